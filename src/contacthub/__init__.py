@@ -1,0 +1,3 @@
+"""ContactHub Python SDK."""
+
+__version__ = "1.0.0.dev0"

@@ -1,0 +1,1 @@
+"""Support classes: read-only and paginated lists, JSON and date utilities."""
