@@ -1,0 +1,129 @@
+"""The hub's settings, and the TOML configuration file that declares workspaces, tokens and nodes.
+
+Every default of the hub lives here, so that ``contacthub serve``, the test runner and the pytest
+plugin agree on them.
+
+The configuration file (``contacthub serve --config hub.toml``) looks like this::
+
+    [workspaces.my-workspace]
+    tokens = ["my-secret-token"]
+
+    [workspaces.my-workspace.nodes.my-node]
+    # every key is optional; these are the defaults
+    policy = "BLOCK"                      # BLOCK | MERGE | NO_CHECK
+    properties = ["base.contacts.email"]  # the customer properties that identify a customer
+    caseSensitive = false
+    requireUniqueProperties = false
+    # extendedSchema = { type = "object", properties = { loyalty = { type = "integer" } } }
+
+A workspace may list several tokens and several nodes; the keys of a node table are the node
+settings checked by :func:`contacthub_server.service.validation.validate_node_settings`.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 only
+    import tomli as tomllib
+
+DEFAULT_DATABASE = "contacthub.db"
+DEFAULT_MAX_BODY_BYTES = 1_048_576
+DEFAULT_PORT = 8080
+DEFAULT_INI = "contacthub.ini"
+#: Seconds announced in the ``Retry-After`` header of injected 429 and 503 faults.
+FAULT_RETRY_AFTER_SECONDS = 1
+
+
+@dataclass
+class HubSettings:
+    """How one hub process runs: where it stores data, and which faults it injects.
+
+    ``database_url`` is a SQLAlchemy URL or a plain SQLite file path. ``latency_ms`` delays every
+    answer; ``fault_rate`` (0..1) is the fraction of requests that fail on purpose (see
+    ``contacthub serve --help``), drawn from a generator seeded by ``fault_seed`` when given.
+    ``max_body_bytes`` bounds request bodies (413 above). ``config_path`` names a TOML file of
+    workspaces, tokens and nodes (see this module's docstring).
+    """
+
+    database_url: str = DEFAULT_DATABASE
+    latency_ms: int = 0
+    fault_rate: float = 0.0
+    fault_seed: int | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    config_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A workspace, one of its nodes and a token of that workspace: what a client needs."""
+
+    workspace_id: str
+    node_id: str
+    token: str
+
+
+@dataclass
+class WorkspaceConfig:
+    """One workspace declared by the configuration file."""
+
+    workspace_id: str
+    tokens: list[str] = field(default_factory=list)
+    #: node id -> raw node settings (validated by the service when applied)
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+class ConfigError(ValueError):
+    """The configuration file is unreadable or declares something wrong; the message says where."""
+
+
+def load_config(path: str | Path) -> list[WorkspaceConfig]:
+    """Read and check the shape of a configuration file (node settings are checked on apply).
+
+    Raises :class:`ConfigError` naming the file and the offending key.
+    """
+    where = str(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: no such configuration file") from None
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read the configuration file: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+
+    unknown = sorted(set(raw) - {"workspaces"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r} (expected only 'workspaces')")
+    workspaces = raw.get("workspaces", {})
+    if not isinstance(workspaces, dict):
+        raise ConfigError(f"{where}: 'workspaces' must be a table of workspace tables")
+    result: list[WorkspaceConfig] = []
+    for ws_id, ws_table in workspaces.items():
+        key = f"workspaces.{ws_id}"
+        if not isinstance(ws_table, dict):
+            raise ConfigError(f"{where}: '{key}' must be a table")
+        extra = sorted(set(ws_table) - {"tokens", "nodes"})
+        if extra:
+            raise ConfigError(
+                f"{where}: unknown key '{key}.{extra[0]}' (expected 'tokens' and 'nodes')"
+            )
+        tokens = ws_table.get("tokens", [])
+        if not isinstance(tokens, list) or not all(isinstance(t, str) and t for t in tokens):
+            raise ConfigError(f"{where}: '{key}.tokens' must be a list of non-empty strings")
+        nodes = ws_table.get("nodes", {})
+        if not isinstance(nodes, dict):
+            raise ConfigError(f"{where}: '{key}.nodes' must be a table of node tables")
+        node_settings: dict[str, dict[str, Any]] = {}
+        for node_id, node_table in nodes.items():
+            if not isinstance(node_table, dict):
+                raise ConfigError(f"{where}: '{key}.nodes.{node_id}' must be a table")
+            node_settings[node_id] = dict(node_table)
+        result.append(WorkspaceConfig(ws_id, list(tokens), node_settings))
+    return result
