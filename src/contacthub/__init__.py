@@ -1,3 +1,5 @@
 """ContactHub Python SDK."""
 
-__version__ = "1.0.0.dev0"
+from contacthub._version import __version__
+
+__all__ = ["__version__"]
