@@ -1,0 +1,1 @@
+"""The documents the hub accepts and emits, described in our own words."""

@@ -1,0 +1,203 @@
+"""The writable customer document (contract §6): what a client may send, field by field.
+
+Every object of ``base`` (and ``base`` itself, ``consents`` and ``tags``) is closed: an unknown key
+is an error, because it would otherwise be silently lost. ``extended`` is free unless the node
+configures a JSON schema for it. Every property may be ``null`` (unset), except an item's ``id``.
+"""
+
+from __future__ import annotations
+
+from contacthub_server.schemas.spec import (
+    AnyObject,
+    Bool,
+    Date,
+    DateTime,
+    Int,
+    ListOf,
+    Num,
+    Obj,
+    Spec,
+    Str,
+)
+from contacthub_server.schemas.timezones import TIMEZONES
+
+MAX_SECTION_BYTES = 64 * 1024
+"""The largest ``base``, ``extended`` or ``extra`` (as compact UTF-8 JSON) the hub accepts."""
+
+LOCALE_PATTERN = r"[a-z]{2}(_([a-zA-Z]{2}){1,2})?_[A-Z]{2}"
+"""A locale such as ``it_IT`` or ``de_DE``."""
+
+OTHER_CONTACT_TYPES = ("MOBILE", "PHONE", "EMAIL", "FAX", "OTHER")
+MOBILE_DEVICE_TYPES = ("IOS", "ANDROID", "WINDOWS_PHONE", "FIREOS")
+NOTIFICATION_SERVICES = ("APN", "GCM", "WNS", "ADM", "SNS")
+SCHOOL_TYPES = ("PRIMARY_SCHOOL", "SECONDARY_SCHOOL", "HIGH_SCHOOL", "COLLEGE", "OTHER")
+SUBSCRIPTION_KINDS = ("DIGITAL_MESSAGE", "SERVICE", "OTHER")
+
+GEO = Obj(
+    {"lat": Num(minimum=-90, maximum=90), "lon": Num(minimum=-180, maximum=180)},
+    required=("lat", "lon"),
+)
+"""A point on Earth; both coordinates are required when the point is given."""
+
+CONTACTS = Obj(
+    {
+        "email": Str(fmt="email"),
+        "fax": Str(),
+        "mobilePhone": Str(),
+        "phone": Str(),
+        "otherContacts": ListOf(
+            Obj({"name": Str(), "type": Str(enum=OTHER_CONTACT_TYPES), "value": Str()})
+        ),
+        "mobileDevices": ListOf(
+            Obj(
+                {
+                    "identifier": Str(),
+                    "appId": Str(),
+                    "name": Str(),
+                    "type": Str(enum=MOBILE_DEVICE_TYPES),
+                    "notificationService": Str(enum=NOTIFICATION_SERVICES),
+                }
+            )
+        ),
+    }
+)
+
+ADDRESS = Obj(
+    {
+        "street": Str(),
+        "city": Str(),
+        "country": Str(),
+        "province": Str(),
+        "region": Str(),
+        "zip": Str(),
+        "geo": GEO,
+    }
+)
+
+_ID = Str(nullable=False, min_length=1)
+
+ITEMS: dict[str, Obj] = {
+    "educations": Obj(
+        {
+            "id": _ID,
+            "schoolType": Str(enum=SCHOOL_TYPES),
+            "schoolName": Str(),
+            "schoolConcentration": Str(),
+            "startYear": Int(),
+            "endYear": Int(),
+            "isCurrent": Bool(),
+        },
+        required=("id",),
+    ),
+    "likes": Obj(
+        {"id": _ID, "category": Str(), "name": Str(), "createdTime": DateTime()},
+        required=("id",),
+    ),
+    "jobs": Obj(
+        {
+            "id": _ID,
+            "companyIndustry": Str(),
+            "companyName": Str(),
+            "jobTitle": Str(),
+            "startDate": Date(),
+            "endDate": Date(),
+            "isCurrent": Bool(),
+        },
+        required=("id",),
+    ),
+    "subscriptions": Obj(
+        {
+            "id": _ID,
+            "name": Str(),
+            "type": Str(),
+            "kind": Str(enum=SUBSCRIPTION_KINDS),
+            "subscribed": Bool(),
+            "startDate": DateTime(),
+            "endDate": DateTime(),
+            "subscriberId": Str(),
+            "registeredAt": DateTime(),
+            "updatedAt": DateTime(),
+            "preferences": ListOf(Obj({"key": Str(), "value": Str()})),
+        },
+        required=("id",),
+    ),
+}
+"""Each kind of customer item (the lists of ``base`` with their own endpoints)."""
+
+BASE = Obj(
+    {
+        "pictureUrl": Str(fmt="uri"),
+        "title": Str(),
+        "prefix": Str(),
+        "firstName": Str(),
+        "lastName": Str(),
+        "middleName": Str(),
+        "gender": Str(),
+        "dob": Date(),
+        "locale": Str(pattern=LOCALE_PATTERN),
+        "timezone": Str(enum=TIMEZONES, noun="IANA time zone name"),
+        "contacts": CONTACTS,
+        "address": ADDRESS,
+        "credential": Obj({"username": Str(), "password": Str()}),
+        "educations": ListOf(ITEMS["educations"], unique_ids=True),
+        "likes": ListOf(ITEMS["likes"], unique_ids=True),
+        "socialProfile": Obj(
+            {
+                key: Str()
+                for key in ("facebook", "google", "instagram", "linkedin", "qzone", "twitter")
+            }
+        ),
+        "jobs": ListOf(ITEMS["jobs"], unique_ids=True),
+        "subscriptions": ListOf(ITEMS["subscriptions"], unique_ids=True),
+    }
+)
+"""The base properties of a customer (contract §6.2)."""
+
+_CONSENT = Obj({"status": Bool(), "limitation": Bool(), "objection": Bool()})
+
+
+def _consents_of(*names: str) -> Obj:
+    return Obj(dict.fromkeys(names, _CONSENT))
+
+
+CONSENTS = Obj(
+    {
+        "disclaimer": Obj({"date": DateTime(), "version": Str()}),
+        "marketing": Obj(
+            {
+                "traditional": _consents_of("telephonic", "papery"),
+                "automatic": _consents_of("sms", "email", "push", "im", "telephonic"),
+            }
+        ),
+        "profiling": _consents_of("classic", "online"),
+        "softSpam": _consents_of("email", "papery"),
+        "thirdPartyTransfer": _consents_of("profiling", "marketing"),
+    }
+)
+"""The privacy consents of a customer (contract §6.4)."""
+
+TAGS = Obj(
+    {
+        "auto": ListOf(Str(nullable=False)),
+        "manual": ListOf(Str(nullable=False)),
+    }
+)
+"""Machine-assigned (``auto``) and user-assigned (``manual``) tags."""
+
+CUSTOMER_FIELDS: dict[str, Spec] = {
+    "nodeId": Str(nullable=False, min_length=1),
+    "externalId": Str(),
+    "extra": Str(),
+    "base": BASE,
+    "extended": AnyObject(),
+    "consents": CONSENTS,
+    "tags": TAGS,
+    "enabled": Bool(),
+}
+"""The writable top-level properties of a customer."""
+
+READ_ONLY_FIELDS: tuple[str, ...] = ("id", "registeredAt", "updatedAt", "sourceInfo")
+"""Top-level properties the server owns: dropped from input, never an error (clients echo them)."""
+
+CUSTOMER = Obj(CUSTOMER_FIELDS, required=("nodeId",), nullable=False)
+"""The whole writable customer document."""

@@ -1,0 +1,309 @@
+"""A small vocabulary for describing JSON documents, and the checker that walks them.
+
+Each ``Spec`` checks one value and returns its canonical copy (dates rewritten in the hub's form,
+integral floats made ints), adding a :class:`FieldError` with a JSON pointer for every problem it
+finds rather than stopping at the first, so that one 400 tells the client everything to fix.
+Values are nullable unless a spec says otherwise: the API's documents show ``null`` for every unset
+property.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from contacthub_server.service.dates import canonical_date, canonical_datetime
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem in a document: where (a JSON pointer such as ``/base/contacts/email``) and what."""
+
+    path: str
+    message: str
+
+
+def pointer(parent: str, key: str | int) -> str:
+    """The JSON pointer of ``key`` under ``parent`` (``~`` and ``/`` escaped per RFC 6901)."""
+    return f"{parent}/{str(key).replace('~', '~0').replace('/', '~1')}"
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of the type of ``value``, for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, Mapping):
+        return "object"
+    return type(value).__name__
+
+
+class Spec:
+    """The rules for one value. Subclasses implement :meth:`check_value` for non-null values."""
+
+    nullable: bool = True
+    expected: str = "a value"
+
+    def check(self, value: Any, path: str, errors: list[FieldError]) -> Any:
+        """Check ``value`` found at ``path``; record problems in ``errors``; return its canonical copy."""
+        if value is None:
+            if not self.nullable:
+                errors.append(FieldError(path, f"must be {self.expected}, not null"))
+            return None
+        return self.check_value(value, path, errors)
+
+    def check_value(self, value: Any, path: str, errors: list[FieldError]) -> Any:
+        """Check a non-null value (see :meth:`check`)."""
+        return copy.deepcopy(value)
+
+    def _wrong_type(self, value: Any, path: str, errors: list[FieldError]) -> None:
+        errors.append(FieldError(path, f"must be {self.expected}, not {json_type(value)}"))
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S+")
+
+
+@dataclass(frozen=True)
+class Str(Spec):
+    """A string, optionally from an ``enum``, matching a ``pattern`` or a ``fmt``
+    (``email``, ``uri``, ``ip``), and of at least ``min_length`` characters. ``noun`` names
+    what a long enum lists, for error messages."""
+
+    nullable: bool = True
+    enum: tuple[str, ...] | frozenset[str] | None = None
+    pattern: str | None = None
+    fmt: str | None = None
+    min_length: int = 0
+    max_length: int | None = None
+    expected: str = "a string"
+    noun: str = "accepted value"
+
+    def check_value(self, value: Any, path: str, errors: list[FieldError]) -> Any:
+        if not isinstance(value, str):
+            self._wrong_type(value, path, errors)
+            return value
+        if self.enum is not None and value not in self.enum:
+            if len(self.enum) <= 12:
+                allowed = ", ".join(self.enum)
+                errors.append(FieldError(path, f"must be one of {allowed}; got {value!r}"))
+            else:
+                errors.append(FieldError(path, f"{value!r} is not a known {self.noun}"))
+        elif len(value) < self.min_length:
+            message = "must not be empty" if self.min_length == 1 else "is too short"
+            errors.append(FieldError(path, message))
+        elif self.max_length is not None and len(value) > self.max_length:
+            errors.append(FieldError(path, f"must be at most {self.max_length} characters long"))
+        elif self.pattern is not None and re.fullmatch(self.pattern, value) is None:
+            errors.append(FieldError(path, f"{value!r} does not match the pattern {self.pattern}"))
+        elif self.fmt is not None and not _has_format(self.fmt, value):
+            errors.append(FieldError(path, f"{value!r} is not a valid {self.fmt}"))
+        return value
+
+
+def _has_format(fmt: str, value: str) -> bool:
+    if fmt == "email":
+        return _EMAIL.fullmatch(value) is not None
+    if fmt == "uri":
+        return _URI.fullmatch(value) is not None
+    if fmt == "ip":
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            return False
+        return True
+    raise ValueError(f"unknown string format {fmt!r}")
+
+
+@dataclass(frozen=True)
+class Bool(Spec):
+    """``true`` or ``false``."""
+
+    nullable: bool = True
+    expected: str = "a boolean"
+
+    def check_value(self, value: Any, path: str, errors: list[FieldError]) -> Any:
+        if not isinstance(value, bool):
+            self._wrong_type(value, path, errors)
+        return value
+
+
+@dataclass(frozen=True)
+class Num(Spec):
+    """A number (never a boolean), optionally within ``[minimum, maximum]``; ``integer`` demands a
+    whole number (``3.0`` is accepted and becomes ``3``)."""
+
+    nullable: bool = True
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    expected: str = "a number"
+
+    def check_value(self, value: Any, path: str, errors: list[FieldError]) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self._wrong_type(value, path, errors)
+            return value
+        if self.integer and isinstance(value, float):
+            if not value.is_integer():
+                errors.append(FieldError(path, f"must be an integer, not {value}"))
+                return value
+            value = int(value)
+        if self.minimum is not None and value < self.minimum:
+            errors.append(FieldError(path, f"must be at least {self.minimum:g}; got {value}"))
+        elif self.maximum is not None and value > self.maximum:
+            errors.append(FieldError(path, f"must be at most {self.maximum:g}; got {value}"))
+        return value
+
+
+def Int(nullable: bool = True, minimum: float | None = None) -> Num:
+    """A whole number (named like the spec classes because it reads as one)."""
+    return Num(nullable=nullable, minimum=minimum, integer=True, expected="an integer")
+
+
+@dataclass(frozen=True)
+class Date(Spec):
+    """A date, rewritten as ``YYYY-MM-DD``."""
+
+    nullable: bool = True
+    expected: str = "a date (YYYY-MM-DD)"
+
+    def check_value(self, value: Any, path: str, errors: list[FieldError]) -> Any:
+        if not isinstance(value, str):
+            self._wrong_type(value, path, errors)
+            return value
+        try:
+            return canonical_date(value)
+        except ValueError:
+            errors.append(FieldError(path, f"{value!r} is not a valid date (YYYY-MM-DD)"))
+            return value
+
+
+@dataclass(frozen=True)
+class DateTime(Spec):
+    """A date-time, rewritten in the hub's form ``2017-03-08T10:18:17.000+0000``."""
+
+    nullable: bool = True
+    expected: str = "a date-time string"
+
+    def check_value(self, value: Any, path: str, errors: list[FieldError]) -> Any:
+        if not isinstance(value, str):
+            self._wrong_type(value, path, errors)
+            return value
+        try:
+            return canonical_datetime(value)
+        except ValueError:
+            errors.append(
+                FieldError(
+                    path,
+                    f"{value!r} is not a valid date-time (e.g. 2017-03-08T10:18:17.000+0000)",
+                )
+            )
+            return value
+
+
+@dataclass(frozen=True)
+class AnyObject(Spec):
+    """Any JSON object, kept as it is."""
+
+    nullable: bool = True
+    expected: str = "an object"
+
+    def check_value(self, value: Any, path: str, errors: list[FieldError]) -> Any:
+        if not isinstance(value, Mapping):
+            self._wrong_type(value, path, errors)
+            return value
+        return copy.deepcopy(dict(value))
+
+
+@dataclass(frozen=True)
+class Obj(Spec):
+    """An object with known ``fields``. ``closed`` objects refuse unknown keys; open ones keep them
+    unchanged. ``required`` keys must be present and not null."""
+
+    fields: Mapping[str, Spec] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    closed: bool = True
+    nullable: bool = True
+    expected: str = "an object"
+
+    def check_value(self, value: Any, path: str, errors: list[FieldError]) -> Any:
+        if not isinstance(value, Mapping):
+            self._wrong_type(value, path, errors)
+            return value
+        result: dict[str, Any] = {}
+        for key in self.required:
+            if value.get(key) is None:
+                errors.append(FieldError(pointer(path, key), "is required"))
+        for key, item in value.items():
+            spec = self.fields.get(key)
+            if spec is not None:
+                if item is None and key in self.required:
+                    result[key] = None  # already reported as required
+                else:
+                    result[key] = spec.check(item, pointer(path, key), errors)
+            elif self.closed:
+                errors.append(FieldError(pointer(path, key), f"unknown property {key!r}"))
+            else:
+                result[key] = copy.deepcopy(item)
+        return result
+
+    def extended(self, **fields: Spec) -> Obj:
+        """This object spec with more (or replaced) fields."""
+        return Obj({**self.fields, **fields}, self.required, self.closed, self.nullable)
+
+    def with_options(
+        self,
+        *,
+        required: tuple[str, ...] | None = None,
+        closed: bool | None = None,
+        nullable: bool | None = None,
+    ) -> Obj:
+        """This object spec with other ``required`` keys, openness or nullability."""
+        return Obj(
+            self.fields,
+            self.required if required is None else required,
+            self.closed if closed is None else closed,
+            self.nullable if nullable is None else nullable,
+        )
+
+
+@dataclass(frozen=True)
+class ListOf(Spec):
+    """An array whose every element satisfies ``item``. With ``unique_ids`` its elements are
+    objects whose ``id`` must not repeat."""
+
+    item: Spec = field(default_factory=Spec)
+    nullable: bool = True
+    unique_ids: bool = False
+    expected: str = "an array"
+
+    def check_value(self, value: Any, path: str, errors: list[FieldError]) -> Any:
+        if not isinstance(value, list):
+            self._wrong_type(value, path, errors)
+            return value
+        result = [
+            self.item.check(element, pointer(path, i), errors) for i, element in enumerate(value)
+        ]
+        if self.unique_ids:
+            seen: set[Any] = set()
+            for i, element in enumerate(value):
+                if isinstance(element, Mapping) and isinstance(element.get("id"), str):
+                    if element["id"] in seen:
+                        errors.append(
+                            FieldError(
+                                pointer(pointer(path, i), "id"), f"duplicate id {element['id']!r}"
+                            )
+                        )
+                    seen.add(element["id"])
+        return result

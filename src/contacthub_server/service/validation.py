@@ -1,0 +1,277 @@
+"""Validation of everything a client sends the hub: customers, items, events, sessions, and the
+node settings of a ``--config`` file.
+
+Each ``validate_*`` function returns a canonical copy of its input (dates rewritten in the hub's
+form, read-only fields dropped) or raises :class:`ValidationFailed` listing every problem found,
+each with the JSON pointer of the offending value, so that a 400 tells the client all it must fix.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import jsonschema
+import jsonschema.exceptions
+import jsonschema.validators
+
+from contacthub_server.schemas import customer as customer_schema
+from contacthub_server.schemas import event as event_schema
+from contacthub_server.schemas.spec import Bool, FieldError, ListOf, Obj, Spec, Str, json_type
+from contacthub_server.service.dates import now
+from contacthub_server.service.matching import BLOCK, DEFAULT_PROPERTIES, MODES
+
+__all__ = [
+    "FieldError",
+    "ValidationFailed",
+    "validate_customer",
+    "validate_event",
+    "validate_item",
+    "validate_node_settings",
+    "validate_session",
+]
+
+ITEM_KINDS: tuple[str, ...] = tuple(customer_schema.ITEMS)
+"""The kinds of customer item with their own endpoints: educations, likes, jobs, subscriptions."""
+
+MAX_SESSION_VALUE = 512
+"""The longest session value accepted (clients send UUIDs; the limit keeps the index small)."""
+
+
+class ValidationFailed(ValueError):
+    """A document broke the rules; ``errors`` lists every problem, each with its JSON pointer."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0] if self.errors else FieldError("", "invalid document")
+        more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+        super().__init__(f"{first.path or '/'}: {first.message}{more}")
+
+
+def _root_object(doc: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(doc, Mapping):
+        raise ValidationFailed(
+            [FieldError("", f"{what} must be a JSON object, not {json_type(doc)}")]
+        )
+    return doc
+
+
+def _json_size(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value.encode("utf-8"))
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return len(text.encode("utf-8"))
+
+
+def _check_extended(extended: Any, schema: Mapping[str, Any], errors: list[FieldError]) -> None:
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+    for error in sorted(validator.iter_errors(extended), key=lambda e: list(e.absolute_path)):
+        steps = "".join(
+            "/" + str(step).replace("~", "~0").replace("/", "~1") for step in error.absolute_path
+        )
+        errors.append(FieldError("/extended" + steps, error.message))
+
+
+def validate_customer(
+    doc: Any, *, extended_schema: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Check a whole writable customer document and return its canonical copy.
+
+    The document must carry ``nodeId`` and at least one of ``externalId``, ``base`` and
+    ``extended``. ``base``, ``consents`` and ``tags`` are checked property by property (types,
+    enums, formats, dates, item ids); ``base``, ``extended`` and ``extra`` may not exceed 64 KB;
+    ``extended`` must satisfy ``extended_schema`` when the node configures one (any object
+    otherwise). Read-only properties (``id``, ``registeredAt``, ``updatedAt``, ``sourceInfo``)
+    are dropped; any other unknown property is an error. Raises :class:`ValidationFailed`.
+    """
+    source = _root_object(doc, "a customer")
+    writable = {
+        key: value for key, value in source.items() if key not in customer_schema.READ_ONLY_FIELDS
+    }
+    errors: list[FieldError] = []
+    result: dict[str, Any] = customer_schema.CUSTOMER.check(writable, "", errors)
+    if all(source.get(key) is None for key in ("externalId", "base", "extended")):
+        errors.append(FieldError("", "at least one of externalId, base and extended is required"))
+    for key in ("base", "extended", "extra"):
+        value = source.get(key)
+        if value is not None and _json_size(value) > customer_schema.MAX_SECTION_BYTES:
+            errors.append(
+                FieldError(f"/{key}", f"is larger than 64 KB ({_json_size(value)} bytes)")
+            )
+    extended = source.get("extended")
+    if extended_schema is not None and isinstance(extended, Mapping):
+        _check_extended(extended, extended_schema, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return result
+
+
+def validate_item(kind: str, body: Any) -> dict[str, Any]:
+    """Check one customer item as posted to its endpoint and return its canonical copy.
+
+    ``kind`` is ``educations``, ``likes``, ``jobs`` or ``subscriptions`` (``ValueError``
+    otherwise). The item's ``id`` is required; unknown properties are errors. Raises
+    :class:`ValidationFailed`.
+    """
+    spec = customer_schema.ITEMS.get(kind)
+    if spec is None:
+        raise ValueError(f"unknown item kind {kind!r}; expected one of {', '.join(ITEM_KINDS)}")
+    source = _root_object(body, "an item")
+    errors: list[FieldError] = []
+    result: dict[str, Any] = spec.check(source, "", errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return result
+
+
+def validate_event(body: Any) -> dict[str, Any]:
+    """Check a posted event and return its canonical document (without ``id``).
+
+    ``type``, ``context`` and ``properties`` are required; the event has exactly one owner: a
+    ``customerId`` or complete ``bringBackProperties`` (``type`` SESSION_ID or EXTERNAL_ID,
+    ``value``, ``nodeId``). ``date`` defaults to now. ``contextInfo`` is checked against its
+    context and ``properties`` against its type: listed keys must have the right types and required
+    ones must be present, unlisted keys are kept. The canonical document always has
+    ``customerId``, ``bringBackProperties``, ``date``, ``contextInfo`` and ``tracking`` (null or
+    ``{}`` when not given). Raises :class:`ValidationFailed`.
+    """
+    source = _root_object(body, "an event")
+    errors: list[FieldError] = []
+    result: dict[str, Any] = {}
+    for key, value in source.items():
+        if key in event_schema.READ_ONLY_FIELDS:
+            continue
+        spec = event_schema.EVENT_FIELDS.get(key)
+        if spec is not None:
+            result[key] = spec.check(value, f"/{key}", errors)
+        elif key not in ("contextInfo", "properties"):
+            errors.append(FieldError(f"/{key}", f"unknown property {key!r}"))
+    for key in ("type", "context", "properties"):
+        if source.get(key) is None:
+            errors.append(FieldError(f"/{key}", "is required"))
+
+    event_type, context = source.get("type"), source.get("context")
+    properties = source.get("properties")
+    if properties is not None:
+        spec_of_type = (
+            event_schema.PROPERTIES.get(event_type) if isinstance(event_type, str) else None
+        )
+        if spec_of_type is None:  # unknown type, reported above: still check it is an object
+            spec_of_type = Obj(closed=False, nullable=False)
+        result["properties"] = spec_of_type.check(properties, "/properties", errors)
+        if _json_size(properties) > customer_schema.MAX_SECTION_BYTES:
+            errors.append(FieldError("/properties", "is larger than 64 KB"))
+    context_info = source.get("contextInfo")
+    spec_of_context = (
+        event_schema.CONTEXT_INFO.get(context) if isinstance(context, str) else None
+    ) or Obj(closed=False)
+    result["contextInfo"] = spec_of_context.check(context_info, "/contextInfo", errors) or {}
+
+    has_customer = source.get("customerId") is not None
+    has_bring_back = source.get("bringBackProperties") is not None
+    if has_customer and has_bring_back:
+        errors.append(FieldError("", "give either customerId or bringBackProperties, not both"))
+    elif not has_customer and not has_bring_back:
+        errors.append(FieldError("", "either customerId or bringBackProperties is required"))
+    if errors:
+        raise ValidationFailed(errors)
+
+    result.setdefault("customerId", None)
+    result.setdefault("bringBackProperties", None)
+    result.setdefault("tracking", None)
+    if result.get("date") is None:
+        result["date"] = now()
+    order = ("customerId", "bringBackProperties", "type", "context", "date", "properties")
+    return {key: result[key] for key in (*order, *result) if key in result}
+
+
+def validate_session(body: Any) -> str:
+    """Check the body of ``POST …/sessions`` (``{"value": "<session id>"}``) and return the value.
+
+    The value must be a non-empty string of at most 512 characters. Raises :class:`ValidationFailed`.
+    """
+    source = _root_object(body, "a session")
+    errors: list[FieldError] = []
+    value = Str(nullable=False, min_length=1, max_length=MAX_SESSION_VALUE).check(
+        source.get("value"), "/value", errors
+    )
+    if "value" not in source:
+        errors = [FieldError("/value", "is required")]
+    for key in source:
+        if key not in ("value", "id"):
+            errors.append(FieldError(f"/{key}", f"unknown property {key!r}"))
+    if errors:
+        raise ValidationFailed(errors)
+    return str(value)
+
+
+_PROPERTY_PATH = r"(base\.[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*|externalId)"
+
+_NODE_SETTINGS = Obj(
+    {
+        "matching": Obj(
+            {
+                "properties": ListOf(Str(nullable=False, pattern=_PROPERTY_PATH)),
+                "caseSensitive": Bool(),
+                "policy": Str(enum=MODES),
+                "requireUniqueProperties": Bool(),
+            }
+        ),
+        "extendedSchema": Spec(),  # checked as a JSON schema below
+    },
+    nullable=False,
+)
+
+
+def validate_node_settings(obj: Any) -> dict[str, Any]:
+    """Check a node's settings and return them complete, defaults filled in.
+
+    Shape (every key optional)::
+
+        {"matching": {"properties": ["base.contacts.email"],  # dotted paths, or "externalId"
+                      "caseSensitive": false,
+                      "policy": "BLOCK",                       # BLOCK | MERGE | NO_CHECK
+                      "requireUniqueProperties": false},
+         "extendedSchema": {...}}                              # a JSON schema, or null
+
+    Raises :class:`ValidationFailed` naming each bad key (an unknown key, a wrong type, a
+    property list that is empty, an ``extendedSchema`` that is not a valid JSON schema).
+    """
+    source = _root_object({} if obj is None else obj, "node settings")
+    errors: list[FieldError] = []
+    checked: dict[str, Any] = _NODE_SETTINGS.check(source, "", errors)
+    matching = checked.get("matching") if isinstance(checked, dict) else None
+    matching = matching if isinstance(matching, dict) else {}
+    properties = matching.get("properties")
+    if properties is not None and isinstance(properties, list) and not properties:
+        errors.append(FieldError("/matching/properties", "must name at least one property"))
+    schema = source.get("extendedSchema")
+    if schema is not None:
+        if not isinstance(schema, Mapping):
+            errors.append(
+                FieldError(
+                    "/extendedSchema", f"must be a JSON schema object, not {json_type(schema)}"
+                )
+            )
+        else:
+            try:
+                jsonschema.validators.validator_for(schema).check_schema(schema)
+            except jsonschema.exceptions.SchemaError as exc:
+                where = "".join(f"/{step}" for step in exc.absolute_path)
+                errors.append(
+                    FieldError(f"/extendedSchema{where}", f"not a valid JSON schema: {exc.message}")
+                )
+    if errors:
+        raise ValidationFailed(errors)
+    return {
+        "matching": {
+            "properties": list(properties or DEFAULT_PROPERTIES),
+            "caseSensitive": bool(matching.get("caseSensitive") or False),
+            "policy": matching.get("policy") or BLOCK,
+            "requireUniqueProperties": bool(matching.get("requireUniqueProperties") or False),
+        },
+        "extendedSchema": dict(schema) if isinstance(schema, Mapping) else None,
+    }
+
