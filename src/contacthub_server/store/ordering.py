@@ -1,0 +1,100 @@
+"""ORDER BY keys for the customer list's `sort` parameter, the same on SQLite and PostgreSQL.
+
+A sort path is a dotted path into the customer document. Fields copied into columns sort by the
+column (and its index); any other path sorts by the JSON value it names, ordered first by kind
+(missing or null, then numbers, then strings, then booleans, then lists and objects), then by value.
+Strings compare byte-wise (`COLLATE "C"` on PostgreSQL, SQLite's default), so both backends agree.
+Path segments are validated and passed as bound parameters, never spliced into SQL text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Numeric, case, cast, func
+from sqlalchemy.sql.elements import ColumnElement
+
+from .tables import customers
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+# Sort paths answered by an indexed column instead of the document.
+_COLUMN_PATHS: dict[str, ColumnElement[Any]] = {
+    "id": customers.c.id,
+    "nodeId": customers.c.node_id,
+    "externalId": customers.c.external_id,
+    "registeredAt": customers.c.registered_at,
+    "updatedAt": customers.c.updated_at,
+}
+
+
+class InvalidPath(ValueError):
+    """A dotted attribute path that is empty or has a segment with characters we do not accept."""
+
+
+def split_path(path: str) -> tuple[str, ...]:
+    """The segments of a dotted path, each checked against `[A-Za-z0-9_-]+`.
+
+    Raises InvalidPath naming the path and the bad segment.
+    """
+    if not isinstance(path, str) or not path:
+        raise InvalidPath(f"attribute path must be a non-empty string, got {path!r}")
+    segments = tuple(path.split("."))
+    for segment in segments:
+        if not _SEGMENT.match(segment):
+            raise InvalidPath(
+                f"invalid attribute path {path!r}: segment {segment!r} must be letters, "
+                "digits, '_' or '-'"
+            )
+    return segments
+
+
+def sqlite_json_path(segments: Sequence[str]) -> str:
+    """A SQLite JSON path (`$."a"."b"`) for validated segments; it is bound as a parameter."""
+    return "$" + "".join(f'."{segment}"' for segment in segments)
+
+
+def sort_keys(dialect: str, path: str, ascending: bool) -> list[ColumnElement[Any]]:
+    """The ORDER BY expressions that sort customers by `path` in the given direction."""
+    column = _COLUMN_PATHS.get(path)
+    if column is not None:
+        return [column.asc() if ascending else column.desc()]
+    segments = split_path(path)
+    doc = customers.c.doc
+    keys: list[ColumnElement[Any]]
+    if dialect == "postgresql":
+        kind = func.jsonb_typeof(func.jsonb_extract_path(doc, *segments))
+        text = func.jsonb_extract_path_text(doc, *segments)
+        rank = case(
+            (kind.is_(None), 0),
+            (kind == "null", 0),
+            (kind == "number", 1),
+            (kind == "string", 2),
+            (kind == "boolean", 3),
+            else_=4,
+        )
+        number = case((kind == "number", cast(text, Numeric)), else_=None)
+        keys = [rank, number, text.collate("C")]
+    else:
+        json_path = sqlite_json_path(segments)
+        kind = func.json_type(doc, json_path)
+        rank = case(
+            (kind.is_(None), 0),
+            (kind == "null", 0),
+            (kind.in_(["integer", "real"]), 1),
+            (kind == "text", 2),
+            (kind.in_(["true", "false"]), 3),
+            else_=4,
+        )
+        keys = [rank, func.json_extract(doc, json_path)]
+    return [key.asc() if ascending else key.desc() for key in keys]
+
+
+def tie_break() -> list[ColumnElement[Any]]:
+    """The fixed final keys of every customer ordering: registeredAt, then id."""
+    return [customers.c.registered_at.asc(), customers.c.id.asc()]
+
+
+__all__ = ["InvalidPath", "sort_keys", "split_path", "tie_break"]

@@ -1,0 +1,159 @@
+"""`Store`: the hub's database, SQLite (default) or PostgreSQL, behind one interface.
+
+SQLite runs in WAL mode with `synchronous=NORMAL`: readers never block the writer, and a killed
+process loses nothing that was committed. Write transactions start with `BEGIN IMMEDIATE`, so two
+writers queue on the busy timeout instead of deadlocking on a lock upgrade. Connections are
+shared across the hub's handler threads through a pool.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
+
+from .tables import SCHEMA_VERSION, metadata, schema_version
+from .tx import Tx
+
+#: Seconds a SQLite writer waits for the write lock before giving up.
+SQLITE_BUSY_TIMEOUT_S = 30
+#: Connection pool sizes (per process). The hub's thread pool is larger than the pool: handlers
+#: wait for a connection rather than open unbounded ones.
+POOL_SIZE = 10
+POOL_MAX_OVERFLOW = 20
+# Any fixed number: PostgreSQL sessions migrating the schema take this advisory lock in turn.
+_MIGRATION_LOCK = 0x0C0_7AC7
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def normalize_url(url: str) -> str:
+    """The SQLAlchemy URL for `url`: a plain path means a SQLite file; PostgreSQL uses psycopg 3."""
+    if "://" not in url:
+        return "sqlite:///" + os.path.abspath(url)
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_MAX_OVERFLOW,
+        json_serializer=_json_dumps,
+        json_deserializer=orjson.loads,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_conn: Any, _record: Any) -> None:
+        # We issue BEGIN ourselves (below): the driver must not start transactions on its own.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("contacthub_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: str) -> Engine:
+    return create_engine(
+        url,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_MAX_OVERFLOW,
+        pool_pre_ping=True,
+        json_serializer=_json_dumps,
+        json_deserializer=orjson.loads,
+    )
+
+
+class Store:
+    """The hub's storage: open with `Store.connect(url)`, use `read()`/`write()` transactions."""
+
+    dialect: str
+
+    def __init__(self, engine: Engine) -> None:
+        """Wrap an engine made by `connect`; prefer `Store.connect`."""
+        self._engine = engine
+        self.dialect = engine.dialect.name
+
+    @classmethod
+    def connect(cls, url: str) -> Store:
+        """Open the database at `url` (a SQLAlchemy URL or a SQLite file path) and migrate it.
+
+        Safe to call from several processes at once: the migration is serialised.
+        """
+        full_url = normalize_url(url)
+        if full_url.startswith("sqlite"):
+            engine = _sqlite_engine(full_url)
+        elif full_url.startswith("postgresql"):
+            engine = _postgres_engine(full_url)
+        else:
+            raise ValueError(
+                f"unsupported database URL {url!r}: use a SQLite path or postgresql://"
+            )
+        store = cls(engine)
+        try:
+            store._migrate()
+        except Exception:
+            engine.dispose()
+            raise
+        return store
+
+    def _migrate(self) -> None:
+        with self._engine.connect() as conn:
+            conn.execution_options(contacthub_write=True)
+            with conn.begin():
+                if self.dialect == "postgresql":
+                    conn.execute(select(text(f"pg_advisory_xact_lock({_MIGRATION_LOCK})")))
+                metadata.create_all(conn)
+                current = conn.execute(
+                    select(schema_version.c.version).where(schema_version.c.id == 1)
+                ).scalar()
+                if current is None:
+                    conn.execute(schema_version.insert().values(id=1, version=SCHEMA_VERSION))
+                elif current > SCHEMA_VERSION:
+                    raise RuntimeError(
+                        f"database schema version {current} is newer than this hub "
+                        f"({SCHEMA_VERSION}): upgrade contacthub"
+                    )
+                elif current < SCHEMA_VERSION:
+                    # Future schema changes go here, one step per version.
+                    conn.execute(
+                        update(schema_version)
+                        .where(schema_version.c.id == 1)
+                        .values(version=SCHEMA_VERSION)
+                    )
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A read transaction."""
+        with self._engine.connect() as conn, conn.begin():
+            yield Tx(conn, self.dialect)
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """A write transaction, committed when the block exits cleanly, rolled back otherwise."""
+        with self._engine.connect() as conn:
+            conn.execution_options(contacthub_write=True)
+            with conn.begin():
+                yield Tx(conn, self.dialect)

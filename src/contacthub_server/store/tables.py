@@ -1,0 +1,144 @@
+"""The hub's tables (SQLAlchemy Core), shared by SQLite and PostgreSQL.
+
+Every row carries its workspace id (`ws`) and every lookup filters on it: one database holds many
+workspaces, and a token of one workspace must never see another's data.
+
+Customer and event documents are stored whole in `doc` (JSON on SQLite, JSONB on PostgreSQL). The
+columns next to it are copies of the fields that lookups, uniqueness and ordering need, kept in step
+with the document by the store on every write, so that those paths use plain indexes.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+#: The schema version this code writes; `migrations.migrate` brings older databases up to it.
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+# JSONB on PostgreSQL: binary, indexable (GIN), compared by value rather than by text.
+Document = JSON().with_variant(JSONB(), "postgresql")
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+
+# `seq` orders workspaces, nodes and tokens by creation, for `Tx.default_credentials`.
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("ws", String(200), nullable=False, unique=True),
+)
+
+nodes = Table(
+    "nodes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("ws", String(200), nullable=False),
+    Column("node_id", String(200), nullable=False),
+    Column("settings", Document, nullable=False),
+    UniqueConstraint("ws", "node_id", name="uq_nodes_ws_node"),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("token", String(500), nullable=False, unique=True),
+    Column("ws", String(200), nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("ws", String(200), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("node_id", String(200), nullable=False),
+    Column("external_id", Text),
+    Column("match_key", Text),
+    Column("email", Text),
+    # Milliseconds since the epoch (UTC): compared and sorted as instants whatever the text form.
+    Column("registered_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("doc", Document, nullable=False),
+    Index("ix_customers_node_registered", "ws", "node_id", "registered_at", "id"),
+    Index("ix_customers_external_id", "ws", "node_id", "external_id"),
+    Index("ix_customers_email", "ws", "node_id", "email"),
+    Index("ix_customers_updated", "ws", "node_id", "updated_at"),
+)
+
+# The matching policy's uniqueness, enforced by the database so that it is race-free.
+Index(
+    "uq_customers_match_key",
+    customers.c.ws,
+    customers.c.node_id,
+    customers.c.match_key,
+    unique=True,
+    sqlite_where=customers.c.match_key.isnot(None),
+    postgresql_where=customers.c.match_key.isnot(None),
+)
+
+# One row per tag of a customer (kind = "auto" | "manual"): tag lookups use this index instead of
+# scanning documents.
+customer_tags = Table(
+    "customer_tags",
+    metadata,
+    Column("ws", String(200), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("tag", Text, nullable=False),
+    Index("ix_customer_tags_lookup", "ws", "kind", "tag", "customer_id"),
+    Index("ix_customer_tags_owner", "ws", "customer_id"),
+)
+
+# `seq` keeps a customer's sessions in the order they were added.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("ws", String(200), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("resource_id", String(64), nullable=False),
+    Column("node_id", String(200), nullable=False),
+    Column("value", Text, nullable=False),
+    UniqueConstraint("ws", "customer_id", "resource_id", name="uq_sessions_resource"),
+    Index("ix_sessions_value", "ws", "node_id", "value"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("ws", String(200), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("customer_id", String(64)),
+    Column("node_id", String(200)),
+    Column("type", String(100), nullable=False),
+    Column("context", String(100), nullable=False),
+    Column("date", BigInteger, nullable=False),
+    Column("bbp_type", String(20)),
+    Column("bbp_value", Text),
+    Column("bbp_node", String(200)),
+    Column("doc", Document, nullable=False),
+    Index("ix_events_customer_date", "ws", "customer_id", "date"),
+    Index("ix_events_node_date", "ws", "node_id", "date"),
+    Index("ix_events_type", "ws", "type", "date"),
+    Index("ix_events_context", "ws", "context", "date"),
+    Index("ix_events_bring_back", "ws", "bbp_node", "bbp_type", "bbp_value"),
+)

@@ -1,0 +1,483 @@
+"""`Tx`: the operations of one store transaction, all scoped by workspace id.
+
+Documents go in and come out as plain JSON dicts, already normalised by the service; the store
+does not validate them. It copies the fields that lookups need into indexed columns (see
+`tables`), and keeps those copies in step with the document on every write.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
+
+from .dates import to_millis
+from .errors import MatchKeyConflict
+from .ordering import sort_keys, tie_break
+from .tables import customer_tags, customers, events, nodes, sessions, tokens, workspaces
+
+Doc = dict[str, Any]
+DateArg = str | int | float | Any
+
+
+def _now_millis() -> int:
+    return int(time.time() * 1000)
+
+
+def _get(doc: Any, *keys: str) -> Any:
+    """`doc[k1][k2]...`, or None as soon as a level is missing or not an object."""
+    for key in keys:
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(key)
+    return doc
+
+
+def _millis_or(value: Any, default: int) -> int:
+    if value is None:
+        return default
+    return to_millis(value)
+
+
+class Tx:
+    """One transaction on the store; obtained from `Store.read()` or `Store.write()`.
+
+    Methods of a read transaction must not write. Nothing is visible to others until a write
+    transaction's block exits cleanly.
+    """
+
+    def __init__(self, conn: Connection, dialect: str) -> None:
+        self._conn = conn
+        self.dialect = dialect
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _insert_ignoring_conflicts(self, table: Any, values: dict[str, Any]) -> None:
+        """INSERT ... ON CONFLICT DO NOTHING: race-free "create unless it exists"."""
+        module: Any = pg_dialect if self.dialect == "postgresql" else sqlite_dialect
+        self._conn.execute(module.insert(table).values(**values).on_conflict_do_nothing())
+
+    # -- admin -----------------------------------------------------------------------------
+
+    def ensure_workspace(self, ws: str) -> None:
+        """Create workspace `ws` unless it exists."""
+        self._insert_ignoring_conflicts(workspaces, {"ws": ws})
+
+    def workspace_exists(self, ws: str) -> bool:
+        """Whether workspace `ws` exists."""
+        row = self._conn.execute(select(workspaces.c.seq).where(workspaces.c.ws == ws)).first()
+        return row is not None
+
+    def ensure_node(self, ws: str, node_id: str, settings: dict[str, Any]) -> None:
+        """Create node `node_id` in `ws` (and the workspace) with `settings`, unless it exists.
+
+        An existing node keeps its settings; use `set_node_settings` to change them.
+        """
+        self.ensure_workspace(ws)
+        self._insert_ignoring_conflicts(nodes, {"ws": ws, "node_id": node_id, "settings": settings})
+
+    def set_node_settings(self, ws: str, node_id: str, settings: dict[str, Any]) -> None:
+        """Replace the settings of node `node_id` (creating the node if needed)."""
+        self.ensure_node(ws, node_id, settings)
+        self._conn.execute(
+            update(nodes)
+            .where(nodes.c.ws == ws, nodes.c.node_id == node_id)
+            .values(settings=settings)
+        )
+
+    def node_settings(self, ws: str, node_id: str) -> dict[str, Any] | None:
+        """The settings of node `node_id` in `ws`, or None when there is no such node."""
+        row = self._conn.execute(
+            select(nodes.c.settings).where(nodes.c.ws == ws, nodes.c.node_id == node_id)
+        ).first()
+        return None if row is None else dict(row[0])
+
+    def add_token(self, token: str, ws: str) -> None:
+        """Grant `token` access to workspace `ws` (creating the workspace if needed).
+
+        Adding a token twice to the same workspace is harmless; a token already granted to
+        another workspace raises ValueError.
+        """
+        self.ensure_workspace(ws)
+        self._insert_ignoring_conflicts(tokens, {"token": token, "ws": ws})
+        owner = self.workspace_of_token(token)
+        if owner != ws:
+            raise ValueError(f"token already belongs to workspace {owner}")
+
+    def workspace_of_token(self, token: str) -> str | None:
+        """The workspace `token` gives access to, or None for an unknown token."""
+        row = self._conn.execute(select(tokens.c.ws).where(tokens.c.token == token)).first()
+        return None if row is None else str(row[0])
+
+    def default_credentials(self) -> tuple[str, str, str] | None:
+        """(workspace, node, token): the first of each created, or None if any is missing."""
+        first_ws = self._conn.execute(
+            select(workspaces.c.ws).order_by(workspaces.c.seq).limit(1)
+        ).first()
+        if first_ws is None:
+            return None
+        ws = str(first_ws[0])
+        node = self._conn.execute(
+            select(nodes.c.node_id).where(nodes.c.ws == ws).order_by(nodes.c.seq).limit(1)
+        ).first()
+        token = self._conn.execute(
+            select(tokens.c.token).where(tokens.c.ws == ws).order_by(tokens.c.seq).limit(1)
+        ).first()
+        if node is None or token is None:
+            return None
+        return ws, str(node[0]), str(token[0])
+
+    # -- customers -------------------------------------------------------------------------
+
+    def _customer_columns(self, doc: Doc, match_key: str | None) -> dict[str, Any]:
+        registered = _millis_or(doc.get("registeredAt"), _now_millis())
+        email = _get(doc, "base", "contacts", "email")
+        external_id = doc.get("externalId")
+        return {
+            "node_id": doc["nodeId"],
+            "external_id": external_id if isinstance(external_id, str) else None,
+            "match_key": match_key,
+            "email": email if isinstance(email, str) else None,
+            "registered_at": registered,
+            "updated_at": _millis_or(doc.get("updatedAt"), registered),
+            "doc": doc,
+        }
+
+    def _write_tags(self, ws: str, customer_id: str, doc: Doc) -> None:
+        self._conn.execute(
+            delete(customer_tags).where(
+                customer_tags.c.ws == ws, customer_tags.c.customer_id == customer_id
+            )
+        )
+        rows = []
+        for kind in ("auto", "manual"):
+            values = _get(doc, "tags", kind)
+            if isinstance(values, list):
+                for tag in dict.fromkeys(v for v in values if isinstance(v, str)):
+                    rows.append({"ws": ws, "customer_id": customer_id, "kind": kind, "tag": tag})
+        if rows:
+            self._conn.execute(insert(customer_tags), rows)
+
+    def get_customer(self, ws: str, customer_id: str) -> Doc | None:
+        """The customer document with id `customer_id`, or None."""
+        row = self._conn.execute(
+            select(customers.c.doc).where(customers.c.ws == ws, customers.c.id == customer_id)
+        ).first()
+        return None if row is None else dict(row[0])
+
+    def insert_customer(self, ws: str, doc: Doc, match_key: str | None) -> None:
+        """Store a new customer (`doc["id"]` and `doc["nodeId"]` set by the service).
+
+        Raises MatchKeyConflict when another customer of the node holds `match_key`.
+        """
+        values = {"ws": ws, "id": doc["id"], **self._customer_columns(doc, match_key)}
+        if match_key is None:
+            self._conn.execute(insert(customers).values(**values))
+        else:
+            module: Any = pg_dialect if self.dialect == "postgresql" else sqlite_dialect
+            # ON CONFLICT on the partial unique index: a concurrent holder of the key makes this
+            # a no-op (PostgreSQL waits for it to commit first), so the lookup below sees it.
+            stmt = (
+                module.insert(customers)
+                .values(**values)
+                .on_conflict_do_nothing(
+                    index_elements=[customers.c.ws, customers.c.node_id, customers.c.match_key],
+                    index_where=customers.c.match_key.isnot(None),
+                )
+                .returning(customers.c.id)
+            )
+            while self._conn.execute(stmt).first() is None:
+                existing = self.find_by_match_key(ws, values["node_id"], match_key)
+                if existing is not None:
+                    raise MatchKeyConflict(existing)
+                # The holder was deleted between the two statements: the key is free, try again.
+        self._write_tags(ws, doc["id"], doc)
+
+    def replace_customer(self, ws: str, doc: Doc, match_key: str | None) -> bool:
+        """Replace the stored customer `doc["id"]` with `doc`; False when there is no such customer.
+
+        Raises MatchKeyConflict when another customer of the node holds `match_key`.
+        """
+        values = self._customer_columns(doc, match_key)
+        stmt = (
+            update(customers)
+            .where(customers.c.ws == ws, customers.c.id == doc["id"])
+            .values(**values)
+        )
+        try:
+            # A savepoint, so that a unique violation leaves the transaction usable (PostgreSQL).
+            with self._conn.begin_nested():
+                changed = self._conn.execute(stmt).rowcount
+        except IntegrityError:
+            if match_key is None:
+                raise
+            existing = self.find_by_match_key(ws, values["node_id"], match_key)
+            raise MatchKeyConflict(existing or "") from None
+        if changed == 0:
+            return False
+        self._write_tags(ws, doc["id"], doc)
+        return True
+
+    def delete_customer(self, ws: str, customer_id: str) -> Doc | None:
+        """Delete a customer with its events, sessions and tags; returns the deleted document."""
+        doc = self.get_customer(ws, customer_id)
+        if doc is None:
+            return None
+        self._conn.execute(
+            delete(events).where(events.c.ws == ws, events.c.customer_id == customer_id)
+        )
+        self._conn.execute(
+            delete(sessions).where(sessions.c.ws == ws, sessions.c.customer_id == customer_id)
+        )
+        self._conn.execute(
+            delete(customer_tags).where(
+                customer_tags.c.ws == ws, customer_tags.c.customer_id == customer_id
+            )
+        )
+        self._conn.execute(
+            delete(customers).where(customers.c.ws == ws, customers.c.id == customer_id)
+        )
+        return doc
+
+    def find_by_match_key(self, ws: str, node_id: str, match_key: str) -> str | None:
+        """The id of the customer of the node holding `match_key`, or None."""
+        row = self._conn.execute(
+            select(customers.c.id).where(
+                customers.c.ws == ws,
+                customers.c.node_id == node_id,
+                customers.c.match_key == match_key,
+            )
+        ).first()
+        return None if row is None else str(row[0])
+
+    def find_by_external_id(self, ws: str, node_id: str, external_id: str) -> list[str]:
+        """The ids of the node's customers with this externalId, oldest first."""
+        rows = self._conn.execute(
+            select(customers.c.id)
+            .where(
+                customers.c.ws == ws,
+                customers.c.node_id == node_id,
+                customers.c.external_id == external_id,
+            )
+            .order_by(*tie_break())
+        )
+        return [str(row[0]) for row in rows]
+
+    def search_customers(
+        self,
+        ws: str,
+        node_id: str | None,
+        *,
+        external_id: str | None = None,
+        query: Any = None,
+        sort: Sequence[tuple[str, bool]] = (),
+        page: int = 0,
+        size: int = 10,
+    ) -> tuple[list[Doc], int]:
+        """One page of the customers matching the filters, and the total number of matches.
+
+        `query` is a parsed query (`contacthub_server.query.parse_query`); `sort` is a sequence
+        of `(dotted_path, ascending)`, always followed by registeredAt then id. `page` is 0-based.
+        Raises `ordering.InvalidPath` (a ValueError) for a sort path with bad characters.
+        """
+        conditions: list[ColumnElement[bool]] = [customers.c.ws == ws]
+        if node_id is not None:
+            conditions.append(customers.c.node_id == node_id)
+        if external_id is not None:
+            conditions.append(customers.c.external_id == external_id)
+        if query is not None:
+            # Milestone 2 (contacthub_server.query) compiles parsed queries; until then, refuse.
+            raise NotImplementedError("query search is not available yet")
+        where = and_(*conditions)
+        order: list[ColumnElement[Any]] = []
+        for path, ascending in sort:
+            order.extend(sort_keys(self.dialect, path, ascending))
+        order.extend(tie_break())
+        total = int(
+            self._conn.execute(
+                select(func.count()).select_from(customers).where(where)
+            ).scalar_one()
+        )
+        if total == 0 or page * size >= total:
+            return [], total
+        rows = self._conn.execute(
+            select(customers.c.doc).where(where).order_by(*order).limit(size).offset(page * size)
+        )
+        return [dict(row[0]) for row in rows], total
+
+    # -- sessions --------------------------------------------------------------------------
+
+    def add_session(
+        self, ws: str, customer_id: str, node_id: str, resource_id: str, value: str
+    ) -> None:
+        """Record session `value` (resource id `resource_id`) for a customer of `node_id`."""
+        self._conn.execute(
+            insert(sessions).values(
+                ws=ws,
+                customer_id=customer_id,
+                node_id=node_id,
+                resource_id=resource_id,
+                value=value,
+            )
+        )
+
+    def list_sessions(self, ws: str, customer_id: str) -> list[Doc]:
+        """The customer's sessions as `{"id", "value"}`, in the order they were added."""
+        rows = self._conn.execute(
+            select(sessions.c.resource_id, sessions.c.value)
+            .where(sessions.c.ws == ws, sessions.c.customer_id == customer_id)
+            .order_by(sessions.c.seq)
+        )
+        return [{"id": row[0], "value": row[1]} for row in rows]
+
+    def get_session(self, ws: str, customer_id: str, resource_id: str) -> Doc | None:
+        """The session `{"id", "value"}` with this resource id, or None."""
+        row = self._conn.execute(
+            select(sessions.c.resource_id, sessions.c.value).where(
+                sessions.c.ws == ws,
+                sessions.c.customer_id == customer_id,
+                sessions.c.resource_id == resource_id,
+            )
+        ).first()
+        return None if row is None else {"id": row[0], "value": row[1]}
+
+    def delete_session(self, ws: str, customer_id: str, resource_id: str) -> bool:
+        """Delete a session of the customer; False when there was none."""
+        result = self._conn.execute(
+            delete(sessions).where(
+                sessions.c.ws == ws,
+                sessions.c.customer_id == customer_id,
+                sessions.c.resource_id == resource_id,
+            )
+        )
+        return bool(result.rowcount)
+
+    def session_owner(self, ws: str, node_id: str, value: str) -> str | None:
+        """The id of the customer of `node_id` that first added session `value`, or None."""
+        row = self._conn.execute(
+            select(sessions.c.customer_id)
+            .where(sessions.c.ws == ws, sessions.c.node_id == node_id, sessions.c.value == value)
+            .order_by(sessions.c.seq)
+            .limit(1)
+        ).first()
+        return None if row is None else str(row[0])
+
+    # -- events ----------------------------------------------------------------------------
+
+    def insert_event(self, ws: str, doc: Doc, node_id: str | None) -> None:
+        """Store an event document (its `id` set by the service) received through `node_id`."""
+        bring_back = doc.get("bringBackProperties")
+        bring_back = bring_back if isinstance(bring_back, dict) else {}
+        when = doc.get("date") or doc.get("registeredAt")
+        self._conn.execute(
+            insert(events).values(
+                ws=ws,
+                id=doc["id"],
+                customer_id=doc.get("customerId"),
+                node_id=node_id,
+                type=doc["type"],
+                context=doc["context"],
+                date=_millis_or(when, _now_millis()),
+                bbp_type=bring_back.get("type"),
+                bbp_value=bring_back.get("value"),
+                bbp_node=bring_back.get("nodeId"),
+                doc=doc,
+            )
+        )
+
+    def get_event(self, ws: str, event_id: str) -> Doc | None:
+        """The event document with this id, or None."""
+        row = self._conn.execute(
+            select(events.c.doc).where(events.c.ws == ws, events.c.id == event_id)
+        ).first()
+        return None if row is None else dict(row[0])
+
+    def delete_event(self, ws: str, event_id: str) -> bool:
+        """Delete an event; False when there was none."""
+        result = self._conn.execute(
+            delete(events).where(events.c.ws == ws, events.c.id == event_id)
+        )
+        return bool(result.rowcount)
+
+    def list_events(
+        self,
+        ws: str,
+        *,
+        customer_id: str | None = None,
+        node_id: str | None = None,
+        types: Iterable[str] | None = None,
+        contexts: Iterable[str] | None = None,
+        date_from: DateArg | None = None,
+        date_to: DateArg | None = None,
+        page: int = 0,
+        size: int = 10,
+    ) -> tuple[list[Doc], int]:
+        """One page of events, newest `date` first (then id), and the total number of matches.
+
+        `types`/`contexts` keep events of any of the given values; `date_from`/`date_to` are
+        inclusive bounds (date, date-time text in any accepted form, datetime, or epoch ms).
+        """
+        conditions: list[ColumnElement[bool]] = [events.c.ws == ws]
+        if customer_id is not None:
+            conditions.append(events.c.customer_id == customer_id)
+        if node_id is not None:
+            conditions.append(events.c.node_id == node_id)
+        if types is not None:
+            conditions.append(events.c.type.in_(list(types)))
+        if contexts is not None:
+            conditions.append(events.c.context.in_(list(contexts)))
+        if date_from is not None:
+            conditions.append(events.c.date >= to_millis(date_from))
+        if date_to is not None:
+            conditions.append(events.c.date <= to_millis(date_to))
+        where = and_(*conditions)
+        total = int(
+            self._conn.execute(select(func.count()).select_from(events).where(where)).scalar_one()
+        )
+        if total == 0 or page * size >= total:
+            return [], total
+        rows = self._conn.execute(
+            select(events.c.doc)
+            .where(where)
+            .order_by(events.c.date.desc(), events.c.id.asc())
+            .limit(size)
+            .offset(page * size)
+        )
+        return [dict(row[0]) for row in rows], total
+
+    def _attach_events(self, ws: str, node_id: str, kind: str, value: str, customer_id: str) -> int:
+        rows = self._conn.execute(
+            select(events.c.id, events.c.doc).where(
+                events.c.ws == ws,
+                events.c.bbp_node == node_id,
+                events.c.bbp_type == kind,
+                events.c.bbp_value == value,
+                events.c.customer_id.is_(None),
+            )
+        ).all()
+        for event_id, doc in rows:
+            updated = {**doc, "customerId": customer_id}
+            self._conn.execute(
+                update(events)
+                .where(events.c.ws == ws, events.c.id == event_id)
+                .values(customer_id=customer_id, doc=updated)
+            )
+        return len(rows)
+
+    def attach_session_events(
+        self, ws: str, node_id: str, session_value: str, customer_id: str
+    ) -> int:
+        """Give `customer_id` to the node's anonymous events of this session; returns how many."""
+        return self._attach_events(ws, node_id, "SESSION_ID", session_value, customer_id)
+
+    def attach_external_id_events(
+        self, ws: str, node_id: str, external_id: str, customer_id: str
+    ) -> int:
+        """Give `customer_id` to the node's unowned events brought back by this externalId."""
+        return self._attach_events(ws, node_id, "EXTERNAL_ID", external_id, customer_id)
