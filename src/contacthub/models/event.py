@@ -1,0 +1,186 @@
+"""Event: something a customer did or received, in a context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contacthub.lib.utils import copy_plain
+from contacthub.models.properties import AttributeHolder, Properties, _make
+
+__all__ = ["Event"]
+
+# Spellings of bringBackProperties.type that people write, mapped to the API's.
+_BRING_BACK_TYPES = {
+    "SESSION_ID": "SESSION_ID",
+    "SESSIONID": "SESSION_ID",
+    "EXTERNAL_ID": "EXTERNAL_ID",
+    "EXTERNALID": "EXTERNAL_ID",
+}
+
+
+class Event(AttributeHolder):
+    """An event of a node: a ``type`` of action, in a ``context``, with ``properties``.
+
+    The owner is a customer (``customerId``) or, for a customer not known yet,
+    ``bringBackProperties=Properties(type='SESSION_ID' | 'EXTERNAL_ID', value=...)``: the
+    event is attached to the customer later (a session added to a customer, or the customer
+    with that externalId). ``post()`` fills ``bringBackProperties.nodeId`` from the node and
+    accepts the guide's ``type='externalId'`` spelling.
+
+    Args:
+        node: the Node the event belongs to.
+        attributes: the event's fields (``customerId``, ``bringBackProperties``, ``type``,
+            ``context``, ``contextInfo``, ``properties``, ``date``, ``tracking``).
+    """
+
+    __slots__ = ("_node",)
+    _node: Any
+
+    class TYPES:
+        """Event types, with the API's spellings (e.g. ``ADDED_WISHLIST = 'addedWishlist'``)."""
+
+        ABANDONED_CART = "abandonedCart"
+        ABANDONED_SESSION = "abandonedSession"
+        ADDED_COMPARE = "addedCompare"
+        ADDED_PRODUCT = "addedProduct"
+        ADDED_REWARD = "addedReward"
+        ADDED_WISHLIST = "addedWishlist"
+        CAMPAIGN_BLACKLISTED = "campaignBlacklisted"
+        CAMPAIGN_BOUNCED = "campaignBounced"
+        CAMPAIGN_LINK_CLICKED = "campaignLinkClicked"
+        CAMPAIGN_MARKED_SPAM = "campaignMarkedSpam"
+        CAMPAIGN_OPENED = "campaignOpened"
+        CAMPAIGN_OPTIN_REQUESTED = "campaignOptinRequested"
+        CAMPAIGN_SENT = "campaignSent"
+        CAMPAIGN_SUBSCRIBED = "campaignSubscribed"
+        CAMPAIGN_UNSUBSCRIBED = "campaignUnsubscribed"
+        CHANGED_SETTING = "changedSetting"
+        CLICKED_LINK = "clickedLink"
+        CLOSED_TICKET = "closedTicket"
+        COMPLETED_ORDER = "completedOrder"
+        EVENT_CONFIRMED = "eventConfirmed"
+        EVENT_DECLINED = "eventDeclined"
+        EVENT_ELIGIBLE = "eventEligible"
+        EVENT_INVITED = "eventInvited"
+        EVENT_NO_SHOW = "eventNoShow"
+        EVENT_NOT_INVITED = "eventNotInvited"
+        EVENT_PARTICIPATED = "eventParticipated"
+        EVENT_REGISTERED = "eventRegistered"
+        FORM_COMPILED = "formCompiled"
+        GENERIC_ACTIVE_EVENT = "genericActiveEvent"
+        GENERIC_PASSIVE_EVENT = "genericPassiveEvent"
+        GRANTED_COUPON = "grantedCoupon"
+        LOGGED_IN = "loggedIn"
+        LOGGED_OUT = "loggedOut"
+        OPENED_TICKET = "openedTicket"
+        ORDER_SHIPPED = "orderShipped"
+        REMOVED_COMPARE = "removedCompare"
+        REMOVED_PRODUCT = "removedProduct"
+        REMOVED_REWARD = "removedReward"
+        REMOVED_WISHLIST = "removedWishlist"
+        REPLIED_TICKET = "repliedTicket"
+        REVIEWED_PRODUCT = "reviewedProduct"
+        SEARCHED = "searched"
+        SERVICE_SUBSCRIBED = "serviceSubscribed"
+        SERVICE_UNSUBSCRIBED = "serviceUnsubscribed"
+        VIEWED_PAGE = "viewedPage"
+        VIEWED_PRODUCT = "viewedProduct"
+        VIEWED_PRODUCT_CATEGORY = "viewedProductCategory"
+        # The guide's names for two of the above (its values were misspelled; these are the
+        # API's).
+        ADDED_WISH_LIST = "addedWishlist"
+        REMOVED_WISH_LIST = "removedWishlist"
+        EVENT_PARTECIPATED = "eventParticipated"
+
+    class CONTEXTS:
+        """Contexts in which an event happens."""
+
+        CONTACT_CENTER = "CONTACT_CENTER"
+        DIGITAL_CAMPAIGN = "DIGITAL_CAMPAIGN"
+        ECOMMERCE = "ECOMMERCE"
+        IOT = "IOT"
+        MOBILE = "MOBILE"
+        OTHER = "OTHER"
+        RETAIL = "RETAIL"
+        SOCIAL = "SOCIAL"
+        WEB = "WEB"
+
+    class MODES:
+        """Event modes: ACTIVE (the customer did it) and PASSIVE (the customer received it)."""
+
+        ACTIVE = "ACTIVE"
+        PASSIVE = "PASSIVE"
+
+    class BRING_BACK_PROPERTIES_TYPES:
+        """Values of ``bringBackProperties.type``."""
+
+        SESSION_ID = "SESSION_ID"
+        EXTERNAL_ID = "EXTERNAL_ID"
+
+    def __init__(self, node: Any, **attributes: Any) -> None:
+        data = {key: copy_plain(value) for key, value in attributes.items()}
+        self._node = node
+        self._props = _make(Properties, data, None, None, None, True, self)
+
+    @classmethod
+    def from_dict(cls, node: Any, attributes: dict[str, Any] | None = None) -> Event:
+        """An Event over ``attributes`` (wrapped, not copied).
+
+        Args:
+            node: the Node of the event.
+            attributes: the event's document, e.g. from the API; ``None`` for an empty one.
+        """
+        if attributes is None:
+            attributes = {}
+        elif not isinstance(attributes, dict):
+            raise TypeError(
+                f"Event.from_dict expects a dictionary, got {type(attributes).__name__}"
+            )
+        event = cls.__new__(cls)
+        event._node = node
+        event._props = _make(Properties, attributes, None, None, None, False, event)
+        return event
+
+    @property
+    def node(self) -> Any:
+        """The Node this event belongs to."""
+        return self._node
+
+    def to_dict(self) -> dict[str, Any]:
+        """A new dictionary with every field of this event.
+
+        ``bringBackProperties.type`` is written the API's way (``externalId`` becomes
+        ``EXTERNAL_ID``, ``sessionId`` becomes ``SESSION_ID``) and its ``nodeId`` is filled
+        from the node when missing.
+        """
+        body = super().to_dict()
+        bring_back = body.get("bringBackProperties")
+        if isinstance(bring_back, dict):
+            kind = bring_back.get("type")
+            if isinstance(kind, str):
+                normalised = kind.replace("_", "").replace("-", "").upper()
+                bring_back["type"] = _BRING_BACK_TYPES.get(normalised, kind)
+            if not bring_back.get("nodeId"):
+                node_id = getattr(self._node, "node_id", None)
+                if node_id:
+                    bring_back["nodeId"] = node_id
+        return body
+
+    def post(self) -> Event:
+        """Add this event to the node; afterwards the object carries the event's id.
+
+        The API queues events (202 Accepted), so an event may take a moment to show up in
+        ``node.get_events``.
+        """
+        body = self.to_dict()
+        answer = self._node.add_event(**body)
+        if isinstance(answer, Event):
+            data = {**body, **answer._props._data}
+        elif isinstance(answer, dict):
+            data = {**body, **answer}
+        elif isinstance(answer, str):
+            data = {**body, "id": answer}
+        else:
+            data = body
+        self._props = _make(Properties, data, None, None, None, False, self)
+        return self
