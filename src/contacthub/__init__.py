@@ -1,5 +1,64 @@
-"""ContactHub Python SDK."""
+"""ContactHub Python SDK: customers, events and their items on Contactlab's ContactHub.
+
+Start from a :class:`Workspace`, get a :class:`Node` from it, and work on customers and events::
+
+    from contacthub import Workspace
+
+    with Workspace(workspace_id="...", token="...") as workspace:
+        node = workspace.get_node("...")
+        for customer in node.get_customers():
+            print(customer.base.contacts.email)
+
+The model classes (``Customer``, ``Event``, ``Properties``, ``Education``, ``Job``, ``Like``,
+``Subscription``) are importable from here and from :mod:`contacthub.models`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from contacthub._version import __version__
+from contacthub.errors import (
+    APIConnectionError,
+    APIError,
+    OperationNotPermitted,
+    OutcomeUnknownError,
+)
+from contacthub.lib.paginated_list import PaginatedList
+from contacthub.node import Node
+from contacthub.workspace import Workspace
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from contacthub.models import Customer, Education, Event, Job, Like, Properties, Subscription
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "Customer",
+    "Education",
+    "Event",
+    "Job",
+    "Like",
+    "Node",
+    "OperationNotPermitted",
+    "OutcomeUnknownError",
+    "PaginatedList",
+    "Properties",
+    "Subscription",
+    "Workspace",
+    "__version__",
+]
+
+_MODELS = frozenset({"Customer", "Education", "Event", "Job", "Like", "Properties", "Subscription"})
+
+
+def __getattr__(name: str) -> Any:
+    # The models are imported on first use: they refer back to Node, and `import contacthub`
+    # stays light for code that only needs the workspace and the errors.
+    if name in _MODELS:
+        import contacthub.models
+
+        value = getattr(contacthub.models, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'contacthub' has no attribute {name!r}")

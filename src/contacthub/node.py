@@ -1,0 +1,677 @@
+"""The node: every operation on the customers, events, items, sessions and tags of a node."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any, overload
+
+from contacthub.bulk import BulkOperations
+from contacthub.errors.api_error import APIError
+from contacthub.lib.paginated_list import PaginatedList
+
+if TYPE_CHECKING:
+    from contacthub._http import Transport
+    from contacthub.models.customer import Customer
+    from contacthub.models.education import Education
+    from contacthub.models.event import Event
+    from contacthub.models.job import Job
+    from contacthub.models.like import Like
+    from contacthub.models.query.query import Query
+    from contacthub.models.subscription import Subscription
+    from contacthub.workspace import Workspace
+
+__all__ = ["Node"]
+
+# Read-only customer fields: the API sets them, so they are left out of what we write.
+_READ_ONLY = ("registeredAt", "updatedAt")
+
+SortSpec = str | tuple[str, str] | Iterable[str | tuple[str, str]]
+
+
+def _models() -> Any:
+    # The models import this module's names for typing; importing them on first use keeps the
+    # two free of an import cycle.
+    import contacthub.models as models
+
+    return models
+
+
+def _format_date(value: datetime | date | str) -> str:
+    """A date filter as the API reads it: datetimes in UTC with milliseconds and ``Z``."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    if isinstance(value, date):
+        return f"{value.isoformat()}T00:00:00.000Z"
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"a date filter must be a datetime, a date or a string, not {value!r}")
+
+
+def _join(value: str | Iterable[str] | None) -> str | None:
+    """A list filter (``fields``, event types, contexts) as a comma-separated string."""
+    if value is None or isinstance(value, str):
+        return value
+    return ",".join(str(item) for item in value)
+
+
+def _sort_param(sort: SortSpec | None) -> list[str] | None:
+    """``sort`` as the API's repeated ``field[,asc|desc]`` parameters."""
+    if sort is None:
+        return None
+    items: list[Any] = [sort] if isinstance(sort, (str, tuple)) else list(sort)
+    result = []
+    for item in items:
+        if isinstance(item, tuple):
+            field, direction = item
+            if str(direction).lower() not in ("asc", "desc"):
+                raise ValueError(f"sort direction must be 'asc' or 'desc', not {direction!r}")
+            result.append(f"{field},{str(direction).lower()}")
+        elif isinstance(item, str) and item.strip():
+            result.append(item.strip())
+        else:
+            raise ValueError(
+                f"sort must be 'field', 'field,desc' or ('field', 'desc'), not {item!r}"
+            )
+    return result or None
+
+
+def _query_param(query: Any) -> str | None:
+    """The ``query`` parameter: a query dict (or a models ``Query``) serialised to JSON."""
+    if query is None or isinstance(query, str):
+        return query
+    build = getattr(query, "build_query", None) or getattr(query, "to_dict", None)
+    if callable(build) and not isinstance(query, Mapping):
+        query = build()
+    from contacthub._http import _date_encoder  # the SDK's DateEncoder, when the models have it
+
+    return json.dumps(query, cls=_date_encoder())
+
+
+class _Item:
+    """How one kind of customer item (education, job, like, subscription) travels."""
+
+    def __init__(self, collection: str, class_name: str) -> None:
+        self.collection = collection
+        self.class_name = class_name
+
+
+_EDUCATION = _Item("educations", "Education")
+_JOB = _Item("jobs", "Job")
+_LIKE = _Item("likes", "Like")
+_SUBSCRIPTION = _Item("subscriptions", "Subscription")
+
+
+class Node(BulkOperations):
+    """A ContactHub node: where customers and events are read and written.
+
+    Get one from a workspace: ``node = workspace.get_node("node_id")``. Every method sends its
+    request through the workspace's one transport (pooled connections, timeouts, retries) and
+    raises :class:`~contacthub.errors.APIError` when the API answers with an error.
+
+    Args:
+        workspace: the workspace the node belongs to.
+        node_id: the node's id.
+    """
+
+    def __init__(self, workspace: Workspace, node_id: str) -> None:
+        if not isinstance(node_id, str) or not node_id.strip():
+            raise ValueError(f"node_id must be a non-empty string, not {node_id!r}")
+        self.workspace = workspace
+        self.node_id = node_id.strip()
+
+    def __repr__(self) -> str:
+        return f"Node(node_id={self.node_id!r}, workspace_id={self.workspace.workspace_id!r})"
+
+    @property
+    def transport(self) -> Transport:
+        """The workspace's transport, through which every request of this node goes."""
+        return self.workspace.transport
+
+    def _request(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None
+    ) -> Any:
+        return self.workspace.transport.request(method, path, params=params, json=json)
+
+    @staticmethod
+    def _q(segment: str) -> str:
+        from contacthub._http import Transport
+
+        if not isinstance(segment, str) or not segment:
+            raise ValueError(f"an id must be a non-empty string, not {segment!r}")
+        return Transport.quote(segment)
+
+    def _customer(self, document: Any) -> Customer:
+        result: Customer = _models().Customer.from_dict(self, document)
+        return result
+
+    def _customer_handle(self, customer_id: str) -> Customer:
+        return self._customer({"id": customer_id})
+
+    # ------------------------------------------------------------------ customers
+
+    def add_customer(self, force_update: bool = False, **attributes: Any) -> Customer:
+        """Add a customer to this node and return it as the API stored it.
+
+        Args:
+            force_update: when a customer matching this one already exists (the API answers
+                409), update it with these attributes (a partial update) instead of failing.
+                ``forceUpdate=True`` works too.
+            attributes: the customer's attributes: ``base``, ``extended``, ``consents``,
+                ``externalId``, ``extra``, ``tags``, ``enabled`` (e.g. ``**customer.to_dict()``).
+
+        Raises:
+            APIError: 409 when the customer exists and ``force_update`` is false, 400 when the
+                attributes are not valid.
+        """
+        force_update = bool(attributes.pop("forceUpdate", False)) or force_update
+        body = {key: value for key, value in attributes.items() if key not in _READ_ONLY}
+        if body.get("id") is None:
+            body.pop("id", None)
+        body["nodeId"] = self.node_id
+        try:
+            return self._customer(self._request("POST", "/customers", json=body))
+        except APIError as error:
+            existing = _conflicting_customer_id(error)
+            if not force_update or error.status_code != 409 or existing is None:
+                raise
+        patch = {key: value for key, value in body.items() if key not in ("nodeId", "id")}
+        return self._customer(self._request("PATCH", f"/customers/{self._q(existing)}", json=patch))
+
+    def get_customer(self, id: str | None = None, external_id: str | None = None) -> Customer:
+        """One customer, by its id or by its external id (give exactly one of them).
+
+        Raises:
+            ValueError: neither or both of ``id`` and ``external_id`` were given, or several
+                customers of this node have that external id (use ``get_customers``).
+            APIError: 404 when no such customer exists.
+        """
+        if (id is None) == (external_id is None):
+            raise ValueError("get_customer() needs exactly one of id= and external_id=")
+        if id is not None:
+            return self._customer(self._request("GET", f"/customers/{self._q(id)}"))
+        page = self._customers_page(external_id=external_id, size=2)
+        elements = page.get("elements") or []
+        if not elements:
+            raise APIError(
+                f"no customer with external id {external_id!r} in node {self.node_id}",
+                status_code=404,
+                body=page,
+            )
+        if len(elements) > 1:
+            total = (page.get("page") or {}).get("totalElements", len(elements))
+            raise ValueError(
+                f"{total} customers have external id {external_id!r}: "
+                "use get_customers(external_id=...) to get them all"
+            )
+        return self._customer(elements[0])
+
+    def _customers_page(
+        self,
+        external_id: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
+        fields: str | Iterable[str] | None = None,
+        query: Any = None,
+        sort: SortSpec | None = None,
+    ) -> Any:
+        params = {
+            "nodeId": self.node_id,
+            "externalId": external_id,
+            "page": page,
+            "size": size,
+            "fields": _join(fields),
+            "query": _query_param(query),
+            "sort": _sort_param(sort),
+        }
+        return self._request("GET", "/customers", params=params)
+
+    @overload
+    def get_customers(
+        self,
+        external_id: None = None,
+        page: int | None = None,
+        size: int | None = None,
+        fields: str | Iterable[str] | None = None,
+        query: Any = None,
+        sort: SortSpec | None = None,
+    ) -> PaginatedList[Customer]: ...
+
+    @overload
+    def get_customers(
+        self,
+        external_id: str,
+        page: int | None = None,
+        size: int | None = None,
+        fields: str | Iterable[str] | None = None,
+        query: Any = None,
+        sort: SortSpec | None = None,
+    ) -> PaginatedList[Customer] | Customer: ...
+
+    def get_customers(
+        self,
+        external_id: str | None = None,
+        page: int | None = None,
+        size: int | None = None,
+        fields: str | Iterable[str] | None = None,
+        query: Any = None,
+        sort: SortSpec | None = None,
+    ) -> PaginatedList[Customer] | Customer:
+        """A page of this node's customers, as a :class:`PaginatedList` of Customer.
+
+        Args:
+            external_id: only the customers with this external id. When exactly one customer
+                has it, that :class:`Customer` is returned instead of a list (as the guide says).
+            page: the page to get, counted from 0 (default 0).
+            size: customers per page (default 10, at most 50).
+            fields: only these properties (dotted paths, e.g. ``['base.firstName']``).
+            query: a query document (``{"name": ..., "query": ...}``), as built by
+                ``node.query(Customer).filter(...)``; a JSON string works too.
+            sort: ``'base.lastName'``, ``'updatedAt,desc'``, ``('updatedAt', 'desc')`` or a list
+                of those.
+
+        Walk every page with ``.all_pages()`` on the result, or use :meth:`iter_customers`.
+        """
+        customers: PaginatedList[Customer] = PaginatedList(
+            self,
+            self._customers_page,
+            _models().Customer,
+            external_id=external_id,
+            page=page,
+            size=size,
+            fields=fields,
+            query=query,
+            sort=sort,
+        )
+        if external_id is not None and customers.total_elements == 1 and len(customers) == 1:
+            return customers[0]
+        return customers
+
+    def iter_customers(
+        self,
+        query: Any = None,
+        sort: SortSpec | None = None,
+        page_size: int = 50,
+        fields: str | Iterable[str] | None = None,
+        external_id: str | None = None,
+    ) -> Iterator[Customer]:
+        """Every customer matching ``query`` (all of them by default), fetched page by page.
+
+        Pages of ``page_size`` are requested only as the loop reaches them::
+
+            for customer in node.iter_customers(sort="registeredAt"):
+                ...
+        """
+        first: PaginatedList[Customer] = PaginatedList(
+            self,
+            self._customers_page,
+            _models().Customer,
+            external_id=external_id,
+            page=0,
+            size=page_size,
+            fields=fields,
+            query=query,
+            sort=sort,
+        )
+        return first.all_pages()
+
+    def get_customer_by_email(self, email: str) -> Customer | None:
+        """The customer of this node whose ``base.contacts.email`` is ``email``, or ``None``.
+
+        When several match, the most recently updated one is returned.
+        """
+        if not isinstance(email, str) or not email:
+            raise ValueError(f"email must be a non-empty string, not {email!r}")
+        query = {
+            "name": "query",
+            "query": {
+                "type": "simple",
+                "name": "query",
+                "are": {
+                    "condition": {
+                        "type": "atomic",
+                        "attribute": "base.contacts.email",
+                        "operator": "EQUALS",
+                        "value": email,
+                    }
+                },
+            },
+        }
+        page = self._customers_page(query=query, sort="updatedAt,desc", size=1)
+        elements = page.get("elements") or []
+        return self._customer(elements[0]) if elements else None
+
+    def update_customer(self, id: str, full_update: bool = False, **attributes: Any) -> Customer:
+        """Update a customer and return it as the API stored it.
+
+        Args:
+            id: the customer's id.
+            full_update: replace the whole customer (PUT) with ``attributes``, which must then
+                hold every property to keep (``**customer.to_dict()``); by default only the given
+                attributes change (PATCH, e.g. ``**customer.get_mutation_tracker()``; ``None``
+                removes a property, a list replaces the old one).
+            attributes: the customer's new attributes.
+        """
+        if full_update:
+            body = {key: value for key, value in attributes.items() if key not in _READ_ONLY}
+            body["id"] = id
+            body["nodeId"] = self.node_id
+            return self._customer(self._request("PUT", f"/customers/{self._q(id)}", json=body))
+        body = {
+            key: value
+            for key, value in attributes.items()
+            if key not in (*_READ_ONLY, "id", "nodeId")
+        }
+        return self._customer(self._request("PATCH", f"/customers/{self._q(id)}", json=body))
+
+    def delete_customer(self, id: str, **attributes: Any) -> Customer:
+        """Delete a customer (its events and sessions too) and return what was deleted.
+
+        ``node.delete_customer(**customer.to_dict())`` works: only ``id`` is used to delete.
+        When the API answers with no body, the returned customer holds the given attributes.
+        """
+        deleted = self._request("DELETE", f"/customers/{self._q(id)}")
+        if not isinstance(deleted, Mapping) or not deleted:
+            deleted = {**attributes, "id": id}
+        return self._customer(deleted)
+
+    # ------------------------------------------------------------------ tags
+
+    def add_tag(self, customer_id: str, tag: str) -> Customer:
+        """Add ``tag`` to the customer's manual tags (nothing changes if it is there already)."""
+        customer = self._request("GET", f"/customers/{self._q(customer_id)}")
+        manual = list(((customer.get("tags") or {}).get("manual")) or [])
+        if tag in manual:
+            return self._customer(customer)
+        return self.update_customer(customer_id, tags={"manual": [*manual, tag]})
+
+    def remove_tag(self, customer_id: str, tag: str) -> Customer:
+        """Remove ``tag`` from the customer's manual tags.
+
+        Raises:
+            ValueError: the customer has no such manual tag.
+        """
+        customer = self._request("GET", f"/customers/{self._q(customer_id)}")
+        manual = list(((customer.get("tags") or {}).get("manual")) or [])
+        if tag not in manual:
+            raise ValueError(f"customer {customer_id} has no manual tag {tag!r}")
+        manual.remove(tag)
+        return self.update_customer(customer_id, tags={"manual": manual})
+
+    # ------------------------------------------------------------------ sessions
+
+    @staticmethod
+    def create_session_id() -> str:
+        """A new random session id (a UUID version 4), for events of a customer not known yet."""
+        return str(uuid.uuid4())
+
+    def add_customer_session(self, customer_id: str, session_id: str) -> dict[str, Any]:
+        """Attach a session id to a customer: the session's anonymous events become theirs.
+
+        Returns the new session resource, ``{"id": <resource id>, "value": session_id}``.
+        """
+        result: dict[str, Any] = self._request(
+            "POST", f"/customers/{self._q(customer_id)}/sessions", json={"value": session_id}
+        )
+        return result
+
+    def get_customer_sessions(self, customer_id: str) -> list[dict[str, Any]]:
+        """The customer's sessions, each ``{"id": <resource id>, "value": <session id>}``."""
+        result = self._request("GET", f"/customers/{self._q(customer_id)}/sessions") or {}
+        return list(result.get("elements") or [])
+
+    def get_customer_session(self, customer_id: str, session_id: str) -> dict[str, Any]:
+        """One session of the customer, by its resource id (the ``id``, not the ``value``)."""
+        result: dict[str, Any] = self._request(
+            "GET", f"/customers/{self._q(customer_id)}/sessions/{self._q(session_id)}"
+        )
+        return result
+
+    def delete_customer_session(self, customer_id: str, session_id: str) -> None:
+        """Remove one session of the customer, by its resource id."""
+        self._request("DELETE", f"/customers/{self._q(customer_id)}/sessions/{self._q(session_id)}")
+
+    # ------------------------------------------------------------------ events
+
+    def add_event(self, **attributes: Any) -> Event:
+        """Add an event and return it (with the ``id`` the API gave it, when it gives one).
+
+        Give ``customerId`` for a known customer, or ``bringBackProperties`` of type
+        ``SESSION_ID`` or ``EXTERNAL_ID`` for one known later (its ``nodeId`` is filled with
+        this node's). The API stores events asynchronously: an event may take a moment to be
+        listed.
+        """
+        body = dict(attributes)
+        bring_back: Any = body.get("bringBackProperties")
+        if hasattr(bring_back, "to_dict"):  # a Properties object
+            bring_back = bring_back.to_dict()
+        if isinstance(bring_back, Mapping):
+            properties = dict(bring_back)
+            # The guide's own example writes type='externalId': accept the API's spelling's cousins.
+            kind = str(properties.get("type", "")).replace("_", "").upper()
+            if kind in ("EXTERNALID", "SESSIONID"):
+                properties["type"] = "EXTERNAL_ID" if kind == "EXTERNALID" else "SESSION_ID"
+            if properties.get("nodeId") is None:
+                properties["nodeId"] = self.node_id
+            body["bringBackProperties"] = properties
+        if body.get("id") is None:
+            body.pop("id", None)
+        answer = self._request("POST", "/events", json=body)
+        if isinstance(answer, Mapping) and answer.get("id") is not None:
+            body["id"] = answer["id"]
+        event: Event = _models().Event.from_dict(self, body)
+        return event
+
+    def get_event(self, id: str) -> Event:
+        """One event, by its id."""
+        event: Event = _models().Event.from_dict(
+            self, self._request("GET", f"/events/{self._q(id)}")
+        )
+        return event
+
+    def delete_event(self, id: str) -> None:
+        """Delete one event, by its id."""
+        self._request("DELETE", f"/events/{self._q(id)}")
+
+    def _events_page(
+        self,
+        customer_id: str | None = None,
+        event_type: str | Iterable[str] | None = None,
+        context: str | Iterable[str] | None = None,
+        event_mode: str | None = None,
+        date_from: datetime | date | str | None = None,
+        date_to: datetime | date | str | None = None,
+        page: int | None = None,
+        size: int | None = None,
+    ) -> Any:
+        params = {
+            "customerId": customer_id,
+            "type": _join(event_type),
+            "context": _join(context),
+            "mode": event_mode,
+            "dateFrom": None if date_from is None else _format_date(date_from),
+            "dateTo": None if date_to is None else _format_date(date_to),
+            "page": page,
+            "size": size,
+        }
+        return self._request("GET", "/events", params=params)
+
+    def get_events(
+        self,
+        customer_id: str | None,
+        event_type: str | Iterable[str] | None = None,
+        context: str | Iterable[str] | None = None,
+        event_mode: str | None = None,
+        date_from: datetime | date | str | None = None,
+        date_to: datetime | date | str | None = None,
+        page: int | None = None,
+        size: int | None = None,
+    ) -> PaginatedList[Event]:
+        """A page of a customer's events (newest first), as a :class:`PaginatedList` of Event.
+
+        Args:
+            customer_id: the customer whose events to list.
+            event_type: one of ``Event.TYPES`` (or a list of them).
+            context: one of ``Event.CONTEXTS`` (or a list of them).
+            event_mode: ``'ACTIVE'`` or ``'PASSIVE'``.
+            date_from, date_to: only events in this range: datetimes (naive ones are UTC),
+                dates or strings.
+            page: the page to get, counted from 0.
+            size: events per page (default 10, at most 50).
+        """
+        for name, value in (("date_from", date_from), ("date_to", date_to)):
+            if value is not None and not isinstance(value, (datetime, date, str)):
+                raise TypeError(f"{name} must be a datetime, a date or a string, not {value!r}")
+        return PaginatedList(
+            self,
+            self._events_page,
+            _models().Event,
+            customer_id=customer_id,
+            event_type=event_type,
+            context=context,
+            event_mode=event_mode,
+            date_from=date_from,
+            date_to=date_to,
+            page=page,
+            size=size,
+        )
+
+    # ------------------------------------------------------------------ queries
+
+    def query(self, entity: type[Any]) -> Query:
+        """A query on ``entity`` (``Customer``): ``node.query(Customer).filter(...).all()``."""
+        from contacthub.models.query.query import Query
+
+        return Query(self, entity)
+
+    # ------------------------------------------------------------------ customer items
+
+    def _add_item(self, item: _Item, customer_id: str, attributes: dict[str, Any]) -> Any:
+        answer = self._request(
+            "POST", f"/customers/{self._q(customer_id)}/{item.collection}", json=attributes
+        )
+        return self._item(item, customer_id, answer if answer else attributes)
+
+    def _get_item(self, item: _Item, customer_id: str, item_id: str) -> Any:
+        answer = self._request(
+            "GET", f"/customers/{self._q(customer_id)}/{item.collection}/{self._q(item_id)}"
+        )
+        return self._item(item, customer_id, answer)
+
+    def _update_item(
+        self, item: _Item, customer_id: str, item_id: str, attributes: dict[str, Any]
+    ) -> Any:
+        body = {**attributes, "id": item_id}
+        answer = self._request(
+            "PUT",
+            f"/customers/{self._q(customer_id)}/{item.collection}/{self._q(item_id)}",
+            json=body,
+        )
+        return self._item(item, customer_id, answer if answer else body)
+
+    def _remove_item(self, item: _Item, customer_id: str, item_id: str) -> None:
+        self._request(
+            "DELETE", f"/customers/{self._q(customer_id)}/{item.collection}/{self._q(item_id)}"
+        )
+
+    def _item(self, item: _Item, customer_id: str, document: Any) -> Any:
+        model = getattr(_models(), item.class_name)
+        return model.from_dict(self._customer_handle(customer_id), document)
+
+    def add_education(self, customer_id: str, **attributes: Any) -> Education:
+        """Add an education (with your own ``id``) to the customer's ``base.educations``."""
+        result: Education = self._add_item(_EDUCATION, customer_id, attributes)
+        return result
+
+    def get_education(self, customer_id: str, education_id: str) -> Education:
+        """One education of the customer, by its id."""
+        result: Education = self._get_item(_EDUCATION, customer_id, education_id)
+        return result
+
+    get_customer_education = get_education
+
+    def update_education(self, customer_id: str, id: str, **attributes: Any) -> Education:
+        """Replace the customer's education ``id`` with ``attributes``."""
+        result: Education = self._update_item(_EDUCATION, customer_id, id, attributes)
+        return result
+
+    def remove_education(self, customer_id: str, education_id: str) -> None:
+        """Remove the customer's education ``education_id``."""
+        self._remove_item(_EDUCATION, customer_id, education_id)
+
+    def add_job(self, customer_id: str, **attributes: Any) -> Job:
+        """Add a job (with your own ``id``) to the customer's ``base.jobs``."""
+        result: Job = self._add_item(_JOB, customer_id, attributes)
+        return result
+
+    def get_job(self, customer_id: str, job_id: str) -> Job:
+        """One job of the customer, by its id."""
+        result: Job = self._get_item(_JOB, customer_id, job_id)
+        return result
+
+    get_customer_job = get_job
+
+    def update_job(self, customer_id: str, id: str, **attributes: Any) -> Job:
+        """Replace the customer's job ``id`` with ``attributes``."""
+        result: Job = self._update_item(_JOB, customer_id, id, attributes)
+        return result
+
+    def remove_job(self, customer_id: str, job_id: str) -> None:
+        """Remove the customer's job ``job_id``."""
+        self._remove_item(_JOB, customer_id, job_id)
+
+    def add_like(self, customer_id: str, **attributes: Any) -> Like:
+        """Add a like (with your own ``id``) to the customer's ``base.likes``."""
+        result: Like = self._add_item(_LIKE, customer_id, attributes)
+        return result
+
+    def get_like(self, customer_id: str, like_id: str) -> Like:
+        """One like of the customer, by its id."""
+        result: Like = self._get_item(_LIKE, customer_id, like_id)
+        return result
+
+    get_customer_like = get_like
+
+    def update_like(self, customer_id: str, id: str, **attributes: Any) -> Like:
+        """Replace the customer's like ``id`` with ``attributes``."""
+        result: Like = self._update_item(_LIKE, customer_id, id, attributes)
+        return result
+
+    def remove_like(self, customer_id: str, like_id: str) -> None:
+        """Remove the customer's like ``like_id``."""
+        self._remove_item(_LIKE, customer_id, like_id)
+
+    def add_subscription(self, customer_id: str, **attributes: Any) -> Subscription:
+        """Add a subscription (with your own ``id``) to the customer's ``base.subscriptions``."""
+        result: Subscription = self._add_item(_SUBSCRIPTION, customer_id, attributes)
+        return result
+
+    def get_subscription(self, customer_id: str, subscription_id: str) -> Subscription:
+        """One subscription of the customer, by its id."""
+        result: Subscription = self._get_item(_SUBSCRIPTION, customer_id, subscription_id)
+        return result
+
+    get_customer_subscription = get_subscription
+
+    def update_subscription(self, customer_id: str, id: str, **attributes: Any) -> Subscription:
+        """Replace the customer's subscription ``id`` with ``attributes``."""
+        result: Subscription = self._update_item(_SUBSCRIPTION, customer_id, id, attributes)
+        return result
+
+    def remove_subscription(self, customer_id: str, subscription_id: str) -> None:
+        """Remove the customer's subscription ``subscription_id``."""
+        self._remove_item(_SUBSCRIPTION, customer_id, subscription_id)
+
+
+def _conflicting_customer_id(error: APIError) -> str | None:
+    """The id of the existing customer a 409 names in ``data.customer.id``."""
+    data = error.data
+    if isinstance(data, Mapping):
+        customer = data.get("customer")
+        if isinstance(customer, Mapping) and isinstance(customer.get("id"), str):
+            return str(customer["id"])
+    return None
