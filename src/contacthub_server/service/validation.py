@@ -274,4 +274,3 @@ def validate_node_settings(obj: Any) -> dict[str, Any]:
         },
         "extendedSchema": dict(schema) if isinstance(schema, Mapping) else None,
     }
-
