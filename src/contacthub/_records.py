@@ -1,0 +1,192 @@
+"""Reading import files (CSV or JSON Lines) into documents, one record at a time.
+
+Reading streams: a record is read, mapped and handed on before the next is read, so memory does
+not grow with the file. A record that cannot be mapped is not fatal: it comes out with its
+error (line, field, message) for the rejects file. What makes the whole file unusable (a missing
+file, an unknown column) raises :class:`InputError` before any record is read.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TextIO
+
+from contacthub._csvmap import (
+    REJECT_COLUMNS,
+    Column,
+    MappingError,
+    build_document,
+    parse_header,
+    strip_read_only,
+)
+
+Format = Literal["csv", "jsonl"]
+Entity = Literal["customers", "events"]
+
+# Rows of exported CSV may hold large JSON cells (lists of educations, event products).
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+class InputError(Exception):
+    """The input as a whole cannot be imported; the message names the file (and line, field)."""
+
+
+@dataclass
+class Record:
+    """One record of the input: where it starts, what it said, and its document or its error."""
+
+    line: int
+    raw: list[str] | str
+    document: dict[str, Any] | None = None
+    field: str | None = None
+    error: str | None = None
+
+
+def detect_format(path: str | os.PathLike[str], given: str | None) -> Format:
+    """The input's format: ``given`` when set, else from the file extension."""
+    if given:
+        if given not in ("csv", "jsonl"):
+            raise InputError(f"unknown format {given!r}: use csv or jsonl")
+        return given  # type: ignore[return-value]
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    raise InputError(
+        f"{path}: cannot tell the format from the extension {suffix or '(none)'!r}; "
+        "name it .csv or .jsonl, or pass --format csv|jsonl"
+    )
+
+
+def open_input(path: str | os.PathLike[str]) -> TextIO:
+    """Open an input file for reading text, with a clear error when that is impossible."""
+    try:
+        # utf-8-sig: spreadsheets often save CSV with a byte order mark.
+        return open(path, encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+
+
+class CsvReader:
+    """Records of a CSV file with a header of dotted field names."""
+
+    def __init__(self, stream: TextIO, name: str, entity: Entity, separator: str) -> None:
+        self._stream = stream
+        self._name = name
+        self._separator = separator
+        self._reader = csv.reader(stream)
+        try:
+            self.header = next(self._reader)
+        except StopIteration:
+            raise InputError(
+                f"{name}: the file is empty (a CSV import needs a header line)"
+            ) from None
+        except csv.Error as exc:
+            raise InputError(f"{name}, line 1: {exc}") from None
+        try:
+            self.columns: list[Column] = parse_header(self.header, entity)
+        except MappingError as exc:
+            raise InputError(f"{name}, line 1, column {exc.field!r}: {exc.message}") from None
+        self._entity = entity
+
+    def __iter__(self) -> Iterator[Record]:
+        width = len(self.columns)
+        line = self._reader.line_num + 1
+        while True:
+            try:
+                cells = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Record(line, [], error=f"malformed CSV: {exc}")
+                line = self._reader.line_num + 1
+                continue
+            start, line = line, self._reader.line_num + 1
+            if not cells or (len(cells) == 1 and not cells[0].strip()):
+                continue
+            if len(cells) != width:
+                yield Record(
+                    start,
+                    cells,
+                    error=f"the row has {len(cells)} fields but the header has {width}",
+                )
+                continue
+            try:
+                document = build_document(self.columns, cells, self._separator)
+            except MappingError as exc:
+                yield Record(start, cells, field=exc.field, error=exc.message)
+                continue
+            yield Record(start, cells, document=strip_read_only(document, self._entity))
+
+
+class JsonLinesReader:
+    """Records of a JSON Lines file: one JSON object per line, blank lines skipped."""
+
+    header: list[str] | None = None
+
+    def __init__(self, stream: TextIO, name: str, entity: Entity) -> None:
+        self._stream = stream
+        self._name = name
+        self._entity = entity
+
+    def __iter__(self) -> Iterator[Record]:
+        for number, text in enumerate(self._stream, start=1):
+            text = text.rstrip("\r\n")
+            if not text.strip():
+                continue
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield Record(
+                    number,
+                    text,
+                    error=f"invalid JSON: {exc.msg} at column {exc.colno}",
+                )
+                continue
+            if not isinstance(value, dict):
+                yield Record(
+                    number, text, error=f"expected a JSON object, got {type(value).__name__}"
+                )
+                continue
+            yield Record(number, text, document=strip_read_only(value, self._entity))
+
+
+def reader_for(
+    stream: TextIO, name: str, fmt: Format, entity: Entity, separator: str
+) -> CsvReader | JsonLinesReader:
+    """The reader for ``fmt``; reading a CSV header may raise :class:`InputError`."""
+    if fmt == "csv":
+        return CsvReader(stream, name, entity, separator)
+    return JsonLinesReader(stream, name, entity)
+
+
+def count_records(path: str | os.PathLike[str], fmt: Format) -> int:
+    """How many records the file holds (for progress): non-blank lines, or CSV rows."""
+    with open_input(path) as stream:
+        if fmt == "jsonl":
+            return sum(1 for line in stream if line.strip())
+        reader = csv.reader(stream)
+        count = -1  # the header
+        try:
+            for cells in reader:
+                if cells and not (len(cells) == 1 and not cells[0].strip()):
+                    count += 1
+        except csv.Error:
+            pass  # the import reports the bad row itself, with its line
+        return max(count, 0)
+
+
+def reject_header(header: list[str] | None) -> list[str]:
+    """The header of a CSV rejects file: the reason columns, then the input's own columns."""
+    own = [name for name in header or [] if name not in REJECT_COLUMNS]
+    return [*REJECT_COLUMNS, *own]
