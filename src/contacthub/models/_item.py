@@ -96,7 +96,12 @@ class CustomerItem(AttributeHolder):
         return item_id
 
     def _node(self) -> Any:
-        return self._customer.node
+        node = getattr(self._customer, "node", None)
+        if node is None:
+            raise OperationNotPermitted(
+                f"this {self._NOUN}'s customer has no node: use a customer from node.get_customer"
+            )
+        return node
 
     def _adopt(self, answer: Any) -> None:
         if isinstance(answer, CustomerItem):
@@ -126,19 +131,17 @@ class CustomerItem(AttributeHolder):
     def put(self: ItemT) -> ItemT:
         """Replace the stored item having this item's id with this one."""
         self._item_id()
-        node = self._node()
-        answer = getattr(node, f"update_{self._NOUN}")(
-            customer_id=self._customer_id(), **self.to_dict()
-        )
+        customer_id = self._customer_id()
+        update = getattr(self._node(), f"update_{self._NOUN}")
+        answer = update(customer_id=customer_id, **self.to_dict())
         self._adopt(answer)
         return self
 
     def delete(self) -> Any:
         """Remove this item from its customer; returns the node's answer."""
         item_id = self._item_id()
-        node = self._node()
-        answer = getattr(node, f"remove_{self._NOUN}")(
-            customer_id=self._customer_id(), **{f"{self._NOUN}_id": item_id}
-        )
+        customer_id = self._customer_id()
+        remove = getattr(self._node(), f"remove_{self._NOUN}")
+        answer = remove(customer_id=customer_id, **{f"{self._NOUN}_id": item_id})
         self._sync(item_id, None)
         return answer

@@ -155,6 +155,13 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
             )
         return str(customer_id)
 
+    def _require_node(self, action: str) -> Any:
+        if self._node is None:
+            raise OperationNotPermitted(
+                f"cannot {action} a customer without a node: build it with Customer(node=node)"
+            )
+        return self._node
+
     def _adopt(self, answer: Any) -> None:
         """Take the server's answer as the new confirmed (and current) state."""
         if isinstance(answer, Customer):
@@ -181,14 +188,15 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
             this customer.
         """
         force = bool(force_update or forceUpdate)
-        answer = self._node.add_customer(force_update=force, **self.to_dict())
+        answer = self._require_node("post").add_customer(force_update=force, **self.to_dict())
         self._adopt(answer)
         return self
 
     def put(self) -> Customer:
         """Replace the stored customer with this one (full update); then hold the answer."""
         self._require_id("put")
-        answer = self._node.update_customer(full_update=True, **self.to_dict())
+        node = self._require_node("put")
+        answer = node.update_customer(full_update=True, **self.to_dict())
         self._adopt(answer)
         return self
 
@@ -203,13 +211,14 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
         changes.pop("id", None)
         if not changes:
             return self
-        answer = self._node.update_customer(id=customer_id, **changes)
+        answer = self._require_node("patch").update_customer(id=customer_id, **changes)
         self._adopt(answer)
         return self
 
     def delete(self) -> Any:
         """Delete this customer (and its events) from the node; returns the node's answer."""
-        return self._node.delete_customer(id=self._require_id("delete"))
+        customer_id = self._require_id("delete")
+        return self._require_node("delete").delete_customer(id=customer_id)
 
     # -- reads -----------------------------------------------------------------------------
 
@@ -230,16 +239,11 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
     def get_events(self) -> ReadOnlyList[Event]:
         """Every event of this customer, newest first, as a read-only list of Event objects."""
         customer_id = self._require_id("list the events of")
-        events: list[Event] = []
-        page = self._node.get_events(customer_id=customer_id, size=50)
-        while True:
-            events.extend(list.__iter__(page))
-            number = getattr(page, "page_number", 0)
-            total = getattr(page, "total_pages", 0)
-            if number is None or total is None or number + 1 >= total:
-                break
-            page = page.next_page()
-        return ReadOnlyList(events)
+        # Walk every page (50 events each, the API's maximum), not only the first.
+        first_page = self._require_node("list the events of").get_events(
+            customer_id=customer_id, size=50
+        )
+        return ReadOnlyList(first_page.all_pages())
 
     # -- items (educations, jobs, likes, subscriptions) ------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from contacthub.errors import OperationNotPermitted
 from contacthub.lib.utils import copy_plain
 from contacthub.models.properties import AttributeHolder, Properties, _make
 
@@ -172,6 +173,10 @@ class Event(AttributeHolder):
         The API queues events (202 Accepted), so an event may take a moment to show up in
         ``node.get_events``.
         """
+        if self._node is None:
+            raise OperationNotPermitted(
+                "cannot post an event without a node: build it with Event(node=node, ...)"
+            )
         body = self.to_dict()
         answer = self._node.add_event(**body)
         if isinstance(answer, Event):
