@@ -54,10 +54,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from contacthub_server.runner import HubServer
-
     from contacthub.node import Node
     from contacthub.workspace import Workspace
+    from contacthub_server.runner import HubServer
 
 __all__ = ["Hub"]
 
@@ -121,7 +120,6 @@ def hub_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubServer]:
     """One hub for the whole test session, on SQLite in a temporary directory."""
     _require_server()
     from contacthub_server.runner import HubServer
-
     from contacthub_server.settings import HubSettings
 
     path = tmp_path_factory.mktemp("contacthub") / "hub.db"

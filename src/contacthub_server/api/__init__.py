@@ -1,0 +1,1 @@
+"""The hub's HTTP layer: routes, request parsing, envelopes, auth, fault injection."""

@@ -1,0 +1,346 @@
+"""The endpoints of §2.1 to §2.4, thin: authenticate, parse, call the service, answer.
+
+Store work runs on the thread pool (``run_in_threadpool``) so that the event loop keeps serving
+other connections while a transaction waits on the database.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from contacthub_server import schemas
+from contacthub_server.api import params
+from contacthub_server.api.responses import empty_response, json_response, page_envelope
+from contacthub_server.service import customers, events, items, sessions
+from contacthub_server.service.errors import (
+    BadRequest,
+    Forbidden,
+    PayloadTooLarge,
+    Unauthorized,
+    field_error,
+)
+from contacthub_server.service.event_catalog import CONTEXTS, EVENT_TYPES, MODES
+from contacthub_server.service.registry import Registry
+from contacthub_server.store import InvalidPath
+
+UNAUTHORIZED = "The client is not authorized to access the API"
+PREFIX = "/hub/v1"
+WORKSPACE = PREFIX + "/workspaces/{workspaceId}"
+
+T = TypeVar("T")
+
+
+class HubState:
+    """What the endpoints share: the registry (with the store) and the body size limit."""
+
+    def __init__(self, registry: Registry, max_body_bytes: int) -> None:
+        self.registry = registry
+        self.max_body_bytes = max_body_bytes
+        self.openapi: bytes | None = None
+
+
+def _state(request: Request) -> HubState:
+    state: HubState = request.app.state.hub
+    return state
+
+
+async def _run(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return await run_in_threadpool(function, *args, **kwargs)
+
+
+async def authorize(request: Request) -> tuple[Registry, str]:
+    """The registry and the workspace of the URL, once the bearer token is checked.
+
+    401 without a known token; 403 when the token belongs to another workspace.
+    """
+    registry = _state(request).registry
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized(UNAUTHORIZED)
+    owner = registry.cached_workspace_of_token(token)
+    if owner is None:
+        owner = await _run(registry.workspace_of_token, token)
+        if owner is None:
+            raise Unauthorized(UNAUTHORIZED)
+    ws: str = request.path_params["workspaceId"]
+    if owner != ws:
+        raise Forbidden(f"workspace not found: {ws}")
+    return registry, ws
+
+
+async def read_json(request: Request) -> Any:
+    """The request body parsed as JSON: 413 above the size limit, 400 if empty or malformed."""
+    limit = _state(request).max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"the request body is larger than the limit of {limit} bytes")
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            raise PayloadTooLarge(f"the request body is larger than the limit of {limit} bytes")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    if not body.strip():
+        raise BadRequest("a JSON body is required", errors=[field_error("", "empty body")])
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(
+            f"the body is not valid JSON: {exc}", errors=[field_error("", "malformed JSON")]
+        ) from None
+
+
+# -- customers ------------------------------------------------------------------------------
+async def list_customers(request: Request) -> Response:
+    """GET …/customers?nodeId=…: a page of the node's customers (query, sort, fields)."""
+    registry, ws = await authorize(request)
+    qp = request.query_params
+    node_id = params.text(qp, "nodeId")
+    if node_id is None:
+        raise BadRequest.field("nodeId", "the nodeId query parameter is required")
+    page, size = params.paging(qp)
+    sort = params.sort_order(qp)
+    fields = params.field_paths(qp)
+    query_text = params.text(qp, "query")
+    query = None if query_text is None else _parse_query(query_text)
+    try:
+        found, total = await _run(
+            customers.search_customers,
+            registry,
+            ws,
+            node_id,
+            external_id=params.text(qp, "externalId"),
+            query=query,
+            sort=sort,
+            page=page,
+            size=size,
+        )
+    except InvalidPath as exc:
+        raise BadRequest.field("sort", str(exc)) from None
+    if fields is not None:
+        found = [customers.project(doc, fields) for doc in found]
+    return json_response(page_envelope(found, total, page, size))
+
+
+async def create_customer(request: Request) -> Response:
+    """POST …/customers: 201 with the new customer (or the merged one under MERGE)."""
+    registry, ws = await authorize(request)
+    body = await read_json(request)
+    doc, _merged = await _run(customers.create_customer, registry, ws, body)
+    return json_response(doc, 201)
+
+
+async def get_customer(request: Request) -> Response:
+    """GET …/customers/{id}."""
+    registry, ws = await authorize(request)
+    doc = await _run(customers.get_customer, registry, ws, request.path_params["customerId"])
+    return json_response(doc)
+
+
+async def replace_customer(request: Request) -> Response:
+    """PUT …/customers/{id}: full replacement."""
+    registry, ws = await authorize(request)
+    body = await read_json(request)
+    customer_id = request.path_params["customerId"]
+    doc = await _run(customers.replace_customer, registry, ws, customer_id, body)
+    return json_response(doc)
+
+
+async def patch_customer(request: Request) -> Response:
+    """PATCH …/customers/{id}: deep merge."""
+    registry, ws = await authorize(request)
+    body = await read_json(request)
+    customer_id = request.path_params["customerId"]
+    doc = await _run(customers.patch_customer, registry, ws, customer_id, body)
+    return json_response(doc)
+
+
+async def delete_customer(request: Request) -> Response:
+    """DELETE …/customers/{id}: 200 with the deleted customer."""
+    registry, ws = await authorize(request)
+    doc = await _run(customers.delete_customer, registry, ws, request.path_params["customerId"])
+    return json_response(doc)
+
+
+# -- items ----------------------------------------------------------------------------------
+def _item_routes(kind: str) -> list[BaseRoute]:
+    created = 201 if kind == "subscriptions" else 200  # as the API reference documents (§10.2)
+
+    async def add(request: Request) -> Response:
+        registry, ws = await authorize(request)
+        body = await read_json(request)
+        cid = request.path_params["customerId"]
+        item = await _run(items.add_item, registry, ws, cid, kind, body)
+        return json_response(item, created)
+
+    async def get(request: Request) -> Response:
+        registry, ws = await authorize(request)
+        cid, item_id = request.path_params["customerId"], request.path_params["itemId"]
+        return json_response(await _run(items.get_item, registry, ws, cid, kind, item_id))
+
+    async def put(request: Request) -> Response:
+        registry, ws = await authorize(request)
+        body = await read_json(request)
+        cid, item_id = request.path_params["customerId"], request.path_params["itemId"]
+        item = await _run(items.replace_item, registry, ws, cid, kind, item_id, body)
+        return json_response(item)
+
+    async def delete(request: Request) -> Response:
+        registry, ws = await authorize(request)
+        cid, item_id = request.path_params["customerId"], request.path_params["itemId"]
+        await _run(items.delete_item, registry, ws, cid, kind, item_id)
+        return empty_response(200)
+
+    base = f"{WORKSPACE}/customers/{{customerId}}/{kind}"
+    return [_path(base, POST=add), _path(base + "/{itemId}", GET=get, PUT=put, DELETE=delete)]
+
+
+# -- sessions -------------------------------------------------------------------------------
+async def add_session(request: Request) -> Response:
+    """POST …/customers/{id}/sessions: 201 ``{id, value}``."""
+    registry, ws = await authorize(request)
+    body = await read_json(request)
+    cid = request.path_params["customerId"]
+    return json_response(await _run(sessions.add_session, registry, ws, cid, body), 201)
+
+
+async def list_sessions(request: Request) -> Response:
+    """GET …/customers/{id}/sessions: ``{elements}`` (not paged)."""
+    registry, ws = await authorize(request)
+    cid = request.path_params["customerId"]
+    return json_response({"elements": await _run(sessions.list_sessions, registry, ws, cid)})
+
+
+async def get_session(request: Request) -> Response:
+    """GET …/customers/{id}/sessions/{sessionId}."""
+    registry, ws = await authorize(request)
+    cid, sid = request.path_params["customerId"], request.path_params["sessionId"]
+    return json_response(await _run(sessions.get_session, registry, ws, cid, sid))
+
+
+async def delete_session(request: Request) -> Response:
+    """DELETE …/customers/{id}/sessions/{sessionId}: 200, empty body."""
+    registry, ws = await authorize(request)
+    cid, sid = request.path_params["customerId"], request.path_params["sessionId"]
+    await _run(sessions.delete_session, registry, ws, cid, sid)
+    return empty_response(200)
+
+
+# -- events ---------------------------------------------------------------------------------
+def _enum_list(qp: Any, name: str, allowed: Any) -> list[str] | None:
+    values = params.comma_list(qp, name)
+    for value in values or ():
+        if value not in allowed:
+            raise BadRequest.field(name, f"unknown {name} {value!r}")
+    return values
+
+
+async def list_events(request: Request) -> Response:
+    """GET …/events: a page of events filtered by customer, node, type, context, mode, dates."""
+    registry, ws = await authorize(request)
+    qp = request.query_params
+    page, size = params.paging(qp)
+    mode = params.text(qp, "mode")
+    if mode is not None:
+        mode = mode.upper()
+        if mode not in MODES:
+            raise BadRequest.field("mode", f"must be ACTIVE or PASSIVE, got {mode!r}")
+    found, total = await _run(
+        events.list_events,
+        registry,
+        ws,
+        customer_id=params.text(qp, "customerId"),
+        node_id=params.text(qp, "nodeId"),
+        types=_enum_list(qp, "type", EVENT_TYPES),
+        contexts=_enum_list(qp, "context", CONTEXTS),
+        mode=mode,
+        date_from=params.instant(qp, "dateFrom"),
+        date_to=params.instant(qp, "dateTo"),
+        page=page,
+        size=size,
+    )
+    return json_response(page_envelope(found, total, page, size))
+
+
+async def add_event(request: Request) -> Response:
+    """POST …/events: 202 ``{"id": …}`` once the event is stored."""
+    registry, ws = await authorize(request)
+    body = await read_json(request)
+    return json_response({"id": await _run(events.add_event, registry, ws, body)}, 202)
+
+
+async def get_event(request: Request) -> Response:
+    """GET …/events/{id}."""
+    registry, ws = await authorize(request)
+    return json_response(await _run(events.get_event, registry, ws, request.path_params["eventId"]))
+
+
+async def delete_event(request: Request) -> Response:
+    """DELETE …/events/{id}: 204."""
+    registry, ws = await authorize(request)
+    await _run(events.delete_event, registry, ws, request.path_params["eventId"])
+    return empty_response(204)
+
+
+def _parse_query(text: str) -> Any:
+    """The parsed ``query`` parameter; 400 saying what is wrong and where in the query."""
+    module: Any = importlib.import_module("contacthub_server.query")
+    try:
+        return module.parse_query_string(text)
+    except module.QueryError as exc:
+        raise BadRequest(
+            f"invalid query: {exc.message}", errors=[field_error(exc.pointer, exc.message)]
+        ) from None
+
+
+# -- documentation --------------------------------------------------------------------------
+async def openapi(request: Request) -> Response:
+    """GET /hub/v1/openapi.json: the OpenAPI document of this API (no token needed)."""
+    state = _state(request)
+    if state.openapi is None:
+        state.openapi = orjson.dumps(schemas.load_openapi())
+    return Response(state.openapi, media_type="application/json")
+
+
+def _path(path: str, **handlers: Callable[[Request], Awaitable[Response]]) -> Route:
+    """One route per path, dispatching on the method, so a 405 lists every allowed method."""
+
+    async def dispatch(request: Request) -> Response:
+        return await handlers[request.method if request.method != "HEAD" else "GET"](request)
+
+    return Route(path, dispatch, methods=list(handlers))
+
+
+def routes() -> list[BaseRoute]:
+    """Every route of the hub."""
+    customer = f"{WORKSPACE}/customers/{{customerId}}"
+    table: list[BaseRoute] = [
+        _path(PREFIX + "/openapi.json", GET=openapi),
+        _path(f"{WORKSPACE}/customers", GET=list_customers, POST=create_customer),
+        _path(
+            customer,
+            GET=get_customer,
+            PUT=replace_customer,
+            PATCH=patch_customer,
+            DELETE=delete_customer,
+        ),
+        _path(f"{customer}/sessions", GET=list_sessions, POST=add_session),
+        _path(f"{customer}/sessions/{{sessionId}}", GET=get_session, DELETE=delete_session),
+        _path(f"{WORKSPACE}/events", GET=list_events, POST=add_event),
+        _path(f"{WORKSPACE}/events/{{eventId}}", GET=get_event, DELETE=delete_event),
+    ]
+    for kind in items.ITEM_KINDS:
+        table.extend(_item_routes(kind))
+    return table

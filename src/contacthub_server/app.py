@@ -1,0 +1,160 @@
+"""The hub's ASGI application: ``create_app(settings, store=None)``.
+
+Layers, outermost first: fault injection and latency (:mod:`contacthub_server.api.faults`),
+Starlette's own error middleware, CORS (any origin), a catch-all that turns any unexpected
+exception into a 500 error envelope, the handlers of expected errors (:class:`HubError`, unknown
+routes, wrong methods) and the routes (:mod:`contacthub_server.api.routes`).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from contacthub_server.api.faults import FaultInjector, Message, Receive, Scope, Send
+from contacthub_server.api.responses import error_body, error_response
+from contacthub_server.api.routes import HubState, routes
+from contacthub_server.service.errors import CustomerConflict, HubError
+from contacthub_server.service.registry import Registry
+from contacthub_server.settings import HubSettings, load_config
+from contacthub_server.store import Store
+
+log = logging.getLogger("contacthub_server")
+
+
+class HubApp:
+    """The ASGI application of one hub, with handles on its parts (for the runner and tests)."""
+
+    def __init__(self, settings: HubSettings, store: Store, *, owns_store: bool) -> None:
+        self.settings = settings
+        self.store = store
+        self.registry = Registry(store)
+        self._owns_store = owns_store
+        self.starlette = _starlette_app()
+        self.starlette.state.hub = HubState(self.registry, settings.max_body_bytes)
+        self._asgi = FaultInjector(
+            self.starlette,
+            latency_ms=settings.latency_ms,
+            fault_rate=settings.fault_rate,
+            seed=settings.fault_seed,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI scope."""
+        await self._asgi(scope, receive, send)
+
+    def close(self) -> None:
+        """Close the store if this application opened it."""
+        if self._owns_store:
+            self.store.close()
+
+
+def create_app(settings: HubSettings, store: Store | None = None) -> HubApp:
+    """The hub's ASGI application over ``store`` (opened from ``settings.database_url`` if None).
+
+    When ``settings.config_path`` names a configuration file, its workspaces, tokens and nodes
+    are created first (:class:`contacthub_server.settings.ConfigError` if it is wrong).
+    """
+    owns = store is None
+    opened = Store.connect(settings.database_url) if store is None else store
+    try:
+        app = HubApp(settings, opened, owns_store=owns)
+        if settings.config_path:
+            app.registry.apply_config(load_config(settings.config_path), settings.config_path)
+    except BaseException:
+        if owns:
+            opened.close()
+        raise
+    return app
+
+
+# -- error handling -------------------------------------------------------------------------
+async def _hub_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HubError)
+    data = exc.data
+    if isinstance(exc, CustomerConflict):
+        ws = request.path_params.get("workspaceId", "")
+        href = f"{str(request.base_url).rstrip('/')}/hub/v1/workspaces/{ws}/customers/"
+        data = {"customer": {"id": exc.existing_id, "href": href + exc.existing_id}}
+    return error_response(
+        exc.status, exc.message, data=data, errors=exc.errors, headers=exc.headers
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return error_response(404, f"Not Found: no such resource {request.url.path}")
+    if exc.status_code == 405:
+        return error_response(
+            405, f"Request method '{request.method}' not supported", headers=exc.headers
+        )
+    return error_response(exc.status_code, str(exc.detail), headers=exc.headers)
+
+
+class CatchAll:
+    """Answer any unexpected exception with a 500 envelope, logged with its logref."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the application, turning an exception before the answer into a 500."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            logref = str(uuid.uuid4())
+            log.exception(
+                "internal error on %s %s (logref %s)", scope["method"], scope["path"], logref
+            )
+            if started:
+                raise
+            body = orjson.dumps(error_body("internal server error", logref=logref))
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+
+
+def _starlette_app() -> Starlette:
+    return Starlette(
+        routes=routes(),
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["*"],
+                allow_headers=["*"],
+                expose_headers=["Retry-After"],
+            ),
+            Middleware(CatchAll),
+        ],
+        exception_handlers={HubError: _hub_error, HTTPException: _http_error},
+    )

@@ -1,0 +1,207 @@
+"""``contacthub serve``: run the hub in the foreground until SIGINT or SIGTERM.
+
+On its first start against a new database (and without ``--config`` tokens or explicit
+credentials) it creates a workspace, a node and a token, keeps them in the database, prints them
+with the base URL, and writes them to an INI file that ``Workspace.from_ini_file`` reads. Later
+starts on the same database reuse them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+
+from contacthub_server.app import HubApp, create_app
+from contacthub_server.service.validation import ValidationFailed
+from contacthub_server.settings import (
+    DEFAULT_DATABASE,
+    DEFAULT_INI,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_PORT,
+    ConfigError,
+    Credentials,
+    HubSettings,
+    load_config,
+)
+
+log = logging.getLogger("contacthub_server")
+
+EXIT_USAGE = 2
+
+
+def build_parser(prog: str = "contacthub serve") -> argparse.ArgumentParser:
+    """The command line of ``contacthub serve``."""
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Run a local, durable ContactHub-compatible hub.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port to listen on ({DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--database",
+        default=DEFAULT_DATABASE,
+        help=f"SQLite file path or SQLAlchemy URL, e.g. postgresql://… ({DEFAULT_DATABASE})",
+    )
+    parser.add_argument(
+        "--config", metavar="TOML", help="workspaces, tokens, nodes and node settings to create"
+    )
+    parser.add_argument("--workspace-id", help="make sure this workspace exists and use it")
+    parser.add_argument("--node-id", help="make sure this node exists and use it")
+    parser.add_argument("--token", help="make sure this token exists and use it")
+    parser.add_argument(
+        "--ini",
+        default=DEFAULT_INI,
+        help=f"where to write the credentials for Workspace.from_ini_file ({DEFAULT_INI})",
+    )
+    parser.add_argument(
+        "--latency-ms", type=_non_negative_int, default=0, help="delay every answer (0)"
+    )
+    parser.add_argument(
+        "--fault-rate",
+        type=_fraction,
+        default=0.0,
+        help="fraction of requests that fail on purpose: 503 or 429 with Retry-After, or a "
+        "connection dropped before or after processing (0)",
+    )
+    parser.add_argument("--fault-seed", type=int, help="seed of the fault draw, for repeatability")
+    parser.add_argument(
+        "--max-body-bytes",
+        type=_positive_int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        help=f"largest request body accepted ({DEFAULT_MAX_BODY_BYTES})",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="info",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="log level (info)",
+    )
+    return parser
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return value
+
+
+def write_ini(path: str | Path, credentials: Credentials, base_url: str) -> None:
+    """Write the credentials in the SDK guide's INI format (no section header), node added."""
+    Path(path).write_text(
+        f"workspace_id = {credentials.workspace_id}\n"
+        f"token = {credentials.token}\n"
+        f"base_url = {base_url}\n"
+        f"node_id = {credentials.node_id}\n",
+        encoding="utf-8",
+    )
+
+
+def choose_credentials(app: HubApp, args: argparse.Namespace) -> Credentials:
+    """The credentials to announce: the explicit ones, else the configuration's, else defaults.
+
+    Explicit ``--workspace-id/--node-id/--token`` are created if missing (a missing one of the
+    three is taken from the database's defaults or made up). Without them, the first workspace of
+    ``--config`` with a token and a node is used; otherwise the database's first credentials,
+    created on the very first start.
+    """
+    registry = app.registry
+    if args.workspace_id or args.node_id or args.token:
+        known = registry.default_credentials()
+        same_ws = known is not None and args.workspace_id in (None, known.workspace_id)
+        return registry.provision(
+            args.workspace_id or (known.workspace_id if known else None),
+            args.node_id or (known.node_id if known and same_ws else None),
+            args.token or (known.token if known and same_ws else None),
+        )
+    if args.config:
+        for ws in load_config(args.config):
+            if ws.tokens and ws.nodes:
+                return Credentials(ws.workspace_id, next(iter(ws.nodes)), ws.tokens[0])
+    known = registry.default_credentials()
+    if known is not None:
+        return known
+    return registry.provision()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``contacthub serve`` with ``argv`` (default: ``sys.argv[1:]``); the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(message)s"
+    )
+    settings = HubSettings(
+        database_url=args.database,
+        latency_ms=args.latency_ms,
+        fault_rate=args.fault_rate,
+        fault_seed=args.fault_seed,
+        max_body_bytes=args.max_body_bytes,
+        config_path=args.config,
+    )
+    try:
+        app = create_app(settings)
+    except ConfigError as exc:
+        print(f"contacthub serve: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a database that cannot be opened: say which, no traceback
+        print(f"contacthub serve: error: cannot open {args.database!r}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        try:
+            credentials = choose_credentials(app, args)
+        except (ValueError, ValidationFailed) as exc:
+            print(f"contacthub serve: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        base_url = f"http://{host}:{args.port}/hub/v1"
+        write_ini(args.ini, credentials, base_url)
+        print(
+            "ContactHub hub\n"
+            f"  base_url     = {base_url}\n"
+            f"  workspace_id = {credentials.workspace_id}\n"
+            f"  node_id      = {credentials.node_id}\n"
+            f"  token        = {credentials.token}\n"
+            f"  database     = {args.database}\n"
+            f"  credentials written to {args.ini}",
+            flush=True,
+        )
+        config = uvicorn.Config(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+            access_log=args.log_level == "debug",
+            lifespan="off",
+            timeout_graceful_shutdown=10,
+        )
+        server = uvicorn.Server(config)
+        server.run()  # handles SIGINT and SIGTERM: stops accepting, finishes requests in flight
+        return 0 if server.started else 1
+    finally:
+        app.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

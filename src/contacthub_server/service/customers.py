@@ -1,0 +1,330 @@
+"""Customer operations: create (with the node's matching policy), read, search, replace, patch, delete.
+
+Every function runs one store transaction and returns only after it committed, so whatever the
+HTTP layer acknowledges survives a crash. Documents are validated and normalised before they reach
+the store (the store never re-validates); reads return the stored, already normalised, documents.
+
+Decisions where the contract is silent:
+- ``updatedAt`` moves on every write and strictly increases, even for two writes in the same
+  millisecond (the later one gets the previous value plus one millisecond).
+- A customer created (or given an ``externalId`` by PUT/PATCH) is linked to the anonymous events
+  that named that ``externalId`` with an EXTERNAL_ID bring-back in its node.
+- Under MERGE, a POST matching an existing customer deep-merges the posted properties into it
+  (posted values win; posted ``null`` values do not erase anything) and answers 201 with it.
+- PUT and PATCH may move a customer to another node of the workspace if the body says so; the
+  node must exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from contacthub_server.service import dates
+from contacthub_server.service.errors import BadRequest, CustomerConflict, NotFound, field_error
+from contacthub_server.service.matching import match_key, missing_unique_properties
+from contacthub_server.service.merge import merge_patch
+from contacthub_server.service.normalise import normalise_customer
+from contacthub_server.service.registry import NodeConfig, Registry
+from contacthub_server.service.validation import ValidationFailed, validate_customer
+from contacthub_server.store import MatchKeyConflict
+
+READ_ONLY_FIELDS = ("id", "registeredAt", "updatedAt", "sourceInfo")
+#: POST needs at least one of these (§8 "POST validation").
+IDENTIFYING_FIELDS = ("externalId", "base", "extended")
+
+
+def next_update_time(previous: str | None) -> str:
+    """Now, in the API's date-time format, strictly after ``previous`` (an earlier updatedAt)."""
+    now = dates.parse_datetime(dates.now())
+    if previous:
+        try:
+            before = dates.parse_datetime(previous)
+        except ValueError:
+            before = None
+        if before is not None and now <= before:
+            now = before + timedelta(milliseconds=1)
+    return dates.format_datetime(now)
+
+
+def invalid(what: str, exc: ValidationFailed) -> BadRequest:
+    """A 400 listing every field problem of ``exc``; the message names the first one."""
+    errors = [field_error(e.path, e.message) for e in exc.errors]
+    first = exc.errors[0] if exc.errors else None
+    detail = f": {first.path or '/'}: {first.message}" if first else ""
+    more = f" (and {len(exc.errors) - 1} more)" if len(exc.errors) > 1 else ""
+    return BadRequest(f"{what} is not valid{detail}{more}", errors=errors)
+
+
+def require_object(body: Any, what: str) -> dict[str, Any]:
+    """The body as a JSON object, or a 400 saying it must be one."""
+    if not isinstance(body, dict):
+        raise BadRequest(
+            f"the {what} must be a JSON object",
+            errors=[field_error("", f"expected an object, got {type_name(body)}")],
+        )
+    return body
+
+
+def type_name(value: Any) -> str:
+    """The JSON name of a Python value's type, for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def customer_not_found(customer_id: str) -> NotFound:
+    """The 404 for an unknown customer id."""
+    return NotFound(f"customer not found: {customer_id}")
+
+
+def node_not_found(node_id: str) -> NotFound:
+    """The 404 for an unknown node (the API's exact message, no colon)."""
+    return NotFound(f"node not found {node_id}")
+
+
+def require_node(registry: Registry, ws: str, node_id: Any, tx: Any = None) -> NodeConfig:
+    """The node's configuration; 400 when ``node_id`` is missing or not a string, 404 if unknown."""
+    if node_id is None or node_id == "":
+        raise BadRequest.field("/nodeId", "nodeId is required")
+    if not isinstance(node_id, str):
+        raise BadRequest.field("/nodeId", f"must be a string, got {type_name(node_id)}")
+    node = registry.node(ws, node_id, tx)
+    if node is None:
+        raise node_not_found(node_id)
+    return node
+
+
+def without_read_only(doc: dict[str, Any]) -> dict[str, Any]:
+    """A shallow copy without the fields clients may send but never set."""
+    return {k: v for k, v in doc.items() if k not in READ_ONLY_FIELDS}
+
+
+def _drop_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def _check_unique_properties(node: NodeConfig, doc: dict[str, Any]) -> str | None:
+    """The match key of ``doc``; 400 when the node requires unique properties it lacks."""
+    if node.policy.require_unique:
+        missing = missing_unique_properties(node.policy, doc)
+        if missing:
+            raise BadRequest(
+                "unique customer property is required",
+                errors=[
+                    field_error("/" + p.replace(".", "/"), "unique customer property is required")
+                    for p in missing
+                ],
+            )
+    return match_key(node.policy, doc)
+
+
+def _validated(node: NodeConfig, body: dict[str, Any], what: str) -> dict[str, Any]:
+    try:
+        return validate_customer(body, extended_schema=node.extended_schema)
+    except ValidationFailed as exc:
+        raise invalid(what, exc) from None
+
+
+def _link_external_id_events(tx: Any, ws: str, doc: dict[str, Any], before: str | None) -> None:
+    external_id = doc.get("externalId")
+    if isinstance(external_id, str) and external_id and external_id != before:
+        tx.attach_external_id_events(ws, doc["nodeId"], external_id, doc["id"])
+
+
+# -- create ---------------------------------------------------------------------------------
+def create_customer(registry: Registry, ws: str, body: Any) -> tuple[dict[str, Any], bool]:
+    """POST /customers: the stored customer, and whether it was merged into an existing one.
+
+    Raises BadRequest (invalid or empty customer), NotFound (unknown node) or CustomerConflict
+    (BLOCK policy and an existing customer with the same unique properties).
+    """
+    body = require_object(body, "customer")
+    node = require_node(registry, ws, body.get("nodeId"))
+    if all(body.get(k) is None for k in IDENTIFYING_FIELDS):
+        raise BadRequest(
+            "the customer is empty: at least one of externalId, base and extended is required",
+            errors=[field_error("", "at least one of externalId, base and extended is required")],
+        )
+    doc = _validated(node, without_read_only(body), "the customer")
+    key = _check_unique_properties(node, doc)
+    now = dates.now()
+    doc.update(id=str(uuid.uuid4()), registeredAt=now, updatedAt=now, nodeId=node.node_id)
+    doc = normalise_customer(doc)
+
+    merge = key is not None and node.policy.mode == "MERGE"
+    # Two attempts: under MERGE a concurrent insert of the same key turns the second into a merge.
+    conflict_id = ""
+    for _attempt in range(2):
+        try:
+            with registry.store.write() as tx:
+                if merge:
+                    assert key is not None
+                    existing_id = tx.find_by_match_key(ws, node.node_id, key)
+                    if existing_id is not None:
+                        merged = _merge_into(tx, ws, node, existing_id, body, key)
+                        if merged is not None:
+                            return merged, True
+                tx.insert_customer(ws, doc, key)
+                _link_external_id_events(tx, ws, doc, None)
+            return doc, False
+        except MatchKeyConflict as exc:
+            if not merge:
+                raise CustomerConflict(exc.existing_id) from None
+            conflict_id = exc.existing_id
+    raise CustomerConflict(conflict_id)
+
+
+def _merge_into(
+    tx: Any, ws: str, node: NodeConfig, existing_id: str, body: dict[str, Any], key: str
+) -> dict[str, Any] | None:
+    stored = tx.get_customer(ws, existing_id)
+    if stored is None:  # deleted meanwhile: create instead
+        return None
+    incoming = _drop_nulls(without_read_only(body))
+    incoming.pop("nodeId", None)
+    merged = merge_patch(without_read_only(stored), incoming)
+    doc = _validated(node, merged, "the merged customer")
+    doc.update(
+        id=stored["id"],
+        registeredAt=stored["registeredAt"],
+        updatedAt=next_update_time(stored.get("updatedAt")),
+        nodeId=stored["nodeId"],
+    )
+    doc = normalise_customer(doc)
+    tx.replace_customer(ws, doc, match_key(node.policy, doc) or key)
+    _link_external_id_events(tx, ws, doc, stored.get("externalId"))
+    return doc
+
+
+# -- read -----------------------------------------------------------------------------------
+def get_customer(registry: Registry, ws: str, customer_id: str) -> dict[str, Any]:
+    """GET /customers/{id}: the customer, or NotFound."""
+    with registry.store.read() as tx:
+        doc = tx.get_customer(ws, customer_id)
+    if doc is None:
+        raise customer_not_found(customer_id)
+    return doc
+
+
+def search_customers(
+    registry: Registry,
+    ws: str,
+    node_id: str,
+    *,
+    external_id: str | None,
+    query: Any,
+    sort: Sequence[tuple[str, bool]],
+    page: int,
+    size: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """GET /customers: one page of the node's customers matching the filters, and the total."""
+    with registry.store.read() as tx:
+        require_node(registry, ws, node_id, tx)
+        found: tuple[list[dict[str, Any]], int] = tx.search_customers(
+            ws, node_id, external_id=external_id, query=query, sort=sort, page=page, size=size
+        )
+    return found
+
+
+def project(doc: dict[str, Any], fields: Iterable[Sequence[str]]) -> dict[str, Any]:
+    """The customer with only the requested dotted paths (§10.7): same shape, the rest null/[].
+
+    ``id`` is always kept. A path that does not exist in the document gives null.
+    """
+    sparse: dict[str, Any] = {"id": doc.get("id")}
+    for path in fields:
+        source: Any = doc
+        for part in path:
+            source = source.get(part) if isinstance(source, dict) else None
+        if source is None:
+            continue
+        target = sparse
+        for part in path[:-1]:
+            child = target.get(part)
+            if not isinstance(child, dict):
+                child = target[part] = {}
+            target = child
+        target[path[-1]] = source
+    return normalise_customer(sparse)
+
+
+# -- write ----------------------------------------------------------------------------------
+def replace_customer(registry: Registry, ws: str, customer_id: str, body: Any) -> dict[str, Any]:
+    """PUT /customers/{id}: replace every writable property; the result."""
+    body = require_object(body, "customer")
+    with registry.store.write() as tx:
+        stored = tx.get_customer(ws, customer_id)
+        if stored is None:
+            raise customer_not_found(customer_id)
+        node_id = body.get("nodeId")
+        node = require_node(registry, ws, stored["nodeId"] if node_id is None else node_id, tx)
+        candidate = without_read_only(body)
+        candidate["nodeId"] = node.node_id
+        doc = _validated(node, candidate, "the customer")
+        return _store_update(tx, ws, node, stored, doc)
+
+
+def patch_customer(registry: Registry, ws: str, customer_id: str, body: Any) -> dict[str, Any]:
+    """PATCH /customers/{id}: deep-merge the body into the customer (§8); the result."""
+    body = require_object(body, "patch")
+    with registry.store.write() as tx:
+        stored = tx.get_customer(ws, customer_id)
+        if stored is None:
+            raise customer_not_found(customer_id)
+        patch = without_read_only(body)
+        if "nodeId" in patch and patch["nodeId"] is None:
+            del patch["nodeId"]  # the node cannot be unset
+        merged = merge_patch(without_read_only(stored), patch)
+        node = require_node(registry, ws, merged.get("nodeId"), tx)
+        doc = _validated(node, merged, "the customer")
+        return _store_update(tx, ws, node, stored, doc)
+
+
+def _store_update(
+    tx: Any, ws: str, node: NodeConfig, stored: dict[str, Any], doc: dict[str, Any]
+) -> dict[str, Any]:
+    key = _check_unique_properties(node, doc)
+    doc.update(
+        id=stored["id"],
+        registeredAt=stored["registeredAt"],
+        updatedAt=next_update_time(stored.get("updatedAt")),
+        nodeId=node.node_id,
+    )
+    doc = normalise_customer(doc)
+    try:
+        tx.replace_customer(ws, doc, key)
+    except MatchKeyConflict as exc:
+        raise CustomerConflict(exc.existing_id) from None
+    _link_external_id_events(tx, ws, doc, stored.get("externalId"))
+    return doc
+
+
+def save_customer(tx: Any, registry: Registry, ws: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """Store a customer changed by a sub-resource write: new ``updatedAt``, same match key."""
+    node = registry.node(ws, doc["nodeId"], tx)
+    doc["updatedAt"] = next_update_time(doc.get("updatedAt"))
+    key = match_key(node.policy, doc) if node is not None else None
+    tx.replace_customer(ws, doc, key)
+    return doc
+
+
+def delete_customer(registry: Registry, ws: str, customer_id: str) -> dict[str, Any]:
+    """DELETE /customers/{id}: remove it with its events and sessions; the deleted document."""
+    with registry.store.write() as tx:
+        doc = tx.delete_customer(ws, customer_id)
+    if doc is None:
+        raise customer_not_found(customer_id)
+    return doc

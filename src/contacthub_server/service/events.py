@@ -1,0 +1,121 @@
+"""Events (§2.4, §7): recording them, attaching anonymous ones to customers, listing them.
+
+An event names its customer by ``customerId`` or by ``bringBackProperties``:
+- ``SESSION_ID``: attached to the customer that linked that session value in that node, if any;
+  otherwise kept anonymous until ``POST /customers/{id}/sessions`` links the value.
+- ``EXTERNAL_ID``: attached to the customer of that node with that ``externalId`` (the oldest one
+  if several have it); otherwise kept anonymous until a customer with that ``externalId`` is
+  created in the node, or given it by PUT/PATCH, which claims it.
+Insertion is synchronous here (the real API queues events): a 202 means the event is stored.
+Decisions: an event naming an unknown ``customerId`` is a 404, as is an unknown bring-back node;
+list filters naming an unknown type, context or mode are a 400.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from contacthub_server.service import dates
+from contacthub_server.service.customers import (
+    customer_not_found,
+    invalid,
+    node_not_found,
+    require_object,
+)
+from contacthub_server.service.errors import NotFound
+from contacthub_server.service.event_catalog import EVENT_TYPES
+from contacthub_server.service.normalise import normalise_event
+from contacthub_server.service.registry import Registry
+from contacthub_server.service.validation import ValidationFailed, validate_event
+
+
+def add_event(registry: Registry, ws: str, body: Any) -> str:
+    """POST /events: store the event, attached to its customer when known; its id."""
+    body = require_object(body, "event")
+    try:
+        doc = validate_event(body)
+    except ValidationFailed as exc:
+        raise invalid("the event", exc) from None
+    now = dates.now()
+    doc.update(id=str(uuid.uuid4()), registeredAt=now, updatedAt=now)
+    with registry.store.write() as tx:
+        customer_id = doc.get("customerId")
+        bring_back = doc.get("bringBackProperties")
+        if customer_id is not None:
+            customer = tx.get_customer(ws, customer_id)
+            if customer is None:
+                raise customer_not_found(customer_id)
+            node_id = customer["nodeId"]
+        else:
+            assert isinstance(bring_back, dict)  # validate_event demands one owner
+            node_id = bring_back["nodeId"]
+            if registry.node(ws, node_id, tx) is None:
+                raise node_not_found(node_id)
+            if bring_back["type"] == "SESSION_ID":
+                doc["customerId"] = tx.session_owner(ws, node_id, bring_back["value"])
+            else:
+                owners = tx.find_by_external_id(ws, node_id, bring_back["value"])
+                doc["customerId"] = owners[0] if owners else None
+        tx.insert_event(ws, normalise_event(doc), node_id)
+    return str(doc["id"])
+
+
+def get_event(registry: Registry, ws: str, event_id: str) -> dict[str, Any]:
+    """GET /events/{id}: the event, or NotFound."""
+    with registry.store.read() as tx:
+        doc = tx.get_event(ws, event_id)
+    if doc is None:
+        raise NotFound(f"event not found: {event_id}")
+    return doc
+
+
+def delete_event(registry: Registry, ws: str, event_id: str) -> None:
+    """DELETE /events/{id}: remove the event, or NotFound."""
+    with registry.store.write() as tx:
+        if not tx.delete_event(ws, event_id):
+            raise NotFound(f"event not found: {event_id}")
+
+
+def types_for_mode(types: Sequence[str] | None, mode: str | None) -> list[str] | None:
+    """The event types to keep for a ``type`` filter and a ``mode`` filter (None = any)."""
+    if mode is None:
+        return list(types) if types is not None else None
+    pool = types if types is not None else list(EVENT_TYPES)
+    return [t for t in pool if EVENT_TYPES.get(t) == mode]
+
+
+def list_events(
+    registry: Registry,
+    ws: str,
+    *,
+    customer_id: str | None,
+    node_id: str | None,
+    types: Sequence[str] | None,
+    contexts: Sequence[str] | None,
+    mode: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    page: int,
+    size: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """GET /events: one page of events (newest first) matching every filter, and the total."""
+    kept_types = types_for_mode(types, mode)
+    with registry.store.read() as tx:
+        if node_id is not None and registry.node(ws, node_id, tx) is None:
+            raise node_not_found(node_id)
+        if kept_types is not None and not kept_types:
+            return [], 0
+        found: tuple[list[dict[str, Any]], int] = tx.list_events(
+            ws,
+            customer_id=customer_id,
+            node_id=node_id,
+            types=kept_types,
+            contexts=contexts,
+            date_from=date_from,
+            date_to=date_to,
+            page=page,
+            size=size,
+        )
+    return found

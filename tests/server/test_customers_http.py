@@ -1,0 +1,188 @@
+"""Customers over HTTP (§2.1, §8): create, read, list, replace, patch, delete, and their errors."""
+
+from __future__ import annotations
+
+import pytest
+from hubclient import Api, assert_error
+
+
+def test_post_creates_a_normalised_customer_with_201(api: Api) -> None:
+    reply = api(
+        "POST",
+        "/customers",
+        json={"nodeId": api.hub.node_id, "base": {"contacts": {"email": "ada@example.com"}}},
+    )
+    assert reply.status_code == 201
+    doc = reply.json()
+    assert doc["nodeId"] == api.hub.node_id
+    assert doc["base"]["contacts"] == {
+        "email": "ada@example.com",
+        "fax": None,
+        "mobilePhone": None,
+        "phone": None,
+        "otherContacts": [],
+        "mobileDevices": [],
+    }
+    assert doc["base"]["firstName"] is None
+    assert doc["base"]["likes"] == []
+    assert doc["externalId"] is None
+    assert doc["extended"] is None
+    assert doc["enabled"] is True
+    assert doc["registeredAt"] == doc["updatedAt"]
+    assert doc["registeredAt"].endswith("+0000")
+
+
+def test_a_created_customer_is_immediately_readable(api: Api) -> None:
+    created = api.customer(externalId="x1", base={"firstName": "Ada"})
+    reply = api("GET", f"/customers/{created['id']}")
+    assert reply.status_code == 200
+    assert reply.json() == created
+
+
+def test_post_ignores_read_only_fields(api: Api) -> None:
+    created = api.customer(
+        id="mine", registeredAt="2000-01-01T00:00:00Z", updatedAt="2000-01-01", externalId="e"
+    )
+    assert created["id"] != "mine"
+    assert not created["registeredAt"].startswith("2000")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"extra": "only extra"}, {"base": None, "extended": None, "externalId": None}],
+)
+def test_post_of_an_empty_customer_is_400(api: Api, body: dict[str, object]) -> None:
+    reply = api("POST", "/customers", json={"nodeId": api.hub.node_id, **body})
+    error = assert_error(reply, 400)
+    assert "at least one of externalId, base and extended" in error["message"]
+
+
+def test_post_without_node_is_400_naming_node_id(api: Api) -> None:
+    error = assert_error(api("POST", "/customers", json={"externalId": "a"}), 400)
+    assert error["errors"][0]["path"] == "/nodeId"
+
+
+def test_post_to_an_unknown_node_is_404(api: Api) -> None:
+    reply = api("POST", "/customers", json={"nodeId": "nowhere", "externalId": "a"})
+    assert_error(reply, 404, "node not found nowhere")
+
+
+def test_invalid_customer_is_400_with_a_pointer_per_bad_field(api: Api) -> None:
+    reply = api(
+        "POST",
+        "/customers",
+        json={
+            "nodeId": api.hub.node_id,
+            "base": {"contacts": {"email": "not-an-email"}, "dob": "yesterday", "nope": 1},
+        },
+    )
+    error = assert_error(reply, 400)
+    paths = {e["path"] for e in error["errors"]}
+    assert {"/base/contacts/email", "/base/dob", "/base/nope"} <= paths
+    assert all(set(e) == {"message", "path", "data", "code"} for e in error["errors"])
+
+
+def test_duplicate_email_is_409_with_the_existing_customer(api: Api) -> None:
+    first = api.customer(base={"contacts": {"email": "Ada@Example.com"}})
+    reply = api(
+        "POST",
+        "/customers",
+        json={"nodeId": api.hub.node_id, "base": {"contacts": {"email": "ada@example.COM"}}},
+    )
+    error = assert_error(reply, 409, f"Conflict with exiting customer {first['id']}")
+    assert error["data"]["customer"]["id"] == first["id"]
+    assert error["data"]["customer"]["href"] == f"{api.url}/customers/{first['id']}"
+
+
+def test_customers_without_email_do_not_collide(api: Api) -> None:
+    a = api.customer(externalId="same")
+    b = api.customer(externalId="same")
+    assert a["id"] != b["id"]
+
+
+def test_get_unknown_customer_is_404(api: Api) -> None:
+    assert_error(api("GET", "/customers/missing"), 404, "customer not found: missing")
+
+
+def test_patch_deep_merges_objects_replaces_arrays_and_null_unsets(api: Api) -> None:
+    created = api.customer(
+        base={
+            "firstName": "Ada",
+            "lastName": "Lovelace",
+            "contacts": {"email": "ada@example.com", "phone": "123"},
+        },
+        tags={"auto": ["a"], "manual": ["x", "y"]},
+        extended={"keep": 1, "drop": 2},
+    )
+    reply = api(
+        "PATCH",
+        f"/customers/{created['id']}",
+        json={
+            "base": {"contacts": {"phone": "456"}, "lastName": None},
+            "tags": {"manual": ["y"]},
+            "extended": {"drop": None},
+        },
+    )
+    assert reply.status_code == 200, reply.text
+    doc = reply.json()
+    assert doc["base"]["firstName"] == "Ada"
+    assert doc["base"]["lastName"] is None
+    assert doc["base"]["contacts"]["email"] == "ada@example.com"
+    assert doc["base"]["contacts"]["phone"] == "456"
+    assert doc["tags"] == {"auto": ["a"], "manual": ["y"]}
+    assert doc["extended"]["keep"] == 1
+    assert doc["extended"].get("drop") is None
+    assert doc["updatedAt"] > created["updatedAt"]
+    assert doc["registeredAt"] == created["registeredAt"]
+    assert api("GET", f"/customers/{created['id']}").json() == doc
+
+
+def test_updated_at_strictly_increases_over_rapid_writes(api: Api) -> None:
+    created = api.customer(externalId="fast")
+    seen = [created["updatedAt"]]
+    for i in range(5):
+        reply = api("PATCH", f"/customers/{created['id']}", json={"extra": str(i)})
+        seen.append(reply.json()["updatedAt"])
+    assert seen == sorted(seen)
+    assert len(set(seen)) == len(seen)
+
+
+def test_put_replaces_everything(api: Api) -> None:
+    created = api.customer(base={"firstName": "Ada", "lastName": "Lovelace"}, externalId="e1")
+    body = dict(created)
+    body["base"] = {"firstName": "Grace"}
+    body["externalId"] = None
+    reply = api("PUT", f"/customers/{created['id']}", json=body)
+    assert reply.status_code == 200, reply.text
+    doc = reply.json()
+    assert doc["base"]["firstName"] == "Grace"
+    assert doc["base"]["lastName"] is None
+    assert doc["externalId"] is None
+    assert doc["id"] == created["id"]
+    assert doc["registeredAt"] == created["registeredAt"]
+    assert doc["updatedAt"] > created["updatedAt"]
+
+
+def test_put_of_unknown_customer_is_404(api: Api) -> None:
+    reply = api("PUT", "/customers/nobody", json={"nodeId": api.hub.node_id, "externalId": "x"})
+    assert_error(reply, 404, "customer not found: nobody")
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_writes_that_would_collide_are_409(api: Api, method: str) -> None:
+    ada = api.customer(base={"contacts": {"email": "ada@example.com"}})
+    other = api.customer(base={"contacts": {"email": "grace@example.com"}})
+    body = {"nodeId": api.hub.node_id, "base": {"contacts": {"email": "ADA@example.com"}}}
+    reply = api(method, f"/customers/{other['id']}", json=body)
+    assert_error(reply, 409, f"Conflict with exiting customer {ada['id']}")
+    # writing a customer's own email again is no conflict
+    assert api(method, f"/customers/{ada['id']}", json=body).status_code == 200
+
+
+def test_delete_answers_the_deleted_customer_then_404(api: Api) -> None:
+    created = api.customer(externalId="gone")
+    reply = api("DELETE", f"/customers/{created['id']}")
+    assert reply.status_code == 200
+    assert reply.json()["id"] == created["id"]
+    assert_error(api("GET", f"/customers/{created['id']}"), 404)
+    assert_error(api("DELETE", f"/customers/{created['id']}"), 404)
