@@ -8,13 +8,17 @@ The configuration file (``contacthub serve --config hub.toml``) looks like this:
     [workspaces.my-workspace]
     tokens = ["my-secret-token"]
 
-    [workspaces.my-workspace.nodes.my-node]
-    # every key is optional; these are the defaults
-    policy = "BLOCK"                      # BLOCK | MERGE | NO_CHECK
-    properties = ["base.contacts.email"]  # the customer properties that identify a customer
+    [workspaces.my-workspace.nodes.my-node]          # a node with the default settings
+
+    [workspaces.my-workspace.nodes.shop.matching]    # every key optional; defaults shown
+    policy = "BLOCK"                                 # BLOCK | MERGE | NO_CHECK
+    properties = ["base.contacts.email"]             # what identifies a customer
     caseSensitive = false
     requireUniqueProperties = false
-    # extendedSchema = { type = "object", properties = { loyalty = { type = "integer" } } }
+
+    [workspaces.my-workspace.nodes.shop.extendedSchema]   # optional JSON schema of `extended`
+    type = "object"
+    properties = { loyalty = { type = "integer" } }
 
 A workspace may list several tokens and several nodes; the keys of a node table are the node
 settings checked by :func:`contacthub_server.service.validation.validate_node_settings`.
