@@ -70,6 +70,27 @@ class Spec:
     def _wrong_type(self, value: Any, path: str, errors: list[FieldError]) -> None:
         errors.append(FieldError(path, f"must be {self.expected}, not {json_type(value)}"))
 
+    def json_schema(self, *, response: bool = False) -> dict[str, Any]:
+        """This spec as an OpenAPI 3.0 schema object.
+
+        ``response=True`` describes what the hub answers rather than what it accepts: objects are
+        open (the answer may carry more keys in later versions), dates are described by the one
+        form the hub writes, and lenient string formats are left out.
+        """
+        return self._nullable({}) if self.nullable else {}
+
+    def _nullable(self, schema: dict[str, Any]) -> dict[str, Any]:
+        if self.nullable:
+            schema["nullable"] = True
+            if "enum" in schema:
+                schema["enum"] = [*schema["enum"], None]
+        return schema
+
+
+DATE_TIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}\+0000$"
+"""The one form of the date-times the hub writes, as a JSON schema pattern."""
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+"""The one form of the dates the hub writes, as a JSON schema pattern."""
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S+")
@@ -111,6 +132,25 @@ class Str(Spec):
             errors.append(FieldError(path, f"{value!r} is not a valid {self.fmt}"))
         return value
 
+    def json_schema(self, *, response: bool = False) -> dict[str, Any]:
+        """See :meth:`Spec.json_schema`."""
+        return _str_schema(self, response)
+
+
+def _str_schema(spec: Str, response: bool) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    if spec.enum is not None:
+        schema["enum"] = sorted(spec.enum) if isinstance(spec.enum, frozenset) else list(spec.enum)
+    if spec.min_length:
+        schema["minLength"] = spec.min_length
+    if spec.max_length is not None:
+        schema["maxLength"] = spec.max_length
+    if spec.pattern is not None:
+        schema["pattern"] = f"^{spec.pattern}$"
+    if spec.fmt is not None and not response:
+        schema["format"] = {"ip": "ip-address"}.get(spec.fmt, spec.fmt)
+    return spec._nullable(schema)
+
 
 def _has_format(fmt: str, value: str) -> bool:
     if fmt == "email":
@@ -137,6 +177,10 @@ class Bool(Spec):
         if not isinstance(value, bool):
             self._wrong_type(value, path, errors)
         return value
+
+    def json_schema(self, *, response: bool = False) -> dict[str, Any]:
+        """See :meth:`Spec.json_schema`."""
+        return self._nullable({"type": "boolean"})
 
 
 @dataclass(frozen=True)
@@ -165,6 +209,15 @@ class Num(Spec):
             errors.append(FieldError(path, f"must be at most {self.maximum:g}; got {value}"))
         return value
 
+    def json_schema(self, *, response: bool = False) -> dict[str, Any]:
+        """See :meth:`Spec.json_schema`."""
+        schema: dict[str, Any] = {"type": "integer" if self.integer else "number"}
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
+        return self._nullable(schema)
+
 
 def Int(nullable: bool = True, minimum: float | None = None) -> Num:
     """A whole number (named like the spec classes because it reads as one)."""
@@ -187,6 +240,12 @@ class Date(Spec):
         except ValueError:
             errors.append(FieldError(path, f"{value!r} is not a valid date (YYYY-MM-DD)"))
             return value
+
+    def json_schema(self, *, response: bool = False) -> dict[str, Any]:
+        """See :meth:`Spec.json_schema`."""
+        if response:
+            return self._nullable({"type": "string", "pattern": DATE_PATTERN})
+        return self._nullable({"type": "string", "format": "date"})
 
 
 @dataclass(frozen=True)
@@ -211,6 +270,19 @@ class DateTime(Spec):
             )
             return value
 
+    def json_schema(self, *, response: bool = False) -> dict[str, Any]:
+        """See :meth:`Spec.json_schema`."""
+        if response:
+            return self._nullable({"type": "string", "pattern": DATE_TIME_PATTERN})
+        return self._nullable(
+            {
+                "type": "string",
+                "format": "date-time",
+                "description": "Any offset (Z, +0000, +00:00) or none (UTC); a date alone is "
+                "midnight UTC. Answered as 2017-03-08T10:18:17.000+0000.",
+            }
+        )
+
 
 @dataclass(frozen=True)
 class AnyObject(Spec):
@@ -224,6 +296,10 @@ class AnyObject(Spec):
             self._wrong_type(value, path, errors)
             return value
         return copy.deepcopy(dict(value))
+
+    def json_schema(self, *, response: bool = False) -> dict[str, Any]:
+        """See :meth:`Spec.json_schema`."""
+        return self._nullable({"type": "object", "additionalProperties": True})
 
 
 @dataclass(frozen=True)
@@ -257,6 +333,19 @@ class Obj(Spec):
             else:
                 result[key] = copy.deepcopy(item)
         return result
+
+    def json_schema(self, *, response: bool = False) -> dict[str, Any]:
+        """See :meth:`Spec.json_schema`."""
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {
+                key: spec.json_schema(response=response) for key, spec in self.fields.items()
+            },
+        }
+        if self.required:
+            schema["required"] = list(self.required)
+        schema["additionalProperties"] = response or not self.closed
+        return self._nullable(schema)
 
     def extended(self, **fields: Spec) -> Obj:
         """This object spec with more (or replaced) fields."""
@@ -307,3 +396,7 @@ class ListOf(Spec):
                         )
                     seen.add(element["id"])
         return result
+
+    def json_schema(self, *, response: bool = False) -> dict[str, Any]:
+        """See :meth:`Spec.json_schema`."""
+        return self._nullable({"type": "array", "items": self.item.json_schema(response=response)})

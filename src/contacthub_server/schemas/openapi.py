@@ -1,0 +1,458 @@
+"""The OpenAPI 3 document of the hub, built from the same specs the hub validates with.
+
+Request bodies are described by the specs of :mod:`contacthub_server.schemas.customer` and
+:mod:`contacthub_server.schemas.event`, so the document cannot drift from what the hub accepts;
+answers are described by the same specs in their response form (open objects, the one date form
+the hub writes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contacthub_server import __doc__ as _hub_summary
+from contacthub_server.schemas import customer as customer_schema
+from contacthub_server.schemas import event as event_schema
+from contacthub_server.schemas.spec import DATE_TIME_PATTERN, Str
+from contacthub_server.service.event_catalog import BRING_BACK_TYPES, CONTEXTS, EVENT_TYPES, MODES
+from contacthub_server.service.normalise import BASE_KEYS, CUSTOMER_KEYS, EVENT_KEYS, ITEM_KEYS
+
+API_VERSION = "1.0.0"
+PREFIX = "/hub/v1/workspaces/{workspaceId}"
+ITEM_NAMES = {
+    "educations": "Education",
+    "likes": "Like",
+    "jobs": "Job",
+    "subscriptions": "Subscription",
+}
+
+_JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {_JSON: {"schema": schema}}}
+
+
+def _answer(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    answer: dict[str, Any] = {"description": description}
+    if schema is not None:
+        answer.update(_json(schema))
+    return answer
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/responses/{description}"}
+
+
+_RESPONSE_TIME = {"type": "string", "pattern": DATE_TIME_PATTERN, "nullable": True}
+
+
+def _customer_response() -> dict[str, Any]:
+    fields = {
+        key: spec.json_schema(response=True)
+        for key, spec in customer_schema.CUSTOMER_FIELDS.items()
+    }
+    base = customer_schema.BASE.json_schema(response=True)
+    base["required"] = list(BASE_KEYS)
+    base.pop("nullable", None)
+    fields["base"] = base
+    fields["nodeId"] = {"type": "string", "nullable": True}  # null only in a `fields` projection
+    properties = {
+        "id": {"type": "string"},
+        **fields,
+        "registeredAt": _RESPONSE_TIME,
+        "updatedAt": _RESPONSE_TIME,
+    }
+    return {
+        "type": "object",
+        "description": "A customer as the hub answers: every key present, unset ones null or [].",
+        "required": list(CUSTOMER_KEYS),
+        "properties": {key: properties[key] for key in CUSTOMER_KEYS},
+    }
+
+
+def _customer_request(*, partial: bool) -> dict[str, Any]:
+    schema = customer_schema.CUSTOMER.json_schema()
+    for key in customer_schema.READ_ONLY_FIELDS:
+        schema["properties"][key] = {"readOnly": True, "description": "ignored on input"}
+    schema.pop("nullable", None)
+    if partial:
+        schema.pop("required", None)
+        schema["properties"]["nodeId"] = {"type": "string", "minLength": 1}
+        schema["description"] = (
+            "Properties to change: objects are merged key by key, arrays replace the stored "
+            "ones whole, null unsets."
+        )
+    else:
+        schema["description"] = (
+            "A customer. nodeId and at least one of externalId, base and extended are required."
+        )
+    return schema
+
+
+def _item_response(kind: str) -> dict[str, Any]:
+    schema = customer_schema.ITEMS[kind].json_schema(response=True)
+    schema.pop("nullable", None)
+    schema["required"] = list(ITEM_KEYS[kind])
+    return schema
+
+
+def _item_request(kind: str) -> dict[str, Any]:
+    schema = customer_schema.ITEMS[kind].json_schema()
+    schema.pop("nullable", None)
+    return schema
+
+
+def _event_request() -> dict[str, Any]:
+    properties = {key: spec.json_schema() for key, spec in event_schema.EVENT_FIELDS.items()}
+    properties["properties"] = {
+        "type": "object",
+        "description": "Checked against the event type: listed keys must have their types, "
+        "required ones must be there, other keys are kept.",
+    }
+    properties["contextInfo"] = {
+        "type": "object",
+        "nullable": True,
+        "description": "Checked against the context (client, user, device, store, ...).",
+    }
+    for key in event_schema.READ_ONLY_FIELDS:
+        properties[key] = {"readOnly": True, "description": "ignored on input"}
+    return {
+        "type": "object",
+        "description": "An event. Exactly one owner: customerId or bringBackProperties.",
+        "required": ["type", "context", "properties"],
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+def _event_response() -> dict[str, Any]:
+    bring_back = event_schema.BRING_BACK.json_schema(response=True)
+    properties: dict[str, Any] = {
+        "id": {"type": "string"},
+        "customerId": {"type": "string", "nullable": True},
+        "bringBackProperties": bring_back,
+        "type": {"type": "string", "enum": list(EVENT_TYPES)},
+        "context": {"type": "string", "enum": list(CONTEXTS)},
+        "date": {"type": "string", "pattern": DATE_TIME_PATTERN},
+        "properties": {"type": "object"},
+        "contextInfo": {"type": "object"},
+        "tracking": event_schema.TRACKING.json_schema(response=True),
+        "registeredAt": _RESPONSE_TIME,
+        "updatedAt": _RESPONSE_TIME,
+    }
+    return {
+        "type": "object",
+        "required": list(EVENT_KEYS),
+        "properties": {key: properties[key] for key in EVENT_KEYS},
+    }
+
+
+def _page(item: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["elements", "page"],
+        "properties": {"elements": {"type": "array", "items": _ref(item)}, "page": _ref("Page")},
+    }
+
+
+def _components() -> dict[str, Any]:
+    schemas: dict[str, Any] = {
+        "Customer": _customer_response(),
+        "CustomerInput": _customer_request(partial=False),
+        "CustomerPatch": _customer_request(partial=True),
+        "CustomerPage": _page("Customer"),
+        "Event": _event_response(),
+        "EventInput": _event_request(),
+        "EventPage": _page("Event"),
+        "EventCreated": {
+            "type": "object",
+            "required": ["id"],
+            "properties": {"id": {"type": "string"}},
+        },
+        "Session": {
+            "type": "object",
+            "required": ["id", "value"],
+            "properties": {"id": {"type": "string"}, "value": {"type": "string"}},
+        },
+        "SessionInput": {
+            "type": "object",
+            "required": ["value"],
+            "properties": {
+                "value": Str(nullable=False, min_length=1, max_length=512).json_schema(),
+                "id": {"readOnly": True, "description": "ignored on input"},
+            },
+            "additionalProperties": False,
+        },
+        "SessionList": {
+            "type": "object",
+            "required": ["elements"],
+            "properties": {"elements": {"type": "array", "items": _ref("Session")}},
+        },
+        "Page": {
+            "type": "object",
+            "required": [
+                "size",
+                "totalElements",
+                "totalUnfilteredElements",
+                "totalPages",
+                "number",
+            ],
+            "properties": {
+                "size": {"type": "integer", "minimum": 1, "maximum": 50},
+                "totalElements": {"type": "integer", "minimum": 0},
+                "totalUnfilteredElements": {"type": "integer", "minimum": 0},
+                "totalPages": {"type": "integer", "minimum": 0},
+                "number": {"type": "integer", "minimum": 0, "description": "0-based"},
+            },
+        },
+        "Error": {
+            "type": "object",
+            "required": ["message", "logref", "data", "errors"],
+            "properties": {
+                "message": {"type": "string"},
+                "logref": {"type": "string", "description": "quote it when reporting a problem"},
+                "data": {"type": "object", "nullable": True},
+                "errors": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["message", "path", "data", "code"],
+                        "properties": {
+                            "message": {"type": "string"},
+                            "path": {
+                                "type": "string",
+                                "description": "JSON pointer of the field, or the name of the "
+                                "query parameter",
+                            },
+                            "data": {"nullable": True},
+                            "code": {"type": "string", "nullable": True},
+                        },
+                    },
+                },
+            },
+        },
+    }
+    for kind, name in ITEM_NAMES.items():
+        schemas[name] = _item_response(kind)
+        schemas[f"{name}Input"] = _item_request(kind)
+
+    retry_after = {
+        "Retry-After": {
+            "description": "seconds to wait before retrying",
+            "schema": {"type": "integer"},
+        }
+    }
+    errors = {
+        "BadRequest": "The request or its body is invalid; errors[] names each problem.",
+        "Unauthorized": "No bearer token, or an unknown one.",
+        "Forbidden": "The token does not give access to this workspace.",
+        "NotFound": "No such node, customer, item, session or event.",
+        "MethodNotAllowed": "The path does not support this method.",
+        "Conflict": "The write collides with a stored customer, item or session.",
+        "PayloadTooLarge": "The body is larger than the hub accepts.",
+        "TooManyRequests": "Injected fault (only with --fault-rate).",
+        "ServiceUnavailable": "Injected fault (only with --fault-rate).",
+    }
+    responses: dict[str, Any] = {
+        name: _answer(text, _ref("Error")) for name, text in errors.items()
+    }
+    for name in ("TooManyRequests", "ServiceUnavailable"):
+        responses[name]["headers"] = retry_after
+    return {
+        "schemas": schemas,
+        "responses": responses,
+        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+    }
+
+
+def _parameter(name: str, where: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": where,
+        "required": where == "path",
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+_PAGING = [
+    _parameter("page", "query", "0-based page number", type="integer", minimum=0),
+    _parameter("size", "query", "page size (default 10)", type="integer", minimum=1, maximum=50),
+]
+
+
+def _operation(
+    summary: str,
+    answers: dict[str, Any],
+    *,
+    body: str | None = None,
+    parameters: list[dict[str, Any]] | None = None,
+    conflict: bool = False,
+) -> dict[str, Any]:
+    responses: dict[str, Any] = dict(answers)
+    if body is not None or parameters:
+        responses["400"] = _error("BadRequest")
+    responses.update(
+        {
+            "401": _error("Unauthorized"),
+            "403": _error("Forbidden"),
+            "404": _error("NotFound"),
+            "405": _error("MethodNotAllowed"),
+        }
+    )
+    if conflict:
+        responses["409"] = _error("Conflict")
+    if body is not None:
+        responses["413"] = _error("PayloadTooLarge")
+    responses["429"] = _error("TooManyRequests")
+    responses["503"] = _error("ServiceUnavailable")
+    operation: dict[str, Any] = {"summary": summary, "responses": responses}
+    if parameters:
+        operation["parameters"] = parameters
+    if body is not None:
+        operation["requestBody"] = {"required": True, **_json(_ref(body))}
+    return operation
+
+
+def _paths() -> dict[str, Any]:
+    customer = f"{PREFIX}/customers/{{customerId}}"
+    paths: dict[str, Any] = {
+        f"{PREFIX}/customers": {
+            "get": _operation(
+                "List the customers of a node",
+                {"200": _answer("A page of customers", _ref("CustomerPage"))},
+                parameters=[
+                    _parameter("nodeId", "query", "the node (required)"),
+                    _parameter("externalId", "query", "only customers with this externalId"),
+                    _parameter("query", "query", "a query document (JSON text), §5"),
+                    _parameter("fields", "query", "comma list of dotted paths to return"),
+                    _parameter("sort", "query", "path[,asc|desc]; repeatable"),
+                    *_PAGING,
+                ],
+            ),
+            "post": _operation(
+                "Create a customer",
+                {
+                    "201": _answer(
+                        "The new (or, under MERGE, the merged) customer", _ref("Customer")
+                    )
+                },
+                body="CustomerInput",
+                conflict=True,
+            ),
+        },
+        customer: {
+            "get": _operation(
+                "Read a customer", {"200": _answer("The customer", _ref("Customer"))}
+            ),
+            "put": _operation(
+                "Replace a customer",
+                {"200": _answer("The customer as replaced", _ref("Customer"))},
+                body="CustomerInput",
+                conflict=True,
+            ),
+            "patch": _operation(
+                "Change some properties of a customer",
+                {"200": _answer("The customer as changed", _ref("Customer"))},
+                body="CustomerPatch",
+                conflict=True,
+            ),
+            "delete": _operation(
+                "Delete a customer and its events",
+                {"200": _answer("The deleted customer", _ref("Customer"))},
+            ),
+        },
+        f"{customer}/sessions": {
+            "get": _operation(
+                "List the sessions of a customer",
+                {"200": _answer("Every session (not paged)", _ref("SessionList"))},
+            ),
+            "post": _operation(
+                "Link a session to a customer (its anonymous events join the customer)",
+                {"201": _answer("The session", _ref("Session"))},
+                body="SessionInput",
+                conflict=True,
+            ),
+        },
+        f"{customer}/sessions/{{sessionId}}": {
+            "get": _operation("Read a session", {"200": _answer("The session", _ref("Session"))}),
+            "delete": _operation("Unlink a session", {"200": _answer("Deleted (empty body)")}),
+        },
+        f"{PREFIX}/events": {
+            "get": _operation(
+                "List events, newest first",
+                {"200": _answer("A page of events", _ref("EventPage"))},
+                parameters=[
+                    _parameter("customerId", "query", "only this customer's events"),
+                    _parameter("nodeId", "query", "only events of this node"),
+                    _parameter(
+                        "type", "query", "one type or a comma list: " + ", ".join(EVENT_TYPES)
+                    ),
+                    _parameter("context", "query", "one context or a comma list"),
+                    _parameter(
+                        "mode", "query", "ACTIVE or PASSIVE", type="string", enum=list(MODES)
+                    ),
+                    _parameter("dateFrom", "query", "earliest date (any accepted date-time form)"),
+                    _parameter("dateTo", "query", "latest date (any accepted date-time form)"),
+                    *_PAGING,
+                ],
+            ),
+            "post": _operation(
+                "Record an event",
+                {"202": _answer("Accepted and stored", _ref("EventCreated"))},
+                body="EventInput",
+            ),
+        },
+        f"{PREFIX}/events/{{eventId}}": {
+            "get": _operation("Read an event", {"200": _answer("The event", _ref("Event"))}),
+            "delete": _operation("Delete an event", {"204": _answer("Deleted")}),
+        },
+    }
+    for kind, name in ITEM_NAMES.items():
+        created = "201" if kind == "subscriptions" else "200"
+        paths[f"{customer}/{kind}"] = {
+            "post": _operation(
+                f"Add a {name.lower()} to a customer (the id is the client's)",
+                {created: _answer(f"The {name.lower()}", _ref(name))},
+                body=f"{name}Input",
+                conflict=True,
+            )
+        }
+        paths[f"{customer}/{kind}/{{itemId}}"] = {
+            "get": _operation(f"Read a {name.lower()}", {"200": _answer("The item", _ref(name))}),
+            "put": _operation(
+                f"Replace a {name.lower()}",
+                {"200": _answer("The item as replaced", _ref(name))},
+                body=f"{name}Input",
+            ),
+            "delete": _operation(
+                f"Remove a {name.lower()}", {"200": _answer("Removed (empty body)")}
+            ),
+        }
+    for path, item in paths.items():
+        names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+        item["parameters"] = [_parameter(name, "path", f"the {name}") for name in names]
+    return paths
+
+
+def build_openapi() -> dict[str, Any]:
+    """The OpenAPI 3.0 document of every endpoint the hub serves."""
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "contacthub hub: a local ContactHub-compatible server",
+            "version": API_VERSION,
+            "description": (_hub_summary or "").strip()
+            + " Dates are answered as 2017-03-08T10:18:17.000+0000 and YYYY-MM-DD; bring-back "
+            "types: " + ", ".join(BRING_BACK_TYPES) + ".",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearerAuth": []}],
+        "paths": _paths(),
+        "components": _components(),
+    }
