@@ -14,9 +14,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 # YYYY-MM-DD, optionally followed by a time with optional fraction and optional offset.
 _INSTANT = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(\d{4})-(\d{2})-(\d{2})"
     r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
-    r"(Z|z|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?$"
+    r"(Z|z|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?",
+    re.ASCII,
 )
 
 
@@ -25,19 +26,18 @@ def parse_instant(text: str) -> datetime | None:
 
     A date alone is midnight UTC; a date-time without an offset is UTC.
     """
-    match = _INSTANT.match(text.strip())
+    match = _INSTANT.fullmatch(text)
     if match is None:
         return None
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     micros = int((fraction or "0")[:6].ljust(6, "0"))
-    tz = timezone.utc
-    if offset and offset not in ("Z", "z"):
-        sign = -1 if offset[0] == "-" else 1
-        digits = offset[1:].replace(":", "")
-        hours, minutes = int(digits[:2]), int(digits[2:4] or "0")
-
-        tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
     try:
+        tz = timezone.utc
+        if offset and offset not in ("Z", "z"):
+            sign = -1 if offset[0] == "-" else 1
+            digits = offset[1:].replace(":", "")
+            hours, minutes = int(digits[:2]), int(digits[2:4] or "0")
+            tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
         moment = datetime(
             int(year),
             int(month),
@@ -48,9 +48,10 @@ def parse_instant(text: str) -> datetime | None:
             micros,
             tzinfo=tz,
         )
-    except ValueError:  # e.g. month 13 or February 30: not a date
+        # Far-past or far-future instants may not fit once moved to UTC.
+        return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # e.g. month 13, February 30, offset +25:00
         return None
-    return moment.astimezone(timezone.utc)
 
 
 def to_millis(value: str | datetime | date | int | float) -> int:

@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .tables import customers
 
-_SEGMENT = re.compile(r"^[A-Za-z0-9_\-]+$")
+SEGMENT = re.compile(r"[A-Za-z0-9_\-]+")
 
 # Sort paths answered by an indexed column instead of the document.
 _COLUMN_PATHS: dict[str, ColumnElement[Any]] = {
@@ -43,7 +43,7 @@ def split_path(path: str) -> tuple[str, ...]:
         raise InvalidPath(f"attribute path must be a non-empty string, got {path!r}")
     segments = tuple(path.split("."))
     for segment in segments:
-        if not _SEGMENT.match(segment):
+        if not SEGMENT.fullmatch(segment):
             raise InvalidPath(
                 f"invalid attribute path {path!r}: segment {segment!r} must be letters, "
                 "digits, '_' or '-'"

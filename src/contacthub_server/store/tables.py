@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -65,22 +66,26 @@ tokens = Table(
     Column("ws", String(200), nullable=False),
 )
 
+# A surrogate integer key: on SQLite an alias of the rowid (INTEGER PRIMARY KEY), on PostgreSQL a
+# BIGSERIAL. The value index refers to customers by it: 8 bytes instead of a 36-character id.
+RefType = BigInteger().with_variant(Integer(), "sqlite")
+
 customers = Table(
     "customers",
     metadata,
-    Column("ws", String(200), primary_key=True),
-    Column("id", String(64), primary_key=True),
+    Column("ref", RefType, primary_key=True, autoincrement=True),
+    Column("ws", String(200), nullable=False),
+    Column("id", String(64), nullable=False),
     Column("node_id", String(200), nullable=False),
     Column("external_id", Text),
     Column("match_key", Text),
-    Column("email", Text),
     # Milliseconds since the epoch (UTC): compared and sorted as instants whatever the text form.
     Column("registered_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
     Column("doc", Document, nullable=False),
+    UniqueConstraint("ws", "id", name="uq_customers_ws_id"),
     Index("ix_customers_node_registered", "ws", "node_id", "registered_at", "id"),
     Index("ix_customers_external_id", "ws", "node_id", "external_id"),
-    Index("ix_customers_email", "ws", "node_id", "email"),
     Index("ix_customers_updated", "ws", "node_id", "updated_at"),
 )
 
@@ -95,17 +100,38 @@ Index(
     postgresql_where=customers.c.match_key.isnot(None),
 )
 
-# One row per tag of a customer (kind = "auto" | "manual"): tag lookups use this index instead of
-# scanning documents.
-customer_tags = Table(
-    "customer_tags",
+#: Strings longer than this go to `long_str` (unindexed) instead of `str`: PostgreSQL cannot
+#: index arbitrarily long values, and nobody looks customers up by a 64 KB `extra`.
+SHORT_STRING_MAX = 200
+
+# The value index behind the query language: one row per value of every attribute path of every
+# customer (see `values.document_values`). `kind` is "s" (string), "n" (number), "b" (boolean,
+# 0/1 in `num`) or "o" (an object: only says that the path holds something, for IS_NULL). Strings
+# that are dates or date-times also carry their instant. Strings compare byte-wise on both
+# backends (COLLATE "C" on PostgreSQL; SQLite's default BINARY), so results never depend on locale.
+ByteText = Text().with_variant(Text(collation="C"), "postgresql")
+
+customer_values = Table(
+    "customer_values",
     metadata,
-    Column("ws", String(200), nullable=False),
-    Column("customer_id", String(64), nullable=False),
-    Column("kind", String(10), nullable=False),
-    Column("tag", Text, nullable=False),
-    Index("ix_customer_tags_lookup", "ws", "kind", "tag", "customer_id"),
-    Index("ix_customer_tags_owner", "ws", "customer_id"),
+    Column("ref", RefType, nullable=False),
+    Column("path", String(255), nullable=False),
+    Column("kind", String(1), nullable=False),
+    Column("num", Float(precision=53)),
+    Column("str", ByteText),
+    Column("long_str", ByteText),
+    Column("instant", BigInteger),
+    Index("ix_customer_values_ref", "ref", "path"),
+    Index("ix_customer_values_str", "path", "str"),
+    Index("ix_customer_values_num", "path", "num"),
+    Index("ix_customer_values_instant", "path", "instant"),
+)
+
+Index(
+    "ix_customer_values_long",
+    customer_values.c.path,
+    sqlite_where=customer_values.c.long_str.isnot(None),
+    postgresql_where=customer_values.c.long_str.isnot(None),
 )
 
 # `seq` keeps a customer's sessions in the order they were added.

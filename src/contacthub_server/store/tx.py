@@ -20,7 +20,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from .dates import to_millis
 from .errors import MatchKeyConflict
 from .ordering import sort_keys, tie_break
-from .tables import customer_tags, customers, events, nodes, sessions, tokens, workspaces
+from .tables import customer_values, customers, events, nodes, sessions, tokens, workspaces
+from .values import document_values
 
 Doc = dict[str, Any]
 DateArg = str | int | float | Any
@@ -137,32 +138,26 @@ class Tx:
 
     def _customer_columns(self, doc: Doc, match_key: str | None) -> dict[str, Any]:
         registered = _millis_or(doc.get("registeredAt"), _now_millis())
-        email = _get(doc, "base", "contacts", "email")
         external_id = doc.get("externalId")
         return {
             "node_id": doc["nodeId"],
             "external_id": external_id if isinstance(external_id, str) else None,
             "match_key": match_key,
-            "email": email if isinstance(email, str) else None,
             "registered_at": registered,
             "updated_at": _millis_or(doc.get("updatedAt"), registered),
             "doc": doc,
         }
 
-    def _write_tags(self, ws: str, customer_id: str, doc: Doc) -> None:
-        self._conn.execute(
-            delete(customer_tags).where(
-                customer_tags.c.ws == ws, customer_tags.c.customer_id == customer_id
-            )
-        )
-        rows = []
-        for kind in ("auto", "manual"):
-            values = _get(doc, "tags", kind)
-            if isinstance(values, list):
-                for tag in dict.fromkeys(v for v in values if isinstance(v, str)):
-                    rows.append({"ws": ws, "customer_id": customer_id, "kind": kind, "tag": tag})
+    def _write_values(self, ref: int, doc: Doc, *, replacing: bool) -> None:
+        """Rewrite the value index of customer `ref` from its document."""
+        if replacing:
+            self._conn.execute(delete(customer_values).where(customer_values.c.ref == ref))
+        rows = [
+            {"ref": ref, "path": p, "kind": k, "num": n, "str": s, "long_str": ls, "instant": i}
+            for p, k, n, s, ls, i in document_values(doc)
+        ]
         if rows:
-            self._conn.execute(insert(customer_tags), rows)
+            self._conn.execute(insert(customer_values), rows)
 
     def get_customer(self, ws: str, customer_id: str) -> Doc | None:
         """The customer document with id `customer_id`, or None."""
@@ -178,7 +173,9 @@ class Tx:
         """
         values = {"ws": ws, "id": doc["id"], **self._customer_columns(doc, match_key)}
         if match_key is None:
-            self._conn.execute(insert(customers).values(**values))
+            ref = self._conn.execute(
+                insert(customers).values(**values).returning(customers.c.ref)
+            ).scalar_one()
         else:
             module: Any = pg_dialect if self.dialect == "postgresql" else sqlite_dialect
             # ON CONFLICT on the partial unique index: a concurrent holder of the key makes this
@@ -190,14 +187,14 @@ class Tx:
                     index_elements=[customers.c.ws, customers.c.node_id, customers.c.match_key],
                     index_where=customers.c.match_key.isnot(None),
                 )
-                .returning(customers.c.id)
+                .returning(customers.c.ref)
             )
-            while self._conn.execute(stmt).first() is None:
+            while (ref := self._conn.execute(stmt).scalar()) is None:
                 existing = self.find_by_match_key(ws, values["node_id"], match_key)
                 if existing is not None:
                     raise MatchKeyConflict(existing)
                 # The holder was deleted between the two statements: the key is free, try again.
-        self._write_tags(ws, doc["id"], doc)
+        self._write_values(int(ref), doc, replacing=False)
 
     def replace_customer(self, ws: str, doc: Doc, match_key: str | None) -> bool:
         """Replace the stored customer `doc["id"]` with `doc`; False when there is no such customer.
@@ -209,41 +206,41 @@ class Tx:
             update(customers)
             .where(customers.c.ws == ws, customers.c.id == doc["id"])
             .values(**values)
+            .returning(customers.c.ref)
         )
         try:
             # A savepoint, so that a unique violation leaves the transaction usable (PostgreSQL).
             with self._conn.begin_nested():
-                changed = self._conn.execute(stmt).rowcount
+                ref = self._conn.execute(stmt).scalar()
         except IntegrityError:
             if match_key is None:
                 raise
             existing = self.find_by_match_key(ws, values["node_id"], match_key)
             raise MatchKeyConflict(existing or "") from None
-        if changed == 0:
+        if ref is None:
             return False
-        self._write_tags(ws, doc["id"], doc)
+        self._write_values(int(ref), doc, replacing=True)
         return True
 
     def delete_customer(self, ws: str, customer_id: str) -> Doc | None:
         """Delete a customer with its events, sessions and tags; returns the deleted document."""
-        doc = self.get_customer(ws, customer_id)
-        if doc is None:
+        row = self._conn.execute(
+            select(customers.c.ref, customers.c.doc).where(
+                customers.c.ws == ws, customers.c.id == customer_id
+            )
+        ).first()
+        if row is None:
             return None
+        ref, doc = row
         self._conn.execute(
             delete(events).where(events.c.ws == ws, events.c.customer_id == customer_id)
         )
         self._conn.execute(
             delete(sessions).where(sessions.c.ws == ws, sessions.c.customer_id == customer_id)
         )
-        self._conn.execute(
-            delete(customer_tags).where(
-                customer_tags.c.ws == ws, customer_tags.c.customer_id == customer_id
-            )
-        )
-        self._conn.execute(
-            delete(customers).where(customers.c.ws == ws, customers.c.id == customer_id)
-        )
-        return doc
+        self._conn.execute(delete(customer_values).where(customer_values.c.ref == ref))
+        self._conn.execute(delete(customers).where(customers.c.ref == ref))
+        return dict(doc)
 
     def find_by_match_key(self, ws: str, node_id: str, match_key: str) -> str | None:
         """The id of the customer of the node holding `match_key`, or None."""
@@ -282,7 +279,8 @@ class Tx:
     ) -> tuple[list[Doc], int]:
         """One page of the customers matching the filters, and the total number of matches.
 
-        `query` is a parsed query (`contacthub_server.query.parse_query`); `sort` is a sequence
+        `query` is a parsed query (`contacthub_server.query.parse_query`; a query document is
+        parsed here, raising QueryError); `sort` is a sequence
         of `(dotted_path, ascending)`, always followed by registeredAt then id. `page` is 0-based.
         Raises `ordering.InvalidPath` (a ValueError) for a sort path with bad characters.
         """
@@ -292,8 +290,10 @@ class Tx:
         if external_id is not None:
             conditions.append(customers.c.external_id == external_id)
         if query is not None:
-            # Milestone 2 (contacthub_server.query) compiles parsed queries; until then, refuse.
-            raise NotImplementedError("query search is not available yet")
+            from contacthub_server.query import Query, compile_query, parse_query
+
+            parsed = query if isinstance(query, Query) else parse_query(query)
+            conditions.append(compile_query(parsed))
         where = and_(*conditions)
         order: list[ColumnElement[Any]] = []
         for path, ascending in sort:

@@ -204,19 +204,3 @@ def test_sort_by_document_paths_orders_numbers_and_strings_alike_on_both_backend
 def test_a_sort_path_with_sql_characters_is_refused(store: Store, ws: str) -> None:
     with pytest.raises(InvalidPath, match="segment"), store.read() as tx:
         tx.search_customers(ws, "node-a", sort=[("base.firstName') --", True)])
-
-
-def test_tags_are_kept_in_step_with_the_document(store: Store, ws: str) -> None:
-    from sqlalchemy import select
-
-    from contacthub_server.store.tables import customer_tags
-
-    doc = customer(tags={"auto": ["vip", "vip", "new"], "manual": ["x"]})
-    with store.write() as tx:
-        tx.insert_customer(ws, doc, None)
-        tx.replace_customer(ws, {**doc, "tags": {"auto": ["gold"], "manual": []}}, None)
-    with store.read() as tx:
-        rows = tx._conn.execute(
-            select(customer_tags.c.kind, customer_tags.c.tag).where(customer_tags.c.ws == ws)
-        ).all()
-    assert [tuple(row) for row in rows] == [("auto", "gold")]
