@@ -75,22 +75,24 @@ def _customer_response() -> dict[str, Any]:
     }
 
 
-def _customer_request(*, partial: bool) -> dict[str, Any]:
+_CUSTOMER_INPUTS = {
+    "post": "A new customer: nodeId and at least one of externalId, base and extended.",
+    "put": "The whole customer, replacing every stored property; nodeId defaults to the stored "
+    "one.",
+    "patch": "Properties to change: objects are merged key by key, arrays replace the stored "
+    "ones whole, null unsets.",
+}
+
+
+def _customer_request(method: str) -> dict[str, Any]:
     schema = customer_schema.CUSTOMER.json_schema()
     for key in customer_schema.READ_ONLY_FIELDS:
         schema["properties"][key] = {"readOnly": True, "description": "ignored on input"}
     schema.pop("nullable", None)
-    if partial:
+    if method != "post":
         schema.pop("required", None)
         schema["properties"]["nodeId"] = {"type": "string", "minLength": 1}
-        schema["description"] = (
-            "Properties to change: objects are merged key by key, arrays replace the stored "
-            "ones whole, null unsets."
-        )
-    else:
-        schema["description"] = (
-            "A customer. nodeId and at least one of externalId, base and extended are required."
-        )
+    schema["description"] = _CUSTOMER_INPUTS[method]
     return schema
 
 
@@ -163,8 +165,9 @@ def _page(item: str) -> dict[str, Any]:
 def _components() -> dict[str, Any]:
     schemas: dict[str, Any] = {
         "Customer": _customer_response(),
-        "CustomerInput": _customer_request(partial=False),
-        "CustomerPatch": _customer_request(partial=True),
+        "CustomerInput": _customer_request("post"),
+        "CustomerReplacement": _customer_request("put"),
+        "CustomerPatch": _customer_request("patch"),
         "CustomerPage": _page("Customer"),
         "Event": _event_response(),
         "EventInput": _event_request(),
@@ -353,7 +356,7 @@ def _paths() -> dict[str, Any]:
             "put": _operation(
                 "Replace a customer",
                 {"200": _answer("The customer as replaced", _ref("Customer"))},
-                body="CustomerInput",
+                body="CustomerReplacement",
                 conflict=True,
             ),
             "patch": _operation(

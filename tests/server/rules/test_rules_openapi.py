@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from typing import Any
 
@@ -38,9 +39,15 @@ def resolve(node: Any) -> Any:
     return node
 
 
+@functools.cache
 def schema(name: str) -> dict[str, Any]:
     resolved: dict[str, Any] = resolve({"$ref": f"#/components/schemas/{name}"})
     return resolved
+
+
+def check(document: Any, name: str) -> None:
+    """Raise ``jsonschema.ValidationError`` unless ``document`` satisfies the named schema."""
+    jsonschema.Draft7Validator(schema(name)).validate(document)
 
 
 def test_every_hub_route_is_documented_with_its_methods() -> None:
@@ -107,45 +114,45 @@ FULL_CUSTOMER = {
 
 
 def test_a_valid_customer_satisfies_the_request_schemas() -> None:
-    jsonschema.validate(FULL_CUSTOMER, schema("CustomerInput"))
-    jsonschema.validate({"base": {"firstName": None}}, schema("CustomerPatch"))
+    check(FULL_CUSTOMER, "CustomerInput")
+    check({"base": {"firstName": None}}, "CustomerPatch")
 
 
 def test_the_hub_answer_for_a_customer_satisfies_the_response_schema() -> None:
     stored = validate_customer(FULL_CUSTOMER)
     stored.update(id="c1", registeredAt="2017-03-08T10:18:17.000+0000", updatedAt=None)
-    jsonschema.validate(normalise_customer(stored), schema("Customer"))
-    jsonschema.validate(normalise_customer({"id": "c1"}), schema("Customer"))
+    check(normalise_customer(stored), "Customer")
+    check(normalise_customer({"id": "c1"}), "Customer")
 
 
 def test_the_response_schema_refuses_a_date_in_another_form() -> None:
     stored = normalise_customer({"id": "c1", "nodeId": "n", "registeredAt": "2017-03-08T10:18:17Z"})
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(stored, schema("Customer"))
+        check(stored, "Customer")
 
 
 def test_items_and_events_satisfy_their_schemas() -> None:
     item = validate_item("likes", {"id": "l", "createdTime": "2017-03-08T10:18:17+01:00"})
-    jsonschema.validate({"id": "l", "createdTime": "2017-03-08T10:18:17Z"}, schema("LikeInput"))
-    jsonschema.validate(normalise_item("likes", item), schema("Like"))
+    check({"id": "l", "createdTime": "2017-03-08T10:18:17Z"}, "LikeInput")
+    check(normalise_item("likes", item), "Like")
     body = {
         "customerId": "c",
         "type": "viewedPage",
         "context": "WEB",
         "properties": {"url": "https://example.com"},
     }
-    jsonschema.validate(body, schema("EventInput"))
+    check(body, "EventInput")
     stored = validate_event(copy.deepcopy(body))
     stored.update(id="e1", registeredAt="2017-03-08T10:18:17.000+0000")
-    jsonschema.validate(normalise_event(stored), schema("Event"))
+    check(normalise_event(stored), "Event")
 
 
 def test_request_schemas_refuse_what_validation_refuses() -> None:
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"nodeId": "n", "base": {"nickname": "x"}}, schema("CustomerInput"))
+        check({"nodeId": "n", "base": {"nickname": "x"}}, "CustomerInput")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(
             {"nodeId": "n", "base": {"timezone": "Mars/Base"}}, schema("CustomerInput")
         )
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"schoolName": "x"}, schema("EducationInput"))
+        check({"schoolName": "x"}, "EducationInput")
