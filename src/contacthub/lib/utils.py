@@ -84,16 +84,46 @@ def copy_plain(value: Any) -> Any:
     """
     kind = type(value)
     if kind is dict:
-        return {key: copy_plain(item) for key, item in value.items()}
-    if kind is list or kind is tuple or isinstance(value, list):
+        return _copy_dict(value)
+    if kind is list:
+        return _copy_list(value)
+    return _copy_other(value)
+
+
+def _copy_dict(source: dict[str, Any]) -> dict[str, Any]:
+    # A shallow copy first, then only the containers are replaced: most values of a customer
+    # document are scalars, and this is the hot path of every to_dict().
+    result = source.copy()
+    for key, value in result.items():
+        kind = type(value)
+        if kind is dict:
+            result[key] = _copy_dict(value)
+        elif kind is list:
+            result[key] = _copy_list(value)
+        elif not (kind is str or value is None or kind is int or kind is bool or kind is float):
+            result[key] = _copy_other(value)
+    return result
+
+
+def _copy_list(source: list[Any]) -> list[Any]:
+    return [
+        _copy_dict(item)
+        if type(item) is dict
+        else item
+        if type(item) is str or item is None
+        else copy_plain(item)
+        for item in source
+    ]
+
+
+def _copy_other(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
         return [copy_plain(item) for item in value]
-    if kind in (str, int, float, bool) or value is None:
-        return value
+    if isinstance(value, dict):
+        return {key: copy_plain(item) for key, item in value.items()}
     as_dict = _model_dict(value)
     if as_dict is not None:
         return as_dict
-    if isinstance(value, dict):
-        return {key: copy_plain(item) for key, item in value.items()}
     return value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 from contacthub.errors import OperationNotPermitted
@@ -25,6 +26,12 @@ class CustomerItem(AttributeHolder):
 
     _LIST: ClassVar[str]  # the list under ``base``, e.g. "educations"
     _NOUN: ClassVar[str]  # the Node methods' noun, e.g. "education"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._DEFAULT_PARENT_ATTR = f"base.{cls._LIST}"
+
+    _DEFAULT_PARENT_ATTR: ClassVar[str]
 
     def __init__(
         self,
@@ -71,9 +78,9 @@ class CustomerItem(AttributeHolder):
         # An item read from ``customer.base.<list>``: it shares the customer's document, so
         # changing it is a change of the customer too.
         item = cls.__new__(cls)
-        item._customer = customer
-        item._parent_attr = f"base.{cls._LIST}"
-        item._props = props
+        _SET_CUSTOMER(item, customer)
+        _SET_PARENT_ATTR(item, cls._DEFAULT_PARENT_ATTR)
+        _SET_PROPS(item, props)
         return item
 
     @property
@@ -145,3 +152,11 @@ class CustomerItem(AttributeHolder):
         answer = remove(customer_id=customer_id, **{f"{self._NOUN}_id": item_id})
         self._sync(item_id, None)
         return answer
+
+
+# Slots are set through their descriptors where objects are built in bulk (reading a customer's
+# item lists): AttributeHolder.__setattr__ is for users' writes.
+_Setter = Callable[[Any, Any], None]
+_SET_CUSTOMER: _Setter = CustomerItem.__dict__["_customer"].__set__
+_SET_PARENT_ATTR: _Setter = CustomerItem.__dict__["_parent_attr"].__set__
+_SET_PROPS: _Setter = AttributeHolder.__dict__["_props"].__set__

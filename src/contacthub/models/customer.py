@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from contacthub.errors import OperationNotPermitted
@@ -137,9 +138,9 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
                 f"Customer.from_dict expects a dictionary, got {type(attributes).__name__}"
             )
         customer = cls.__new__(cls)
-        customer._node = node
-        customer._confirmed = attributes
-        customer._props = _make(Properties, attributes, None, None, None, False, customer)
+        _SET_NODE(customer, node)
+        _SET_CONFIRMED(customer, attributes)
+        _SET_PROPS(customer, _make(Properties, attributes, None, None, None, False, customer))
         return customer
 
     @property
@@ -268,6 +269,14 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
         if isinstance(current_base, dict) and isinstance(current_base.get(list_name), list):
             base = self._props.__getattr__("base")
             base.__setattr__(list_name, _replace_item(current_base[list_name], item_id, item))
+
+
+# Slots are set through their descriptors in from_dict, which builds customers in bulk:
+# AttributeHolder.__setattr__ is for users' writes.
+_Setter = Callable[[Any, Any], None]
+_SET_NODE: _Setter = Customer.__dict__["_node"].__set__
+_SET_CONFIRMED: _Setter = Customer.__dict__["_confirmed"].__set__
+_SET_PROPS: _Setter = AttributeHolder.__dict__["_props"].__set__
 
 
 def _replace_item(items: list[Any], item_id: Any, item: dict[str, Any] | None) -> list[Any]:

@@ -39,9 +39,20 @@ class AttributeHolder:
     _props: Properties
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
+        # Inlined Properties.__getattr__: reading attributes is the hot path of every page.
+        if name[:1] == "_":
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return self._props.__getattr__(name)
+        props = self._props
+        try:
+            value = props._data[name]
+        except KeyError:
+            raise AttributeError(f"{props._path()} has no attribute {name!r}") from None
+        kind = type(value)
+        if kind is dict:
+            return props._child(name, value)
+        if kind is list:
+            return props._list(name, value)
+        return value
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name.startswith("_"):
@@ -150,7 +161,7 @@ class Properties:
 
     def __getattr__(self, name: str) -> Any:
         # Only called when normal lookup failed: internal names are never document keys.
-        if name.startswith("__") or name in _SLOTS:
+        if name in _SLOTS:
             raise AttributeError(name)
         try:
             value = self._data[name]
