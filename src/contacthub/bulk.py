@@ -38,15 +38,17 @@ not safely resend (the connection broke after the request was sent:
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
-from contacthub.errors import APIError, OutcomeUnknownError
+from contacthub.errors import APIConnectionError, APIError, OutcomeUnknownError
 
 if TYPE_CHECKING:
     from contacthub.workspace import Workspace
@@ -55,8 +57,10 @@ OutcomeStatus = Literal["created", "updated", "failed"]
 
 #: Page size of exports: the API's maximum.
 EXPORT_PAGE_SIZE = 50
-#: How often one item is sent again after unknown outcomes before it is reported as failed.
-MAX_UNKNOWN_OUTCOMES = 5
+#: Rounds (send, or check then send) one item gets before it is reported as failed. The
+#: transport already retries each request; these rounds cover what it must not or could not:
+#: a POST with an unknown outcome, and a check or resend that failed on a transient error.
+MAX_ROUNDS = 6
 DEFAULT_CONCURRENCY = 16
 
 
@@ -365,42 +369,53 @@ class BulkOperations:
 
         def work(item: BulkItem) -> tuple[OutcomeStatus, str | None, APIError | None, bool]:
             body = {**item.document, "nodeId": node_id}
+            # `unknown`: the first unknown outcome; `check`: ask the hub before (re)sending.
             unknown: APIError | None = None
-            if item.recheck:
-                try:
-                    settled = self._settle_customer(body, force_update)
-                except APIError as exc:
-                    return "failed", None, exc, True
-                if settled is not None:
-                    return (*settled, True)
-            for _ in range(MAX_UNKNOWN_OUTCOMES):
+            check = item.recheck
+            last: APIError | None = None
+            for round_number in range(MAX_ROUNDS):
+                if check:
+                    if not any(_customer_keys(body)):
+                        return "failed", None, _unknown(unknown, None), True
+                    try:
+                        settled = self._settle_customer(body, force_update)
+                    except APIError as exc:
+                        if not _transient(exc):
+                            return "failed", None, _unknown(unknown, exc), True
+                        last = exc
+                        _pause(round_number)
+                        continue
+                    if settled is not None:
+                        return (*settled, True)
+                    check = False
+                landed = unknown is not None or item.recheck
                 try:
                     created = transport.request("POST", "/customers", json=body)
-                    return "created", (created or {}).get("id"), None, unknown is not None
+                    return "created", (created or {}).get("id"), None, landed
                 except OutcomeUnknownError as exc:
-                    unknown = exc
+                    unknown = unknown or exc
+                    check = True
+                    continue
                 except APIError as exc:
                     conflict_id = _conflict_id(exc)
+                    if _transient(exc):
+                        last = exc
+                        _pause(round_number)
+                        continue
                     if exc.status_code != 409 or conflict_id is None:
-                        return "failed", None, exc, unknown is not None
+                        return "failed", None, exc, landed
                     try:
-                        return (
-                            *self._on_conflict(
-                                conflict_id, body, force_update, exc, landed=unknown is not None
-                            ),
-                            unknown is not None,
+                        settled = self._on_conflict(
+                            conflict_id, body, force_update, exc, landed=landed
                         )
                     except APIError as inner:
-                        return "failed", conflict_id, inner, unknown is not None
-                try:
-                    settled = self._settle_customer(body, force_update)
-                except APIError as exc:
-                    return "failed", None, _unknown(unknown, exc), True
-                if settled is not None:
-                    return (*settled, True)
-                if not any(_customer_keys(body)):
-                    return "failed", None, _unknown(unknown, None), True
-            return "failed", None, unknown, True
+                        if not _transient(inner):
+                            return "failed", conflict_id, inner, landed
+                        last = inner
+                        _pause(round_number)
+                        continue
+                    return (*settled, landed)
+            return "failed", None, _unknown(unknown, last) if unknown else last, unknown is not None
 
         return BulkRun(customers, work, concurrency=concurrency, before_send=before_send)
 
@@ -514,29 +529,34 @@ class BulkOperations:
             if isinstance(bring_back, Mapping) and not bring_back.get("nodeId"):
                 body["bringBackProperties"] = {**bring_back, "nodeId": node_id}
             unknown: APIError | None = None
-            if item.recheck:
-                try:
-                    found = self._find_event(body)
-                except APIError as exc:
-                    return "failed", None, exc, True
-                if found is not None:
-                    return "created", found, None, True
-            for _ in range(MAX_UNKNOWN_OUTCOMES):
+            check = item.recheck
+            last: APIError | None = None
+            for round_number in range(MAX_ROUNDS):
+                if check:
+                    try:
+                        found = self._find_event(body)
+                    except APIError as exc:
+                        if not _transient(exc):
+                            return "failed", None, _unknown(unknown, exc), True
+                        last = exc
+                        _pause(round_number)
+                        continue
+                    if found is not None:
+                        return "created", found, None, True
+                    check = False
                 try:
                     answer = transport.request("POST", "/events", json=body)
                     event_id = answer.get("id") if isinstance(answer, Mapping) else None
-                    return "created", event_id, None, unknown is not None
+                    return "created", event_id, None, unknown is not None or item.recheck
                 except OutcomeUnknownError as exc:
-                    unknown = exc
+                    unknown = unknown or exc
+                    check = True
                 except APIError as exc:
-                    return "failed", None, exc, unknown is not None
-                try:
-                    found = self._find_event(body)
-                except APIError as exc:
-                    return "failed", None, _unknown(unknown, exc), True
-                if found is not None:
-                    return "created", found, None, True
-            return "failed", None, unknown, True
+                    if not _transient(exc):
+                        return "failed", None, exc, unknown is not None
+                    last = exc
+                    _pause(round_number)
+            return "failed", None, _unknown(unknown, last) if unknown else last, unknown is not None
 
         return BulkRun(events, work, concurrency=concurrency, before_send=before_send)
 
@@ -576,7 +596,8 @@ class BulkOperations:
         transport = self.workspace.transport
         number = 0
         while True:
-            page = transport.request("GET", path, params={**params, "page": number}) or {}
+            query = {**params, "page": number}
+            page = _with_rounds(partial(transport.request, "GET", path, params=query)) or {}
             elements = page.get("elements") or []
             info = page.get("page") or {}
             if export is not None and number == 0 and export.total is None:
@@ -652,6 +673,30 @@ class BulkOperations:
                 yield from self._pages("/events", {**filters, "customerId": customer_id})
 
         return PagedExport(pages)
+
+
+def _transient(error: APIError) -> bool:
+    """True for a failure that says the request was not processed: trying later may succeed."""
+    if isinstance(error, OutcomeUnknownError):
+        return False
+    return isinstance(error, APIConnectionError) or error.status_code in (429, 503)
+
+
+def _pause(round_number: int) -> None:
+    """Wait before another round, growing with the rounds, jittered so threads spread out."""
+    time.sleep(min(4.0, 0.25 * 2**round_number) * random.random())
+
+
+def _with_rounds(call: Callable[[], Any]) -> Any:
+    """``call()``, called again (up to MAX_ROUNDS) while it fails on a transient error."""
+    for round_number in range(MAX_ROUNDS - 1):
+        try:
+            return call()
+        except APIError as exc:
+            if not _transient(exc):
+                raise
+            _pause(round_number)
+    return call()
 
 
 def _customer_keys(body: Mapping[str, Any]) -> tuple[str | None, str | None]:

@@ -237,8 +237,10 @@ def describe_failure(outcome: BulkOutcome) -> tuple[str, str, str]:
                 fields.append(name)
             details.append(f"{name}: {item.get('message')}" if name else str(item.get("message")))
     message = outcome.message or "failed"
-    if details:
-        message += " (" + "; ".join(details) + ")"
+    # The hub's message often repeats its per-field errors already; add only what it lacks.
+    missing = [d for d in details if d.rpartition(": ")[2] not in message]
+    if missing:
+        message += " (" + "; ".join(missing) + ")"
     return status, ", ".join(dict.fromkeys(fields)), message
 
 
@@ -778,3 +780,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 70
+
+
+if __name__ == "__main__":  # python -m contacthub.cli
+    sys.exit(main())

@@ -46,7 +46,8 @@ def test_bad_csv_rows_are_errors_of_that_row_only(tmp_path: Path) -> None:
     records = _records(path)
     assert [line for line, _, _ in records] == [2, 3, 4, 5]
     assert records[1][2] == "the row has 3 fields but the header has 2"
-    assert records[2][2] is not None and "'perhaps' is not a boolean" in records[2][2]
+    assert records[2][2] is not None
+    assert "'perhaps' is not a boolean" in records[2][2]
     assert records[3][1] == {"externalId": "4", "enabled": False}
 
 
@@ -63,7 +64,8 @@ def test_json_lines_records_and_their_errors(tmp_path: Path) -> None:
     path.write_text('{"externalId": "1"}\n\n{"externalId": \n[1, 2]\n{"id": "c", "extra": "x"}\n')
     records = _records(path)
     assert records[0] == (1, {"externalId": "1"}, None)
-    assert records[1][0] == 3 and "invalid JSON" in str(records[1][2])
+    assert records[1][0] == 3
+    assert "invalid JSON" in str(records[1][2])
     assert records[2] == (4, None, "expected a JSON object, got list")
     # Read-only fields of an export are dropped, so exports import as they are.
     assert records[3] == (5, {"extra": "x"}, None)
