@@ -84,9 +84,11 @@ def _query_param(query: Any) -> str | None:
     """The ``query`` parameter: a query dict (or a models ``Query``) serialised to JSON."""
     if query is None or isinstance(query, str):
         return query
-    build = getattr(query, "build_query", None) or getattr(query, "to_dict", None)
+    build = getattr(query, "to_dict", None)
     if callable(build) and not isinstance(query, Mapping):
-        query = build()
+        query = build()  # a models Query: its document, or None when it has no filter
+        if query is None:
+            return None
     from contacthub._http import _date_encoder  # the SDK's DateEncoder, when the models have it
 
     return json.dumps(query, cls=_date_encoder())

@@ -108,6 +108,7 @@ def test_sort_fields_and_query(node: Node) -> None:
         node.iter_customers(query=node.query(Customer).filter(Customer.base.firstName != "Clark"))
     )
     assert sorted(c.base.firstName for c in walked) == ["Bruce", "Diana"]
+    assert node.get_customers(query=node.query(Customer)).total_elements == 3  # no filter: all
     with pytest.raises(ValueError, match="sort direction"):
         node.get_customers(sort=("base.firstName", "sideways"))
 
