@@ -6,7 +6,6 @@ other connections while a transaction waits on the database.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -19,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 from contacthub_server import schemas
 from contacthub_server.api import params
 from contacthub_server.api.responses import empty_response, json_response, page_envelope
+from contacthub_server.query import QueryError, parse_query_string
 from contacthub_server.service import customers, events, items, sessions
 from contacthub_server.service.errors import (
     BadRequest,
@@ -296,10 +296,9 @@ async def delete_event(request: Request) -> Response:
 
 def _parse_query(text: str) -> Any:
     """The parsed ``query`` parameter; 400 saying what is wrong and where in the query."""
-    module: Any = importlib.import_module("contacthub_server.query")
     try:
-        return module.parse_query_string(text)
-    except module.QueryError as exc:
+        return parse_query_string(text)
+    except QueryError as exc:
         raise BadRequest(
             f"invalid query: {exc.message}", errors=[field_error(exc.pointer, exc.message)]
         ) from None

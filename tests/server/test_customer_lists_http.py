@@ -1,0 +1,97 @@
+"""Listing customers over HTTP (§2.1, §10.7): externalId, sort, fields projection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hubclient import Api, assert_error
+
+
+def listed(api: Api, **params: Any) -> list[dict[str, Any]]:
+    reply = api("GET", "/customers", params={"nodeId": api.hub.node_id, **params})
+    assert reply.status_code == 200, reply.text
+    elements: list[dict[str, Any]] = reply.json()["elements"]
+    return elements
+
+
+def test_external_id_filter_is_exact_and_may_match_several(api: Api) -> None:
+    a = api.customer(externalId="shared")
+    b = api.customer(externalId="shared")
+    api.customer(externalId="shared-not")
+    assert [c["id"] for c in listed(api, externalId="shared")] == [a["id"], b["id"]]
+    assert listed(api, externalId="SHARED") == []
+
+
+def test_sort_by_property_either_direction_case_insensitive(api: Api) -> None:
+    for name in ("Bea", "Ada", "Cy"):
+        api.customer(base={"firstName": name})
+
+    def names(*sorts: str) -> list[str]:
+        return [c["base"]["firstName"] for c in listed(api, sort=list(sorts))]
+
+    assert names("base.firstName") == ["Ada", "Bea", "Cy"]
+    assert names("base.firstName,asc") == ["Ada", "Bea", "Cy"]
+    assert names("base.firstName,desc") == ["Cy", "Bea", "Ada"]
+    assert names("base.firstName,DESC") == ["Cy", "Bea", "Ada"]
+    assert names("registeredAt,desc") == ["Cy", "Ada", "Bea"]
+
+
+def test_repeated_sort_parameters_apply_in_order(api: Api) -> None:
+    api.customer(base={"firstName": "Ada", "lastName": "Z"})
+    api.customer(base={"firstName": "Ada", "lastName": "A"})
+    api.customer(base={"firstName": "Bob", "lastName": "M"})
+    found = listed(api, sort=["base.firstName,desc", "base.lastName,asc"])
+    assert [(c["base"]["firstName"], c["base"]["lastName"]) for c in found] == [
+        ("Bob", "M"),
+        ("Ada", "A"),
+        ("Ada", "Z"),
+    ]
+
+
+def test_bad_sort_is_400(api: Api) -> None:
+    for bad in (",desc", "base..firstName", "base.first name", "a;drop table customers"):
+        reply = api("GET", "/customers", params={"nodeId": api.hub.node_id, "sort": bad})
+        error = assert_error(reply, 400)
+        assert error["errors"][0]["path"] == "sort"
+
+
+def test_fields_projection_keeps_the_shape_with_only_the_asked_values(api: Api) -> None:
+    api.customer(
+        externalId="e",
+        base={
+            "firstName": "Ada",
+            "lastName": "Lovelace",
+            "contacts": {"email": "ada@example.com", "phone": "1"},
+        },
+        tags={"auto": [], "manual": ["vip"]},
+    )
+    (doc,) = listed(api, fields="base.firstName,base.contacts.email")
+    assert doc["id"]
+    assert doc["base"]["firstName"] == "Ada"
+    assert doc["base"]["lastName"] is None
+    assert doc["base"]["contacts"]["email"] == "ada@example.com"
+    assert doc["base"]["contacts"]["phone"] is None
+    assert doc["base"]["likes"] == []
+    assert doc["externalId"] is None
+    assert doc["tags"] is None
+    (doc,) = listed(api, fields=["tags", "externalId"])
+    assert doc["tags"] == {"auto": [], "manual": ["vip"]}
+    assert doc["externalId"] == "e"
+    assert doc["base"]["firstName"] is None
+    (doc,) = listed(api, fields="base.noSuchThing")
+    assert doc["base"]["firstName"] is None
+
+
+def test_bad_fields_is_400(api: Api) -> None:
+    reply = api("GET", "/customers", params={"nodeId": api.hub.node_id, "fields": "base..x"})
+    assert assert_error(reply, 400)["errors"][0]["path"] == "fields"
+
+
+def test_lists_are_per_node(api: Api) -> None:
+    other = api.hub.server.provision(workspace_id=api.hub.workspace_id, token=api.hub.token)
+    api.customer(externalId="here")
+    reply = api("POST", "/customers", json={"nodeId": other.node_id, "externalId": "there"})
+    assert reply.status_code == 201
+    assert [c["externalId"] for c in listed(api)] == ["here"]
+    there = api("GET", "/customers", params={"nodeId": other.node_id}).json()["elements"]
+    assert [c["externalId"] for c in there] == ["there"]
