@@ -54,7 +54,9 @@ def blocks_of(page: str) -> list[Block]:
             while end < len(lines) and lines[end].strip() != "```":
                 end += 1
             assert end < len(lines), f"{page}:{i + 1}: unclosed code block"
-            previous = next((lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip()), "")
+            previous = next(
+                (lines[j].strip() for j in range(i - 1, -1, -1) if lines[j].strip()), ""
+            )
             marker = None
             if previous.startswith("<!--") and previous.endswith("-->"):
                 marker = previous[4:-3].strip()

@@ -160,6 +160,22 @@ def run(hub: Any, node: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
 
 PYTHON_IDS = sorted(i for i, e in EXAMPLES.items() if e["kind"] in ("python", "dict"))
 
+# Examples that fail because of a known defect outside the docs, reported to the lead. Strict:
+# the test fails as soon as the defect is fixed, so that the mark gets removed.
+KNOWN_DEFECTS = {
+    70: "the hub answers 400 to the guide's startYear='1994' (a string); it wants an integer",
+    71: "the hub answers 400 to the guide's startYear='1994' (a string); it wants an integer",
+}
+
+
+def _example_params() -> list[Any]:
+    return [
+        pytest.param(i, marks=pytest.mark.xfail(reason=KNOWN_DEFECTS[i], strict=True))
+        if i in KNOWN_DEFECTS
+        else i
+        for i in PYTHON_IDS
+    ]
+
 
 def test_every_example_has_a_check() -> None:
     """No example merely runs: each python example has a check of its effect."""
@@ -176,7 +192,7 @@ def test_corrections_are_documented() -> None:
             assert f"Example {i}" in text, f"example {i} is not in docs/guide-corrections.md"
 
 
-@pytest.mark.parametrize("example_id", PYTHON_IDS)
+@pytest.mark.parametrize("example_id", _example_params())
 def test_guide_example(run: Run, example_id: int) -> None:
     """The example runs against the hub and has the effect the guide describes."""
     example = EXAMPLES[example_id]
@@ -345,9 +361,11 @@ class _Proxy(BaseHTTPRequestHandler):
             for k, v in self.headers.items()
             if k.lower() not in ("proxy-authorization", "host")
         }
-        upstream = requests.request(
-            self.command, self.path, headers=headers, data=body, timeout=30, proxies={}
-        )
+        with requests.Session() as session:
+            session.trust_env = False  # the proxy variables point at this proxy itself
+            upstream = session.request(
+                self.command, self.path, headers=headers, data=body, timeout=30
+            )
         self.send_response(upstream.status_code)
         for key, value in upstream.headers.items():
             if key.lower() not in ("transfer-encoding", "connection", "content-encoding"):
@@ -714,7 +732,7 @@ def _(run: Run) -> None:
 
 QUERY_RESULTS = {
     42: {"wayne90", "wayne00", "banner"},
-    43: {"batman", "diana"},  # NOT_EQUALS leaves out customers without a first name
+    43: {"batman", "diana", "nobody"},  # NOT_EQUALS is the exact complement of EQUALS
     44: {"wayne00", "diana"},
     45: {"wayne00", "diana"},
     46: set(),  # every customer registered just now, long after 2010
