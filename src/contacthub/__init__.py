@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from contacthub._http import NO_RETRY, RetryPolicy, Timeouts
 from contacthub._version import __version__
 from contacthub.errors import (
     APIConnectionError,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from contacthub.models import Customer, Education, Event, Job, Like, Properties, Subscription
 
 __all__ = [
+    "NO_RETRY",
     "APIConnectionError",
     "APIError",
     "Customer",
@@ -44,7 +46,9 @@ __all__ = [
     "OutcomeUnknownError",
     "PaginatedList",
     "Properties",
+    "RetryPolicy",
     "Subscription",
+    "Timeouts",
     "Workspace",
     "__version__",
 ]
