@@ -9,10 +9,13 @@ starts on the same database reuse them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
@@ -32,6 +35,28 @@ from contacthub_server.settings import (
 log = logging.getLogger("contacthub_server")
 
 EXIT_USAGE = 2
+
+
+class _GracefulServer(uvicorn.Server):
+    """uvicorn, stopping cleanly on SIGINT or SIGTERM and then returning (exit status 0).
+
+    Plain uvicorn re-raises the signal after its graceful shutdown, which would kill the process
+    before the store is closed.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _stop(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True  # a second Ctrl-C: stop waiting for requests in flight
+        self.should_exit = True
 
 
 def build_parser(prog: str = "contacthub serve") -> argparse.ArgumentParser:
@@ -196,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             lifespan="off",
             timeout_graceful_shutdown=10,
         )
-        server = uvicorn.Server(config)
+        server = _GracefulServer(config)
         server.run()  # handles SIGINT and SIGTERM: stops accepting, finishes requests in flight
         return 0 if server.started else 1
     finally:
