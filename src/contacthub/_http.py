@@ -170,6 +170,15 @@ def _date_encoder() -> type[jsonlib.JSONEncoder] | None:
     return encoder
 
 
+# Failures that may pass on a new attempt: no connection, a timeout, or an answer cut short
+# (ChunkedEncodingError: the connection broke while the body was being read).
+_TRANSIENT = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+)
+
+
 def _failed_before_sending(exc: BaseException) -> bool:
     """Whether a connection error happened before any byte of the request left this machine.
 
@@ -373,7 +382,10 @@ class Transport:
                     auth=self._auth,
                     timeout=timeout,
                 )
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            except requests.exceptions.SSLError as exc:
+                # A certificate or TLS failure does not go away by trying again.
+                raise APIConnectionError(f"{method} {url}: TLS failed ({exc})") from exc
+            except _TRANSIENT as exc:
                 reason = _describe(exc)
                 if not idempotent and not _failed_before_sending(exc):
                     logger.warning("%s %s: %s after sending; not resent", method, url, reason)

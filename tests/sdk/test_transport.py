@@ -342,3 +342,25 @@ def test_proxy_is_taken_from_the_environment(monkeypatch: pytest.MonkeyPatch) ->
         with transport:
             assert transport.request("GET", "/customers") == {"via": "proxy"}
         assert proxy.requests[0].startswith(b"GET http://hub.invalid/hub/v1/workspaces/w/customers")
+
+
+def test_answer_cut_short_is_retried_for_get_and_unknown_for_post() -> None:
+    cut = requests.exceptions.ChunkedEncodingError(
+        "Connection broken: IncompleteRead(0 bytes read)"
+    )
+    transport, adapter, _ = make(cut, Reply(200, {"ok": 1}))
+    assert transport.request("GET", "/customers") == {"ok": 1}
+    transport, adapter, _ = make(
+        requests.exceptions.ChunkedEncodingError("Connection broken"), Reply(201, {})
+    )
+    with pytest.raises(OutcomeUnknownError):
+        transport.request("POST", "/customers", json={})
+    assert len(adapter.sent) == 1  # type: ignore[attr-defined]
+
+
+def test_tls_failure_is_not_retried() -> None:
+    transport, adapter, sleeps = make(requests.exceptions.SSLError("certificate verify failed"))
+    with pytest.raises(APIConnectionError, match="TLS failed"):
+        transport.request("GET", "/customers")
+    assert len(adapter.sent) == 1  # type: ignore[attr-defined]
+    assert sleeps == []
