@@ -363,7 +363,12 @@ class Transport:
         headers = dict(self._headers)
         data: bytes | None = None
         if json is not None:
-            data = _encode_json(json)
+            try:
+                data = _encode_json(json)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"{method} {path}: the body cannot be sent as JSON: {exc}"
+                ) from None
             headers["Content-Type"] = "application/json"
         idempotent = method in IDEMPOTENT_METHODS
         retry_statuses = self.retry.statuses if idempotent else self.retry.post_statuses

@@ -364,3 +364,10 @@ def test_tls_failure_is_not_retried() -> None:
         transport.request("GET", "/customers")
     assert len(adapter.sent) == 1  # type: ignore[attr-defined]
     assert sleeps == []
+
+
+def test_a_body_that_is_not_json_is_refused_before_sending() -> None:
+    transport, adapter, _ = make()
+    with pytest.raises(TypeError, match=r"POST /customers: the body cannot be sent as JSON"):
+        transport.request("POST", "/customers", json={"when": object()})
+    assert adapter.sent == []  # type: ignore[attr-defined]
