@@ -208,6 +208,23 @@ def test_unknown_outcomes_of_events_are_settled_without_duplicates(
     assert len({e["properties"]["title"] for e in exported}) == 30
 
 
+def test_recheck_events_are_not_created_twice(node: Node) -> None:
+    (owner,) = node.bulk_add_customers(_customers(1))
+    dated = [
+        {**event, "date": f"2024-02-03T04:05:{n:02d}.000Z"}
+        for n, event in enumerate(_events([str(owner.id)], 10))
+    ]
+    assert node.bulk_add_events(dated[:6]).run().created == 6
+    items = [BulkItem(event, key=n, recheck=True) for n, event in enumerate(dated)]
+    outcomes = {o.key: o for o in node.bulk_add_events(items)}
+    assert all(o.status == "created" for o in outcomes.values())
+    assert all(o.resolved for o in outcomes.values())
+    exported = list(node.export_events())
+    assert sorted(e["properties"]["title"] for e in exported) == sorted(
+        e["properties"]["title"] for e in dated
+    )
+
+
 def test_export_customers_pages_through_a_query(node: Node) -> None:
     node.bulk_add_customers(_customers(130)).run()
     node.bulk_add_customers(
