@@ -154,9 +154,13 @@ class _BearerAuth(AuthBase):
         return "<BearerAuth ***>"
 
 
+def dumps(value: Any) -> str:
+    """JSON text of ``value``, with datetimes, dates and Properties through the SDK's DateEncoder."""
+    return jsonlib.dumps(value, cls=_date_encoder())
+
+
 def _encode_json(body: Any) -> bytes:
-    """Encode a request body: datetimes, dates and Properties through the SDK's DateEncoder."""
-    return jsonlib.dumps(body, cls=_date_encoder()).encode("utf-8")
+    return dumps(body).encode("utf-8")
 
 
 def _date_encoder() -> type[jsonlib.JSONEncoder] | None:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, overload
 
+from contacthub._http import Transport, dumps
 from contacthub.bulk import BulkOperations
 from contacthub.errors.api_error import APIError
 from contacthub.lib.paginated_list import PaginatedList
 
 if TYPE_CHECKING:
-    from contacthub._http import Transport
     from contacthub.models.customer import Customer
     from contacthub.models.education import Education
     from contacthub.models.event import Event
@@ -89,9 +88,7 @@ def _query_param(query: Any) -> str | None:
         query = build()  # a models Query: its document, or None when it has no filter
         if query is None:
             return None
-    from contacthub._http import _date_encoder  # the SDK's DateEncoder, when the models have it
-
-    return json.dumps(query, cls=_date_encoder())
+    return dumps(query)
 
 
 class _Item:
@@ -141,8 +138,6 @@ class Node(BulkOperations):
 
     @staticmethod
     def _q(segment: str) -> str:
-        from contacthub._http import Transport
-
         if not isinstance(segment, str) or not segment:
             raise ValueError(f"an id must be a non-empty string, not {segment!r}")
         return Transport.quote(segment)
