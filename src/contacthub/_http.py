@@ -42,6 +42,8 @@ from contacthub.errors.api_error import APIError
 from contacthub.errors.connection_error import APIConnectionError, OutcomeUnknownError
 
 logger = logging.getLogger("contacthub")
+# A library leaves output to the application: without its own logging setup, nothing is printed.
+logger.addHandler(logging.NullHandler())
 
 DEFAULT_BASE_URL = "https://api.contactlab.it/hub/v1"
 """The ContactHub API's base URL (the part before ``/workspaces``)."""
@@ -397,7 +399,8 @@ class Transport:
             except _TRANSIENT as exc:
                 reason = _describe(exc)
                 if not idempotent and not _failed_before_sending(exc):
-                    logger.warning("%s %s: %s after sending; not resent", method, url, reason)
+                    # INFO, not WARNING: the exception raised next already tells the caller.
+                    logger.info("%s %s: %s after sending; not resent", method, url, reason)
                     raise OutcomeUnknownError(
                         f"{method} {url}: {reason} after the request was sent, so it may or may "
                         "not have been applied; it was not resent to avoid a duplicate"
