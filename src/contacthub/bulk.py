@@ -38,11 +38,12 @@ not safely resend (the connection broke after the request was sent:
 from __future__ import annotations
 
 import json
+import queue
 import random
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import partial
@@ -54,6 +55,8 @@ if TYPE_CHECKING:
     from contacthub.workspace import Workspace
 
 OutcomeStatus = Literal["created", "updated", "failed"]
+# What a worker returns for one item: status, id, error, resolved.
+_WorkResult = tuple[OutcomeStatus, "str | None", "APIError | None", bool]
 
 #: Page size of exports: the API's maximum.
 EXPORT_PAGE_SIZE = 50
@@ -172,7 +175,7 @@ class BulkRun(Iterator[BulkOutcome]):
     def __init__(
         self,
         items: Iterable[Mapping[str, Any] | BulkItem],
-        work: Callable[[BulkItem], tuple[OutcomeStatus, str | None, APIError | None, bool]],
+        work: Callable[[BulkItem], _WorkResult],
         *,
         concurrency: int,
         before_send: Callable[[list[Any]], None] | None = None,
@@ -221,15 +224,20 @@ class BulkRun(Iterator[BulkOutcome]):
         low = self._concurrency * 2
         position = 0
         exhausted = False
-        pending: dict[
-            Future[tuple[OutcomeStatus, str | None, APIError | None, bool]], tuple[int, BulkItem]
-        ] = {}
+        in_flight = 0
+        # Finished futures arrive on a queue: waiting costs the same whatever the window's size.
+        finished: queue.SimpleQueue[tuple[int, BulkItem, Future[_WorkResult]]] = queue.SimpleQueue()
         pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="contacthub-bulk")
+
+        def submit(index: int, item: BulkItem) -> None:
+            future = pool.submit(self._work, item)
+            future.add_done_callback(lambda done: finished.put((index, item, done)))
+
         try:
             while True:
-                if not exhausted and not self._stopping.is_set() and len(pending) <= low:
+                if not exhausted and not self._stopping.is_set() and in_flight <= low:
                     batch: list[tuple[int, BulkItem]] = []
-                    while len(pending) + len(batch) < high:
+                    while in_flight + len(batch) < high:
                         try:
                             raw = next(self._items)
                         except StopIteration:
@@ -241,16 +249,20 @@ class BulkRun(Iterator[BulkOutcome]):
                     if batch and self._before_send is not None:
                         self._before_send([item.key for _, item in batch])
                     for index, item in batch:
-                        pending[pool.submit(self._work, item)] = (index, item)
-                if not pending:
+                        submit(index, item)
+                    in_flight += len(batch)
+                if not in_flight:
                     break
-                done, _ = wait(list(pending), timeout=0.5, return_when=FIRST_COMPLETED)
-                for future in done:
-                    index, item = pending.pop(future)
-                    status, item_id, error, resolved = future.result()
-                    outcome = BulkOutcome(index, item.key, status, item_id, error, resolved)
-                    self.summary.add(outcome)
-                    yield outcome
+                try:
+                    # A timeout, so that a signal handler (Ctrl-C) gets to run while waiting.
+                    index, item, future = finished.get(timeout=0.5)
+                except queue.Empty:
+                    continue
+                in_flight -= 1
+                status, item_id, error, resolved = future.result()
+                outcome = BulkOutcome(index, item.key, status, item_id, error, resolved)
+                self.summary.add(outcome)
+                yield outcome
         finally:
             self.summary.finished = time.monotonic()
             pool.shutdown(wait=True, cancel_futures=True)
@@ -367,7 +379,7 @@ class BulkOperations:
         transport = self.workspace.transport
         node_id = self.node_id
 
-        def work(item: BulkItem) -> tuple[OutcomeStatus, str | None, APIError | None, bool]:
+        def work(item: BulkItem) -> _WorkResult:
             body = {**item.document, "nodeId": node_id}
             # `unknown`: the first unknown outcome; `check`: ask the hub before (re)sending.
             unknown: APIError | None = None
@@ -521,7 +533,7 @@ class BulkOperations:
         transport = self.workspace.transport
         node_id = self.node_id
 
-        def work(item: BulkItem) -> tuple[OutcomeStatus, str | None, APIError | None, bool]:
+        def work(item: BulkItem) -> _WorkResult:
             body = dict(item.document)
             if "date" not in body or body["date"] is None:
                 body["date"] = _format_instant(datetime.now(timezone.utc))
