@@ -94,21 +94,25 @@ def test_pages_exist() -> None:
         assert blocks_of(page), f"docs/{page} has no python example"
 
 
-def run_pytest_block(block: Block, tmp_path: Path) -> None:
-    """Run a test-module block with pytest in a subprocess; it must pass."""
-    module = tmp_path / f"test_{Path(block.page).stem.replace('-', '_')}_{block.line}.py"
-    module.write_text(block.code)
+def run_pytest_blocks(blocks: list[Block], tmp_path: Path) -> None:
+    """Run test-module blocks with pytest, in one subprocess; every test must pass."""
+    directory = tmp_path / "reader_tests"
+    directory.mkdir()
+    for block in blocks:
+        name = f"test_{Path(block.page).stem.replace('-', '_')}_line_{block.line}.py"
+        (directory / name).write_text(block.code)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONTACTHUB_")}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)],
-        cwd=tmp_path,
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(directory)],
+        cwd=directory,
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
+    lines = ", ".join(f"docs/{b.page}:{b.line}" for b in blocks)
     assert result.returncode == 0, (
-        f"docs/{block.page}:{block.line}: the test module failed\n{result.stdout}\n{result.stderr}"
+        f"the test modules at {lines} failed\n{result.stdout}\n{result.stderr}"
     )
 
 
@@ -130,13 +134,12 @@ def test_page_examples_run(
     with production_redirect(monkeypatch, hub.base_url):
         run = Run(hub=hub, api=api, ns={"__name__": "docs_example"}, values={})
         for block in blocks:
-            if block.marker == "no-run":
-                continue
-            if block.marker == "pytest":
-                run_pytest_block(block, tmp_path)
-                continue
-            run.execute(block.code, str(DOCS / page), first_line=block.line)
+            if block.marker is None:
+                run.execute(block.code, str(DOCS / page), first_line=block.line)
         close = getattr(run.ns.get("workspace"), "close", None)
         if close is not None:
             close()
     api.close()
+    test_modules = [b for b in blocks if b.marker == "pytest"]
+    if test_modules:
+        run_pytest_blocks(test_modules, tmp_path)
