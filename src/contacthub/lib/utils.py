@@ -90,17 +90,21 @@ def copy_plain(value: Any) -> Any:
     return _copy_other(value)
 
 
+# Values shared as they are by copies: immutable, and never models.
+_SHARED_TYPES = frozenset({str, int, float, bool, type(None), datetime, date})
+
+
 def _copy_dict(source: dict[str, Any]) -> dict[str, Any]:
     # A shallow copy first, then only the containers are replaced: most values of a customer
     # document are scalars, and this is the hot path of every to_dict().
     result = source.copy()
-    for key, value in result.items():
+    for key, value in source.items():
         kind = type(value)
         if kind is dict:
             result[key] = _copy_dict(value)
         elif kind is list:
             result[key] = _copy_list(value)
-        elif not (kind is str or value is None or kind is int or kind is bool or kind is float):
+        elif kind not in _SHARED_TYPES:
             result[key] = _copy_other(value)
     return result
 

@@ -249,7 +249,11 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
     # -- items (educations, jobs, likes, subscriptions) ------------------------------------
 
     def _item_factory(self, props: Properties, name: str) -> ItemFactory | None:
-        if props._parent is self._props and props._parent_attr == "base" and props._index is None:
+        if (
+            props._parent is self._props
+            and props._parent_attr == "base"
+            and getattr(props, "_index", None) is None
+        ):
             item_class = _item_classes().get(name)
             if item_class is not None:
                 return lambda element: item_class._from_props(self, element)
@@ -267,8 +271,7 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
             self._confirmed = {**self._confirmed, "base": {**confirmed_base, list_name: new_list}}
         current_base = self._props._data.get("base")
         if isinstance(current_base, dict) and isinstance(current_base.get(list_name), list):
-            base = self._props.__getattr__("base")
-            base.__setattr__(list_name, _replace_item(current_base[list_name], item_id, item))
+            self._props["base"][list_name] = _replace_item(current_base[list_name], item_id, item)
 
 
 # Slots are set through their descriptors in from_dict, which builds customers in bulk:

@@ -10,12 +10,17 @@ confirmed; it is never changed. The first write below a node copies that node an
 ancestors (one shallow copy per level), so the current state shares every untouched subtree with
 the confirmed one. The mutation tracker of a customer is then the diff of the two states, which
 skips shared subtrees by identity (:func:`contacthub.lib.utils.diff_documents`).
+
+Document keys are read through ``__getattribute__`` rather than ``__getattr__``: on CPython a
+``__getattr__`` fallback first builds and discards an AttributeError for every read, which made
+attribute reads the main cost of turning an API page into objects. Names starting with ``_``
+and the names the class defines (methods, constants) take the ordinary path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, ClassVar, cast
 
 from contacthub.lib.read_only_list import ReadOnlyList
 from contacthub.lib.utils import copy_plain
@@ -26,45 +31,63 @@ __all__ = ["AttributeHolder", "Properties", "update_tracking_with_new_prop"]
 # an Education for the items of ``base.educations``.
 ItemFactory = Callable[["Properties"], Any]
 
+_OBJECT_GETATTRIBUTE = object.__getattribute__
+_NEW = object.__new__
+
+
+def _class_names(cls: type) -> frozenset[str]:
+    """Every attribute name a class and its bases define (they are not document keys)."""
+    return frozenset(name for klass in cls.__mro__ for name in vars(klass))
+
 
 class AttributeHolder:
     """The base of every entity (Customer, Event and the customer items).
 
     Public attribute reads, writes and deletions go to the entity's root :class:`Properties`,
-    so ``customer.base.firstName`` reads the document. Names starting with ``_`` are the
-    entity's own.
+    so ``customer.base.firstName`` reads the document. Names starting with ``_`` and the names
+    the class defines (methods, constants such as ``Event.TYPES``) are the entity's own.
     """
 
     __slots__ = ("_props",)
     _props: Properties
+    _CLASS_NAMES: ClassVar[frozenset[str]] = frozenset()
 
-    def __getattr__(self, name: str) -> Any:
-        # Inlined Properties.__getattr__: reading attributes is the hot path of every page.
-        if name[:1] == "_":
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        props = self._props
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._CLASS_NAMES = _class_names(cls)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name[:1] == "_" or name in type(self)._CLASS_NAMES:
+            return _OBJECT_GETATTRIBUTE(self, name)
+        # The body of _read(), inlined: this is the hottest path of the SDK.
+        props = _GET_PROPS(self)
         try:
-            value = props._data[name]
+            value = _GET_DATA(props)[name]
         except KeyError:
             raise AttributeError(f"{props._path()} has no attribute {name!r}") from None
         kind = type(value)
-        if kind is dict:
-            return props._child(name, value)
-        if kind is list:
+        if kind is dict or kind is list:
+            children = _GET_CHILDREN(props)
+            if children is not None:
+                entry = children.get(name)
+                if entry is not None and entry[0] is value:
+                    return entry[1]
+            if kind is dict:
+                return props._child(name, value)
             return props._list(name, value)
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name.startswith("_"):
+        if name[:1] == "_" or name in type(self)._CLASS_NAMES:
             object.__setattr__(self, name, value)
         else:
-            self._props.__setattr__(name, value)
+            _GET_PROPS(self)._assign(name, value)
 
     def __delattr__(self, name: str) -> None:
-        if name.startswith("_"):
+        if name[:1] == "_" or name in type(self)._CLASS_NAMES:
             object.__delattr__(self, name)
         else:
-            self._props.__delattr__(name)
+            _GET_PROPS(self).__delattr__(name)
 
     def __getitem__(self, key: str) -> Any:
         return self._props[key]
@@ -100,6 +123,7 @@ class Properties:
     change a list by assigning a new one, e.g. ``customer.tags.manual += ['vip']``. Reading an
     attribute that is not set raises :class:`AttributeError` naming the path, e.g.
     ``customer.base has no attribute 'fristName'``; ``name in props`` tells whether it is set.
+    ``props['key']`` reaches any key, also one named like a method (``props['to_dict']``).
 
     ``parent`` and ``parent_attr`` tie a Properties object to the object that holds it; the SDK
     sets them when the object is assigned, so there is no need to pass them.
@@ -107,13 +131,21 @@ class Properties:
 
     __slots__ = ("_children", "_data", "_entity", "_index", "_owned", "_parent", "_parent_attr")
 
+    # Slots that nodes built while reading leave unset read as these defaults through the
+    # helpers _owned(), _index_of() and _entity_of().
     _data: dict[str, Any]
     _parent: Properties | None
     _parent_attr: str | None
     _index: int | None
     _owned: bool
+    # name -> (source dict, Properties) or [source list, ReadOnlyList, owned flag]
     _children: dict[str, Any] | None
     _entity: Any
+    _CLASS_NAMES: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._CLASS_NAMES = _class_names(cls)
 
     def __init__(
         self,
@@ -128,7 +160,7 @@ class Properties:
             parent_attr,
             None,
             True,
-            parent._entity if parent is not None else None,
+            None,
         )
 
     @classmethod
@@ -155,104 +187,112 @@ class Properties:
 
     def to_dict(self) -> dict[str, Any]:
         """A new dictionary (a deep copy) with every property, nested ones included."""
-        return copy_plain(self._data)  # type: ignore[no-any-return]
+        return copy_plain(_GET_DATA(self))  # type: ignore[no-any-return]
 
     # -- reading ---------------------------------------------------------------------------
 
-    def __getattr__(self, name: str) -> Any:
-        # Only called when normal lookup failed: internal names are never document keys.
-        if name in _SLOTS:
-            raise AttributeError(name)
+    def __getattribute__(self, name: str) -> Any:
+        if name[:1] == "_" or name in type(self)._CLASS_NAMES:
+            return _OBJECT_GETATTRIBUTE(self, name)
+        # The body of _read(), inlined: this is the hottest path of the SDK.
+        props = self
         try:
-            value = self._data[name]
+            value = _GET_DATA(props)[name]
         except KeyError:
-            raise AttributeError(f"{self._path()} has no attribute {name!r}") from None
+            raise AttributeError(f"{props._path()} has no attribute {name!r}") from None
         kind = type(value)
-        if kind is dict:
-            return self._child(name, value)
-        if kind is list:
-            return self._list(name, value)
+        if kind is dict or kind is list:
+            children = _GET_CHILDREN(props)
+            if children is not None:
+                entry = children.get(name)
+                if entry is not None and entry[0] is value:
+                    return entry[1]
+            if kind is dict:
+                return props._child(name, value)
+            return props._list(name, value)
         return value
 
     def __getitem__(self, key: str) -> Any:
-        # Item access reaches every key, also those that are not identifiers or that clash with
-        # a method name (``props['to_dict']``).
-        try:
-            value = self._data[key]
-        except KeyError:
-            raise KeyError(f"{self._path()} has no attribute {key!r}") from None
-        if type(value) is dict:
-            return self._child(key, value)
-        if type(value) is list:
-            return self._list(key, value)
-        return value
+        if key not in _GET_DATA(self):
+            raise KeyError(f"{self._path()} has no attribute {key!r}")
+        return _read(self, key)
 
     def _child(self, name: str, value: dict[str, Any]) -> Properties:
-        children = self._children
+        """The (cached) wrapper of the dictionary ``value`` held under ``name``."""
+        children = _GET_CHILDREN(self)
         if children is None:
-            children = self._children = {}
-        else:
-            cached = children.get(name)
-            if type(cached) is Properties and cached._data is value:
-                return cached
-        child = _make(Properties, value, self, name, None, False, self._entity)
-        children[name] = child
+            children = {}
+            _SET_CHILDREN(self, children)
+        child = _NEW(Properties)
+        _SET_DATA(child, value)
+        _SET_PARENT(child, self)
+        _SET_PARENT_ATTR(child, name)
+        _SET_CHILDREN(child, None)
+        children[name] = (value, child)
         return child
 
     def _list(self, name: str, value: list[Any]) -> ReadOnlyList[Any]:
-        children = self._children
+        """The (cached) read-only wrapper of the list ``value`` held under ``name``."""
+        children = _GET_CHILDREN(self)
         if children is None:
-            children = self._children = {}
+            children = {}
+            _SET_CHILDREN(self, children)
+        items: list[Any]
+        if _has_containers(value):
+            entity = _entity_of(self)
+            factory: ItemFactory | None = None
+            if entity is not None:
+                factory = entity._item_factory(self, name)
+            items = []
+            for index, element in enumerate(value):
+                if type(element) is dict:
+                    wrapped: Any = _NEW(Properties)
+                    _SET_DATA(wrapped, element)
+                    _SET_PARENT(wrapped, self)
+                    _SET_PARENT_ATTR(wrapped, name)
+                    _SET_INDEX(wrapped, index)
+                    _SET_CHILDREN(wrapped, None)
+                    if factory is not None:
+                        wrapped = factory(wrapped)
+                    items.append(wrapped)
+                elif type(element) is list:
+                    items.append(_read_only(element))
+                else:
+                    items.append(element)
         else:
-            cached = children.get(name)
-            if type(cached) is _ListSlot and cached.source is value:
-                return cached.items
-        factory: ItemFactory | None = None
-        if self._entity is not None:
-            factory = self._entity._item_factory(self, name)
-        items: list[Any] = []
-        for index, element in enumerate(value):
-            if type(element) is dict:
-                wrapped: Any = _make(Properties, element, self, name, index, False, self._entity)
-                if factory is not None:
-                    wrapped = factory(wrapped)
-                items.append(wrapped)
-            elif type(element) is list:
-                items.append(_read_only(element))
-            else:
-                items.append(element)
-        slot = _ListSlot(value, ReadOnlyList(items))
-        children[name] = slot
-        return slot.items
+            items = value
+        wrapper: ReadOnlyList[Any] = ReadOnlyList(items)
+        children[name] = [value, wrapper, False]
+        return wrapper
 
     def __contains__(self, key: object) -> bool:
-        return key in self._data
+        return key in _GET_DATA(self)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(list(self._data))
+        return iter(list(_GET_DATA(self)))
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(_GET_DATA(self))
 
     def __dir__(self) -> list[str]:
-        return sorted({*super().__dir__(), *self._data})
+        return sorted({*super().__dir__(), *_GET_DATA(self)})
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Properties):
-            return self._data == other._data
+            return _GET_DATA(self) == _GET_DATA(other)
         if isinstance(other, dict):
-            return self._data == other
+            return _GET_DATA(self) == other
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"Properties({self._data!r})"
+        return f"Properties({_GET_DATA(self)!r})"
 
     # -- writing ---------------------------------------------------------------------------
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in _SLOTS:
+        if name[:1] == "_" or name in type(self)._CLASS_NAMES:
             object.__setattr__(self, name, value)
             return
         self._assign(name, value)
@@ -265,20 +305,21 @@ class Properties:
         children = self._children
         if children is not None:
             children.pop(name, None)
-        if type(value) is Properties and value._parent is None and value._owned:
+        if type(value) is Properties and value._parent is None and _owned(value):
             # A standalone Properties object joins the tree as it is, so that changes made
             # through it later (``addr = Properties(...); c.base.address = addr; addr.zip = 1``)
             # land in the document.
             data[name] = value._data
-            _set_parent(value, self, name, self._entity)
+            _set_parent(value, self, name)
             if children is None:
-                children = self._children = {}
-            children[name] = value
+                children = {}
+                _SET_CHILDREN(self, children)
+            children[name] = (value._data, value)
             return
         data[name] = _to_plain(value)
 
     def __delattr__(self, name: str) -> None:
-        if name in _SLOTS:
+        if name[:1] == "_" or name in type(self)._CLASS_NAMES:
             raise AttributeError(f"cannot delete {name!r}")
         if name not in self._data:
             raise AttributeError(f"{self._path()} has no attribute {name!r}")
@@ -288,31 +329,44 @@ class Properties:
             self._children.pop(name, None)
 
     def __delitem__(self, key: str) -> None:
-        self.__delattr__(key)
+        if key not in self._data:
+            raise KeyError(f"{self._path()} has no attribute {key!r}")
+        data = self._own()
+        del data[key]
+        if self._children is not None:
+            self._children.pop(key, None)
 
     def _own(self) -> dict[str, Any]:
         """Make this node's dictionary private to the current state (copy-on-write)."""
-        if self._owned:
+        if _owned(self):
             return self._data
         parent = self._parent
         new = dict(self._data)
         if parent is not None:
             attr = self._parent_attr
             assert attr is not None
-            index = self._index
+            index = _index_of(self)
             if index is None:
                 parent_data = parent._own()
                 if parent_data.get(attr) is self._data:
                     parent_data[attr] = new
+                    # Keep the parent's cache pointing at this wrapper for the new dictionary.
+                    siblings = parent._children
+                    if siblings is not None and siblings.get(attr, (None, None))[1] is self:
+                        siblings[attr] = (new, self)
             else:
-                slot = parent._children.get(attr) if parent._children is not None else None
-                if type(slot) is _ListSlot and parent._data.get(attr) is slot.source:
+                siblings = parent._children
+                entry: Any = siblings.get(attr) if siblings is not None else None
+                if type(entry) is list and parent._data.get(attr) is entry[0]:
                     parent_data = parent._own()
-                    if not slot.owned:
-                        slot.source = list(slot.source)
-                        slot.owned = True
-                        parent_data[attr] = slot.source
-                    slot.source[index] = new
+                    source = cast("list[Any]", entry[0])
+                    if not entry[2]:
+                        # The list is still the confirmed one: copy it once.
+                        source = list(source)
+                        entry[0] = source
+                        entry[2] = True
+                        parent_data[attr] = source
+                    source[index] = new
         _SET_DATA(self, new)
         _SET_OWNED(self, True)
         return new
@@ -328,28 +382,18 @@ class Properties:
         node: Properties | None = self
         while node is not None and node._parent is not None:
             part = node._parent_attr or "?"
-            if node._index is not None:
-                part += f"[{node._index}]"
+            index = _index_of(node)
+            if index is not None:
+                part += f"[{index}]"
             parts.append(part)
             node = node._parent
         root = "Properties"
-        if node is not None and node._entity is not None and node._entity._props is node:
-            root = type(node._entity).__name__.lower()
+        entity = _entity_of(node) if node is not None else None
+        if entity is not None and getattr(entity, "_props", None) is node:
+            root = type(entity).__name__.lower()
         return ".".join([root, *reversed(parts)])
 
 
-class _ListSlot:
-    """The cached ReadOnlyList of a list attribute, with the list it was built from."""
-
-    __slots__ = ("items", "owned", "source")
-
-    def __init__(self, source: list[Any], items: ReadOnlyList[Any]) -> None:
-        self.source = source
-        self.items = items
-        self.owned = False
-
-
-_SLOTS = frozenset(Properties.__slots__)
 _SLOT_DESCRIPTORS = Properties.__dict__
 _Setter = Callable[[Properties, Any], None]
 _SET_DATA: _Setter = _SLOT_DESCRIPTORS["_data"].__set__
@@ -359,6 +403,31 @@ _SET_PARENT: _Setter = _SLOT_DESCRIPTORS["_parent"].__set__
 _SET_PARENT_ATTR: _Setter = _SLOT_DESCRIPTORS["_parent_attr"].__set__
 _SET_INDEX: _Setter = _SLOT_DESCRIPTORS["_index"].__set__
 _SET_ENTITY: _Setter = _SLOT_DESCRIPTORS["_entity"].__set__
+_GET_DATA: Callable[[Properties], dict[str, Any]] = _SLOT_DESCRIPTORS["_data"].__get__
+_GET_CHILDREN: Callable[[Properties], dict[str, Any] | None] = _SLOT_DESCRIPTORS[
+    "_children"
+].__get__
+_GET_PROPS: Callable[[AttributeHolder], Properties] = AttributeHolder.__dict__["_props"].__get__
+Properties._CLASS_NAMES = _class_names(Properties)
+
+
+def _read(props: Properties, name: str) -> Any:
+    """The value of document key ``name``: dictionaries and lists come wrapped (and cached)."""
+    try:
+        value = _GET_DATA(props)[name]
+    except KeyError:
+        raise AttributeError(f"{props._path()} has no attribute {name!r}") from None
+    kind = type(value)
+    if kind is dict or kind is list:
+        children = _GET_CHILDREN(props)
+        if children is not None:
+            entry = children.get(name)
+            if entry is not None and entry[0] is value:
+                return entry[1]
+        if kind is dict:
+            return props._child(name, value)
+        return props._list(name, value)
+    return value
 
 
 def _init(
@@ -389,16 +458,48 @@ def _make(
     owned: bool,
     entity: Any,
 ) -> Properties:
-    obj = cls.__new__(cls)
+    obj: Properties = _NEW(cls)
+    if parent is None and parent_attr is None and index is None:
+        # The root of an entity's document (one per customer of a page): the slots left unset
+        # read as their defaults through _owned() and _index_of().
+        _SET_DATA(obj, data)
+        _SET_PARENT(obj, None)
+        _SET_CHILDREN(obj, None)
+        _SET_ENTITY(obj, entity)
+        if owned:
+            _SET_OWNED(obj, True)
+        return obj
     _init(obj, data, parent, parent_attr, index, owned, entity)
     return obj
 
 
-def _set_parent(obj: Properties, parent: Properties, name: str, entity: Any) -> None:
+def _set_parent(obj: Properties, parent: Properties, name: str) -> None:
     _SET_PARENT(obj, parent)
     _SET_PARENT_ATTR(obj, name)
     _SET_INDEX(obj, None)
-    _SET_ENTITY(obj, entity)
+
+
+def _owned(obj: Properties) -> bool:
+    return getattr(obj, "_owned", False)
+
+
+def _index_of(obj: Properties) -> int | None:
+    return getattr(obj, "_index", None)
+
+
+def _entity_of(obj: Properties) -> Any:
+    """The entity (Customer, Event, item) whose document ``obj`` belongs to, if any."""
+    while obj._parent is not None:
+        obj = obj._parent
+    return getattr(obj, "_entity", None)
+
+
+def _has_containers(value: list[Any]) -> bool:
+    # A plain loop: any() over a generator costs more on the short lists of a document.
+    for element in value:  # noqa: SIM110
+        if type(element) is dict or type(element) is list:
+            return True
+    return False
 
 
 def _read_only(value: list[Any]) -> ReadOnlyList[Any]:

@@ -159,3 +159,24 @@ def test_update_tracking_with_new_prop_merges_nested_properties() -> None:
         "base": {"firstName": "A", "contacts": {"email": "a@x.it", "phone": "1"}},
         "extra": "e",
     }
+
+
+def test_several_list_items_can_be_changed_through_their_wrappers() -> None:
+    source = {"items": [{"n": 1}, {"n": 2}, {"n": 3}]}
+    props = Properties.from_dict(attributes=source)
+    first, second = props.items[0], props.items[1]
+    first.n = 10
+    second.n = 20
+    props.items[2].n = 30
+    first.n = 11
+    assert props.items[0] is first
+    assert props.to_dict() == {"items": [{"n": 11}, {"n": 20}, {"n": 30}]}
+    assert source == {"items": [{"n": 1}, {"n": 2}, {"n": 3}]}
+
+
+def test_lists_of_scalars_and_nested_lists_read_as_read_only_lists() -> None:
+    props = Properties.from_dict(attributes={"matrix": [[1, 2], [3]], "empty": []})
+    assert props.matrix == [[1, 2], [3]]
+    assert isinstance(props.matrix[0], ReadOnlyList)
+    assert props.empty == []
+    assert isinstance(props.empty, ReadOnlyList)
