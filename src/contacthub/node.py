@@ -487,6 +487,8 @@ class Node(BulkOperations):
     ) -> Any:
         params = {
             "customerId": customer_id,
+            # Without a customer, list the events of this node (not of the whole workspace).
+            "nodeId": self.node_id if customer_id is None else None,
             "type": _join(event_type),
             "context": _join(context),
             "mode": event_mode,
@@ -511,7 +513,8 @@ class Node(BulkOperations):
         """A page of a customer's events (newest first), as a :class:`PaginatedList` of Event.
 
         Args:
-            customer_id: the customer whose events to list.
+            customer_id: the customer whose events to list; ``None`` lists every event of
+                this node.
             event_type: one of ``Event.TYPES`` (or a list of them).
             context: one of ``Event.CONTEXTS`` (or a list of them).
             event_mode: ``'ACTIVE'`` or ``'PASSIVE'``.

@@ -121,3 +121,11 @@ def test_invalid_event_is_a_400(node: Node, customer: Customer) -> None:
         node.add_event(customerId=customer.id, type="notAType", context="WEB", properties={})
     assert caught.value.status_code == 400
     assert caught.value.errors
+
+
+def test_events_of_the_whole_node(node: Node, customer: Customer) -> None:
+    other = node.add_customer(base={"contacts": {"email": "other@example.com"}})
+    node.add_event(**page_view(customer.id, datetime(2026, 5, 1), title="first"))
+    node.add_event(**page_view(other.id, datetime(2026, 5, 2), title="second"))
+    assert [e.properties.title for e in node.get_events(None)] == ["second", "first"]
+    assert [e.properties.title for e in node.get_events(other.id)] == ["second"]
