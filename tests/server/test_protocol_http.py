@@ -188,3 +188,42 @@ def test_openapi_document_is_served(hub: Hub) -> None:
     document = reply.json()
     assert document["openapi"].startswith("3.")
     assert any("/customers" in path for path in document["paths"])
+
+
+def test_absurdly_nested_bodies_are_400_not_500(api: Api) -> None:
+    deep = "{}"
+    for _ in range(500):
+        deep = '{"a":' + deep + "}"
+    customer = api.customer(externalId="deep")
+    replies = [
+        api("POST", "/customers", data=f'{{"nodeId":"{api.hub.node_id}","extended":{deep}}}'),
+        api("PATCH", f"/customers/{customer['id']}", data=f'{{"extended":{deep}}}'),
+        api(
+            "POST",
+            "/events",
+            data=f'{{"type":"viewedPage","context":"WEB","customerId":"{customer["id"]}",'
+            f'"properties":{deep}}}',
+        ),
+    ]
+    for reply in replies:
+        error = assert_error(reply, 400)
+        assert "nested more than 100 levels deep" in error["message"]
+    # a document nested within the limit is fine
+    shallow = "{}"
+    for _ in range(20):
+        shallow = '{"a":' + shallow + "}"
+    reply = api("PATCH", f"/customers/{customer['id']}", data=f'{{"extended":{shallow}}}')
+    assert reply.status_code == 200
+
+
+def test_nul_characters_in_ids_and_parameters_are_400(api: Api) -> None:
+    for path, params in (
+        ("/customers/a%00b", {}),
+        ("/events/%00", {}),
+        ("/customers", {"nodeId": "\x00"}),
+        ("/customers", {"nodeId": api.hub.node_id, "externalId": "x\x00"}),
+        ("/events", {"customerId": "\x00"}),
+        ("/events", {"type": "viewedPage,\x00"}),
+    ):
+        error = assert_error(api("GET", path, params=params), 400)
+        assert "NUL" in error["message"]

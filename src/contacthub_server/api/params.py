@@ -40,15 +40,23 @@ def paging(params: QueryParams) -> tuple[int, int]:
     return page, size
 
 
+def _raw(params: QueryParams, name: str) -> list[str]:
+    values = params.getlist(name)
+    for value in values:
+        if "\x00" in value:  # stored strings never hold one; PostgreSQL refuses it in text
+            raise BadRequest.field(name, "must not contain the NUL character")
+    return values
+
+
 def text(params: QueryParams, name: str) -> str | None:
     """A single string parameter (the last one when repeated), None when absent or empty."""
-    values = params.getlist(name)
+    values = _raw(params, name)
     return values[-1] if values and values[-1] != "" else None
 
 
 def comma_list(params: QueryParams, name: str) -> list[str] | None:
     """A list parameter given repeated and/or comma-separated; None when absent."""
-    values = [part.strip() for raw in params.getlist(name) for part in raw.split(",")]
+    values = [part.strip() for raw in _raw(params, name) for part in raw.split(",")]
     values = [v for v in values if v]
     return values or None
 
@@ -59,7 +67,7 @@ def sort_order(params: QueryParams) -> list[tuple[str, bool]]:
     ``sort=a,b,desc`` sorts by a then b, both descending (the Spring convention).
     """
     order: list[tuple[str, bool]] = []
-    for raw in params.getlist("sort"):
+    for raw in _raw(params, "sort"):
         parts = [p.strip() for p in raw.split(",")]
         ascending = True
         if len(parts) > 1 and parts[-1].lower() in ("asc", "desc"):

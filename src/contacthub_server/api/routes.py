@@ -35,6 +35,9 @@ UNAUTHORIZED = "The client is not authorized to access the API"
 PREFIX = "/hub/v1"
 WORKSPACE = PREFIX + "/workspaces/{workspaceId}"
 
+#: The deepest nesting of objects and arrays accepted in a body (the API's documents need < 10).
+MAX_JSON_DEPTH = 100
+
 T = TypeVar("T")
 
 
@@ -95,11 +98,36 @@ async def read_json(request: Request) -> Any:
     if not body.strip():
         raise BadRequest("a JSON body is required", errors=[field_error("", "empty body")])
     try:
-        return orjson.loads(body)
+        parsed = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise BadRequest(
             f"the body is not valid JSON: {exc}", errors=[field_error("", "malformed JSON")]
         ) from None
+    check_depth(parsed)
+    return parsed
+
+
+def check_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> None:
+    """400 when a document nests objects or arrays more than ``limit`` levels deep.
+
+    Checked without recursion, so that absurd documents cannot exhaust the stack of the rules
+    that later walk them recursively.
+    """
+    stack: list[tuple[Any, int, str]] = [(value, 0, "")]
+    while stack:
+        node, depth, pointer = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.items()
+        elif isinstance(node, list):
+            children = enumerate(node)
+        else:
+            continue
+        if depth >= limit:
+            raise BadRequest.field(pointer, f"nested more than {limit} levels deep")
+        for key, child in children:
+            if isinstance(child, (dict, list)):
+                step = str(key).replace("~", "~0").replace("/", "~1")
+                stack.append((child, depth + 1, f"{pointer}/{step}"))
 
 
 # -- customers ------------------------------------------------------------------------------
@@ -302,6 +330,8 @@ def _parse_query(text: str) -> Any:
         raise BadRequest(
             f"invalid query: {exc.message}", errors=[field_error(exc.pointer, exc.message)]
         ) from None
+    except RecursionError:  # the JSON decoder's own limit
+        raise BadRequest.field("query", "the query is nested too deeply") from None
 
 
 # -- documentation --------------------------------------------------------------------------
@@ -317,6 +347,9 @@ def _path(path: str, **handlers: Callable[[Request], Awaitable[Response]]) -> Ro
     """One route per path, dispatching on the method, so a 405 lists every allowed method."""
 
     async def dispatch(request: Request) -> Response:
+        for name, value in request.path_params.items():
+            if "\x00" in value:  # no id holds one, and PostgreSQL refuses it in text
+                raise BadRequest.field(name, "must not contain the NUL character")
         return await handlers[request.method if request.method != "HEAD" else "GET"](request)
 
     return Route(path, dispatch, methods=list(handlers))

@@ -1,0 +1,180 @@
+"""Hub throughput: customer creates/s, gets by id/s and event creates/s over loopback HTTP.
+
+One hub process (``python -m contacthub_server serve`` on a fresh SQLite file, or ``--database``)
+and, in this second process, concurrent keep-alive HTTP/1.1 connections driven by asyncio with a
+minimal client (so that the client's own CPU use does not hide the hub's speed on a small
+machine). Every phase sends a fixed number of requests and reports requests/s and latency.
+
+    ./dev bench hub_throughput                      # defaults: 16 connections
+    ./dev bench hub_throughput --creates 500 --gets 2000 --events 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import orjson
+import requests
+
+WS, NODE, TOKEN = "bench-ws", "bench-node", "bench-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_hub(database: str, port: int) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable, "-m", "contacthub_server", "serve", "--port", str(port),
+        "--database", database, "--workspace-id", WS, "--node-id", NODE, "--token", TOKEN,
+        "--ini", os.devnull, "--log-level", "warning",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/hub/v1/openapi.json", timeout=1)
+            return process
+        except requests.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the hub did not start") from None
+            time.sleep(0.1)
+
+
+def _request(method: str, path: str, body: Any = None) -> bytes:
+    payload = orjson.dumps(body) if body is not None else b""
+    head = (
+        f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+    )
+    return head.encode() + payload
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> tuple[int, bytes]:
+    writer.write(request)
+    status = int((await reader.readline()).split()[1])
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return status, await reader.readexactly(length) if length else b""
+
+
+def build(phase: str, i: int, ids: list[str], prefix: str) -> tuple[bytes, int]:
+    """The request ``i`` of a phase and the status that means success."""
+    path = f"/hub/v1/workspaces/{WS}"
+    if phase == "creates":
+        body = {
+            "nodeId": NODE,
+            "externalId": f"{prefix}-{i}",
+            "base": {
+                "firstName": "Bench",
+                "lastName": f"User{i}",
+                "contacts": {"email": f"{prefix}-{i}@example.com"},
+            },
+            "tags": {"auto": [], "manual": ["bench"]},
+        }
+        return _request("POST", f"{path}/customers", body), 201
+    if phase == "gets":
+        return _request("GET", f"{path}/customers/{ids[(i * 7919) % len(ids)]}"), 200
+    body = {
+        "customerId": ids[(i * 104729) % len(ids)],
+        "type": "viewedPage",
+        "context": "WEB",
+        "properties": {"title": "Home", "url": "https://example.com/"},
+    }
+    return _request("POST", f"{path}/events", body), 202
+
+
+async def _phase(
+    port: int, phase: str, connections: int, total: int, ids: list[str]
+) -> dict[str, Any]:
+    prefix = uuid.uuid4().hex[:8]
+    requests_ = [build(phase, i, ids, prefix) for i in range(total)]
+    queue = iter(range(total))
+    latencies: list[float] = []
+    created: list[str] = []
+    errors = 0
+
+    async def connection() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for i in queue:
+            request, expected = requests_[i]
+            started = time.perf_counter()
+            status, body = await _exchange(reader, writer, request)
+            latencies.append(time.perf_counter() - started)
+            if status != expected:
+                errors += 1
+            elif phase == "creates":
+                created.append(orjson.loads(body)["id"])
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(connection() for _ in range(connections)))
+    elapsed = time.perf_counter() - started
+    quantiles = statistics.quantiles(latencies, n=100)
+    return {
+        "phase": phase,
+        "requests": len(latencies),
+        "errors": errors,
+        "per_second": round(len(latencies) / elapsed),
+        "p50_ms": round(quantiles[49] * 1000, 1),
+        "p95_ms": round(quantiles[94] * 1000, 1),
+        "p99_ms": round(quantiles[98] * 1000, 1),
+        "created": created,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--connections", type=int, default=16, help="concurrent clients (16)")
+    parser.add_argument("--creates", type=int, default=3000)
+    parser.add_argument("--gets", type=int, default=10000)
+    parser.add_argument("--events", type=int, default=3000)
+    parser.add_argument("--database", help="SQLAlchemy URL or SQLite path (default: a temp file)")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        database = args.database or str(Path(tmp) / "bench.db")
+        port = free_port()
+        hub = start_hub(database, port)
+        try:
+            rows = [asyncio.run(_phase(port, "creates", args.connections, args.creates, []))]
+            ids = rows[0]["created"]
+            rows.append(asyncio.run(_phase(port, "gets", args.connections, args.gets, ids)))
+            rows.append(asyncio.run(_phase(port, "events", args.connections, args.events, ids)))
+        finally:
+            hub.terminate()
+            hub.wait(timeout=30)
+    where = "SQLite (temp file)" if not args.database else args.database
+    print(f"hub: one process on {where}; clients: {args.connections} keep-alive connections")
+    print("| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
+    print("|---|---|---|---|---|---|---|")
+    for row in rows:
+        print(
+            f"| {row['phase']} | {row['requests']} | {row['errors']} | {row['per_second']} "
+            f"| {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
