@@ -630,7 +630,8 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> Any:  # argparse's own signature returns NoReturn
         self.print_usage(sys.stderr)
-        raise CliError(f"{self.prog}: {message}")
+        where = self.prog.removeprefix("contacthub").strip()
+        raise CliError(f"{where}: {message}" if where else message)
 
 
 def _credential_options(parser: argparse.ArgumentParser) -> None:
