@@ -10,7 +10,15 @@ from contacthub.errors import OperationNotPermitted
 from contacthub.lib.read_only_list import ReadOnlyList
 from contacthub.lib.utils import copy_plain, diff_documents
 from contacthub.models._timezones import TIMEZONES as _TIMEZONES
-from contacthub.models.properties import AttributeHolder, ItemFactory, Properties, _make
+from contacthub.models.properties import (
+    _GET_PARENT,
+    _GET_PARENT_ATTR,
+    _GET_PROPS,
+    AttributeHolder,
+    ItemFactory,
+    Properties,
+    _make,
+)
 from contacthub.models.query.entity_meta import EntityMeta
 
 if TYPE_CHECKING:
@@ -249,11 +257,9 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
     # -- items (educations, jobs, likes, subscriptions) ------------------------------------
 
     def _item_factory(self, props: Properties, name: str) -> ItemFactory | None:
-        if (
-            props._parent is self._props
-            and props._parent_attr == "base"
-            and getattr(props, "_index", None) is None
-        ):
+        # Only the lists of base (base.educations, ...) hold items; slots are read through
+        # their descriptors because this runs for every list read.
+        if _GET_PARENT(props) is _GET_PROPS(self) and _GET_PARENT_ATTR(props) == "base":
             item_class = _item_classes().get(name)
             if item_class is not None:
                 return lambda element: item_class._from_props(self, element)

@@ -73,8 +73,8 @@ class AttributeHolder:
                 if entry is not None and entry[0] is value:
                     return entry[1]
             if kind is dict:
-                return props._child(name, value)
-            return props._list(name, value)
+                return _CHILD(props, name, value)
+            return _LIST(props, name, value)
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -208,8 +208,8 @@ class Properties:
                 if entry is not None and entry[0] is value:
                     return entry[1]
             if kind is dict:
-                return props._child(name, value)
-            return props._list(name, value)
+                return _CHILD(props, name, value)
+            return _LIST(props, name, value)
         return value
 
     def __getitem__(self, key: str) -> Any:
@@ -407,8 +407,14 @@ _GET_DATA: Callable[[Properties], dict[str, Any]] = _SLOT_DESCRIPTORS["_data"]._
 _GET_CHILDREN: Callable[[Properties], dict[str, Any] | None] = _SLOT_DESCRIPTORS[
     "_children"
 ].__get__
+_GET_PARENT: Callable[[Properties], Properties | None] = _SLOT_DESCRIPTORS["_parent"].__get__
+_GET_PARENT_ATTR: Callable[[Properties], str | None] = _SLOT_DESCRIPTORS["_parent_attr"].__get__
+_GET_ENTITY: Callable[[Properties], Any] = _SLOT_DESCRIPTORS["_entity"].__get__
 _GET_PROPS: Callable[[AttributeHolder], Properties] = AttributeHolder.__dict__["_props"].__get__
 Properties._CLASS_NAMES = _class_names(Properties)
+# Plain functions, called without an instance attribute lookup on the read path.
+_CHILD = Properties._child
+_LIST = Properties._list
 
 
 def _read(props: Properties, name: str) -> Any:
@@ -425,8 +431,8 @@ def _read(props: Properties, name: str) -> Any:
             if entry is not None and entry[0] is value:
                 return entry[1]
         if kind is dict:
-            return props._child(name, value)
-        return props._list(name, value)
+            return _CHILD(props, name, value)
+        return _LIST(props, name, value)
     return value
 
 
@@ -489,9 +495,12 @@ def _index_of(obj: Properties) -> int | None:
 
 def _entity_of(obj: Properties) -> Any:
     """The entity (Customer, Event, item) whose document ``obj`` belongs to, if any."""
-    while obj._parent is not None:
-        obj = obj._parent
-    return getattr(obj, "_entity", None)
+    parent = _GET_PARENT(obj)
+    while parent is not None:
+        obj = parent
+        parent = _GET_PARENT(obj)
+    # Every root sets _entity (None when the tree belongs to no entity).
+    return _GET_ENTITY(obj)
 
 
 def _has_containers(value: list[Any]) -> bool:
