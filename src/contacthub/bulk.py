@@ -217,6 +217,13 @@ class BulkRun(Iterator[BulkOutcome]):
             pass
         return self.summary
 
+    def _guarded(self, item: BulkItem) -> _WorkResult:
+        """The work on one item; an error that is not the API's fails the item, not the run."""
+        try:
+            return self._work(item)
+        except Exception as exc:  # e.g. a document json cannot encode: that item's failure
+            return "failed", None, APIError(f"{type(exc).__name__}: {exc}"), False
+
     def _generate(self) -> Generator[BulkOutcome, None, None]:
         # Refill the window in batches (down to `low`, back up to `high`), so that the caller's
         # before_send (the journal's fsync) runs once per batch, not once per item.
@@ -230,7 +237,7 @@ class BulkRun(Iterator[BulkOutcome]):
         pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="contacthub-bulk")
 
         def submit(index: int, item: BulkItem) -> None:
-            future = pool.submit(self._work, item)
+            future = pool.submit(self._guarded, item)
             future.add_done_callback(lambda done: finished.put((index, item, done)))
 
         try:

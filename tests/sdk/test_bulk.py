@@ -66,6 +66,15 @@ def test_failures_carry_the_api_error_and_do_not_stop_the_others(node: Node) -> 
     assert len(_all(node)) == 3
 
 
+def test_a_document_that_cannot_be_sent_fails_alone(node: Node) -> None:
+    rows: list[dict[str, Any]] = [{"externalId": "fine"}, {"externalId": "bad", "extra": {1, 2}}]
+    outcomes = sorted(node.bulk_add_customers(rows), key=lambda o: o.index)
+    assert outcomes[0].status == "created"
+    assert outcomes[1].status == "failed"
+    assert outcomes[1].message is not None
+    assert "not JSON serializable" in outcomes[1].message
+
+
 def test_force_update_patches_the_existing_customer(node: Node) -> None:
     node.bulk_add_customers(_customers(3)).run()
     changed = [
