@@ -14,6 +14,12 @@ class APIConnectionError(APIError):
     that catches ``APIError`` also sees it.
     """
 
+    def __str__(self) -> str:
+        # With no answer there is no status, envelope or logref to show: the message says it all.
+        if self.status_code is None:
+            return self.message
+        return super().__str__()
+
 
 class OutcomeUnknownError(APIConnectionError):
     """A request that must not be sent twice may or may not have been applied by the API.
