@@ -413,3 +413,65 @@ def flatten(document: Mapping[str, Any], separator: str, prefix: str = "") -> di
         else:
             row[name] = _scalar_text(value)
     return row
+
+
+def _value_kind(value: Any) -> Kind | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, list):
+        scalars = all(
+            isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in value
+        )
+        return "list" if scalars else "json"
+    if isinstance(value, Mapping):
+        return "json"
+    return "str"
+
+
+class HeaderTypes:
+    """The kinds of the values an export wrote per column, to type the CSV header.
+
+    Import reads the fields the schema knows with the right kind already; a field it does not
+    know (``extended.*``, most event ``properties.*``) is read as text unless its header has a
+    ``:kind`` suffix. An export adds that suffix wherever its values were all of one non-text
+    kind, so that exporting and importing again gives back the same values.
+    """
+
+    def __init__(self, entity: Literal["customers", "events"]) -> None:
+        self._entity = entity
+        self._kinds: dict[str, set[Kind]] = {}
+
+    def observe(self, document: Mapping[str, Any], prefix: str = "") -> None:
+        """Note the kinds of the values of one document (the columns of :func:`flatten`)."""
+        for key, value in document.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, Mapping) and value:
+                self.observe(value, name + ".")
+                continue
+            kind = _value_kind(value)
+            if kind is not None:
+                self._kinds.setdefault(name, set()).add(kind)
+
+    def header(self, column: str) -> str:
+        """The header for ``column``: the column, with a ``:kind`` suffix when import needs it."""
+        kinds = self._kinds.get(column, set())
+        if kinds == {"int", "number"}:
+            kinds = {"number"}
+        if len(kinds) != 1:
+            return column
+        (kind,) = kinds
+        try:
+            (parsed,) = parse_header([column], self._entity)
+        except MappingError:
+            return column
+        if parsed.ignored or parsed.kind == kind or (parsed.kind == "number" and kind == "int"):
+            return column
+        if kind == "str" or parsed.kind == "json":
+            return column
+        return f"{column}:{kind}"

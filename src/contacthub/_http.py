@@ -26,7 +26,7 @@ import json as jsonlib
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -185,30 +185,41 @@ _TRANSIENT = (
 )
 
 
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and every exception it wraps (args, urllib3's ``reason``, causes), outermost first.
+
+    requests wraps urllib3's errors, which wrap the socket's: the facts we need are inside.
+    """
+    seen: set[int] = set()
+    queue: list[Any] = [exc]
+    while queue:
+        item = queue.pop(0)
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        yield item
+        queue.extend(item.args)
+        queue.extend((getattr(item, "reason", None), item.__cause__, item.__context__))
+
+
 def _failed_before_sending(exc: BaseException) -> bool:
     """Whether a connection error happened before any byte of the request left this machine.
 
     Only then is a POST safe to resend. urllib3 reports a refused connection, a DNS failure or a
-    connect timeout as (subclasses of) ``ConnectTimeoutError``, wrapped by requests in
-    ``MaxRetryError`` and ``ConnectionError``; we walk that chain.
+    connect timeout as (subclasses of) ``ConnectTimeoutError``.
     """
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return True
-    seen: set[int] = set()
-    stack: list[Any] = [exc]
-    while stack:
-        item = stack.pop()
-        if item is None or id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, ConnectTimeoutError):
-            return True
-        if isinstance(item, BaseException):
-            stack.extend(item.args)
-            stack.append(getattr(item, "reason", None))
-            stack.append(item.__cause__)
-            stack.append(item.__context__)
-    return False
+    return any(isinstance(item, ConnectTimeoutError) for item in _chain(exc))
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The innermost readable reason, e.g. ``[Errno 111] Connection refused``."""
+    for item in _chain(exc):
+        # requests' own errors are OSErrors too, but only wrap the interesting one.
+        if isinstance(item, OSError) and not isinstance(item, requests.exceptions.RequestException):
+            return str(item) or type(item).__name__
+    return str(exc)
 
 
 def _describe(exc: BaseException) -> str:
@@ -218,8 +229,8 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return "timed out waiting for the answer"
     if _failed_before_sending(exc):
-        return f"could not connect ({exc})"
-    return f"the connection broke ({exc})"
+        return f"could not connect ({_root_cause(exc)})"
+    return f"the connection broke ({_root_cause(exc)})"
 
 
 def error_from_response(response: requests.Response) -> APIError:

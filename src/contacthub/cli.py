@@ -34,7 +34,13 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any, Literal, TextIO
 
-from contacthub._csvmap import REJECT_COLUMNS, MappingError, event_shorthands, flatten
+from contacthub._csvmap import (
+    REJECT_COLUMNS,
+    HeaderTypes,
+    MappingError,
+    event_shorthands,
+    flatten,
+)
 from contacthub._journal import Journal, JournalError, default_journal_path
 from contacthub._progress import Progress
 from contacthub._records import (
@@ -453,6 +459,7 @@ def _open_output(output: str | None) -> tuple[IO[str], bool]:
 def write_export(
     documents: PagedExport,
     target: IO[str],
+    entity: Entity,
     fmt: Literal["csv", "jsonl"],
     separator: str,
     progress: Progress,
@@ -473,20 +480,24 @@ def write_export(
             progress.advance()
         return count
     columns: dict[str, None] = {}
+    types = HeaderTypes(entity)
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for document in documents:
             if progress.total is None and documents.total is not None:
                 progress.set_total(documents.total)
             row = flatten(document, separator)
+            types.observe(document)
             columns.update(dict.fromkeys(row))
             spool.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
             progress.advance()
         spool.seek(0)
-        writer = csv.DictWriter(target, fieldnames=list(columns), restval="")
-        writer.writeheader()
+        names = list(columns)
+        writer = csv.writer(target)
+        writer.writerow([types.header(name) for name in names])
         for text in spool:
-            writer.writerow(json.loads(text))
+            row = json.loads(text)
+            writer.writerow([row.get(name, "") for name in names])
     return count
 
 
@@ -526,7 +537,7 @@ def run_export(args: argparse.Namespace, entity: Entity) -> int:
             )
         progress = Progress(f"{entity} export", None, enabled=not args.quiet and owned)
         with progress:
-            count = write_export(documents, target, fmt, args.list_separator, progress)
+            count = write_export(documents, target, entity, fmt, args.list_separator, progress)
     except APIError as exc:
         raise CliError(f"export failed: {exc.status_code} {exc.message}") from None
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contacthub._csvmap import (
+    HeaderTypes,
     MappingError,
     build_document,
     event_shorthands,
@@ -173,3 +174,20 @@ def test_flatten_is_the_reverse_of_build_document() -> None:
 def test_list_items_holding_the_separator_survive_as_json() -> None:
     row = flatten({"tags": {"manual": ["a|b", "c"]}}, "|")
     assert parse_cell(row["tags.manual"], "list", "|") == ["a|b", "c"]
+
+
+def test_export_headers_carry_the_types_import_cannot_infer() -> None:
+    types = HeaderTypes("customers")
+    types.observe({"extended": {"age": 36, "score": 1.5, "vip": True, "note": "x", "mix": 1}})
+    types.observe({"extended": {"age": 40, "score": 2, "mix": "y"}, "enabled": True})
+    types.observe({"base": {"address": {"geo": {"lat": 45.0}}}, "tags": {"manual": ["a"]}})
+    assert types.header("extended.age") == "extended.age:int"
+    assert types.header("extended.score") == "extended.score:number"
+    assert types.header("extended.vip") == "extended.vip:bool"
+    assert types.header("extended.note") == "extended.note"
+    assert types.header("extended.mix") == "extended.mix"  # mixed kinds: left as text
+    # Fields the schema types already need no suffix.
+    assert types.header("enabled") == "enabled"
+    assert types.header("base.address.geo.lat") == "base.address.geo.lat"
+    assert types.header("tags.manual") == "tags.manual"
+    assert types.header("id") == "id"

@@ -297,7 +297,12 @@ def test_real_refused_connection_is_retried_then_reported() -> None:
         sleep=sleeps,
         retry=RetryPolicy(attempts=3),
     )
-    with transport, pytest.raises(APIConnectionError, match="could not connect") as caught:
+    with (
+        transport,
+        pytest.raises(
+            APIConnectionError, match=r"could not connect \(\[Errno 111\] Connection refused\)"
+        ) as caught,
+    ):
         transport.request("POST", "/customers", json={"nodeId": "n"})
     assert not isinstance(caught.value, OutcomeUnknownError)  # nothing was sent: safe to retry
     assert len(sleeps) == 2
