@@ -12,6 +12,12 @@ Markers, an HTML comment on the line just above a block:
 - ``<!-- pytest -->``: the block is a test module for the reader's own suite; it is written to a
   file and run by pytest in a subprocess, where the ``contacthub`` plugin gives it its fixtures,
   and it must pass.
+- ``<!-- file: NAME -->`` above a block of any language: its text is written to the file NAME in
+  the working directory when the page's run reaches it (a CSV file the next command imports).
+- ``<!-- run -->`` above a ``console`` block: each ``$ command`` line runs in a shell, in order
+  with the python blocks, with the ``contacthub`` command on the ``PATH``; it must exit with
+  status 0, or with the status a trailing ``# exit status N`` comment announces. Console blocks
+  without the marker (``contacthub serve``, which runs until stopped) are not run.
 
 Tracebacks point at the block's lines in the Markdown file.
 """
@@ -19,6 +25,7 @@ Tracebacks point at the block's lines in the Markdown file.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -38,17 +45,22 @@ class Block:
 
     page: str
     line: int  # line of the first code line, 1-based
+    language: str
     code: str
-    marker: str | None  # "no-run", "pytest" or None
+    marker: str | None  # "no-run", "pytest", "run", "file: NAME" or None
 
 
-def blocks_of(page: str) -> list[Block]:
-    """The fenced ``python`` blocks of a page, with the marker above each."""
+MARKERS = re.compile(r"no-run|pytest|run|file: [\w.-]+")
+
+
+def fenced_blocks(page: str) -> list[Block]:
+    """Every fenced block of a page, with its language and the marker above it."""
     lines = (DOCS / page).read_text().splitlines()
     found: list[Block] = []
     i = 0
     while i < len(lines):
-        if lines[i].strip() == "```python":
+        fence = lines[i].strip()
+        if fence.startswith("```") and len(fence) > 3:
             start = i + 1
             end = start
             while end < len(lines) and lines[end].strip() != "```":
@@ -60,11 +72,39 @@ def blocks_of(page: str) -> list[Block]:
             marker = None
             if previous.startswith("<!--") and previous.endswith("-->"):
                 marker = previous[4:-3].strip()
-                assert marker in ("no-run", "pytest"), f"{page}:{i}: unknown marker {marker!r}"
-            found.append(Block(page, start + 1, "\n".join(lines[start:end]) + "\n", marker))
+                assert MARKERS.fullmatch(marker), f"{page}:{i}: unknown marker {marker!r}"
+            code = "\n".join(lines[start:end]) + "\n"
+            found.append(Block(page, start + 1, fence[3:].strip(), code, marker))
             i = end
         i += 1
     return found
+
+
+def blocks_of(page: str) -> list[Block]:
+    """The fenced ``python`` blocks of a page."""
+    return [b for b in fenced_blocks(page) if b.language == "python"]
+
+
+def run_console(block: Block, cwd: Path, env: dict[str, str]) -> None:
+    """Run the ``$ command`` lines of a console block; each must exit as announced."""
+    for offset, line in enumerate(block.code.splitlines()):
+        if not line.startswith("$ "):
+            continue  # output shown to the reader
+        command = line[2:]
+        announced = re.search(r"#\s*exit status (\d+)", command)
+        expected = int(announced.group(1)) if announced else 0
+        result = subprocess.run(
+            ["bash", "-c", command],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == expected, (
+            f"docs/{block.page}:{block.line + offset}: `{command}` exited with "
+            f"{result.returncode}, not {expected}\n{result.stdout}\n{result.stderr}"
+        )
 
 
 def write_ini(hub: Any, path: Path) -> None:
@@ -122,7 +162,7 @@ def test_page_examples_run(
 ) -> None:
     """The page's python blocks run in order against the hub without an error."""
     blocks = blocks_of(page)
-    if not any(b.marker != "no-run" for b in blocks):
+    if not any(b.marker != "no-run" for b in fenced_blocks(page)):
         pytest.skip(f"docs/{page} has no runnable python block")
     monkeypatch.chdir(tmp_path)
     write_ini(hub, tmp_path / "contacthub.ini")
@@ -133,9 +173,15 @@ def test_page_examples_run(
     api = HubAPI(hub)
     with production_redirect(monkeypatch, hub.base_url):
         run = Run(hub=hub, api=api, ns={"__name__": "docs_example"}, values={})
-        for block in blocks:
-            if block.marker is None:
+        env = dict(os.environ)
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        for block in fenced_blocks(page):
+            if block.marker is not None and block.marker.startswith("file: "):
+                (tmp_path / block.marker[len("file: ") :]).write_text(block.code)
+            elif block.language == "python" and block.marker is None:
                 run.execute(block.code, str(DOCS / page), first_line=block.line)
+            elif block.language == "console" and block.marker == "run":
+                run_console(block, tmp_path, env)
         close = getattr(run.ns.get("workspace"), "close", None)
         if close is not None:
             close()
