@@ -392,6 +392,9 @@ class Transport:
         attempts = self.retry.attempts
         timeout = (self.timeouts.connect, self.timeouts.read)
 
+        # Whether an earlier attempt may have been applied (sent, then no answer or a gateway
+        # error). A DELETE retried after such an attempt may find its target already gone.
+        maybe_applied = False
         for attempt in range(1, attempts + 1):
             started = time.monotonic()
             try:
@@ -416,6 +419,7 @@ class Transport:
                         f"{method} {url}: {reason} after the request was sent, so it may or may "
                         "not have been applied; it was not resent to avoid a duplicate"
                     ) from exc
+                maybe_applied = maybe_applied or not _failed_before_sending(exc)
                 if attempt >= attempts:
                     raise APIConnectionError(
                         f"{method} {url}: {reason} (gave up after {attempt} attempt"
@@ -449,6 +453,16 @@ class Transport:
             )
             if 200 <= status < 300:
                 return self._parse_success(response)
+            if method == "DELETE" and status == 404 and maybe_applied:
+                logger.info(
+                    "%s %s -> 404 after an attempt that may have been applied: taken as done",
+                    method,
+                    url,
+                )
+                response.close()
+                return None
+            if status in (502, 504):
+                maybe_applied = True
             if status in retry_statuses and attempt < attempts:
                 asked = self.retry.retry_after_delay(response.headers.get("Retry-After"))
                 delay = (

@@ -377,3 +377,26 @@ def test_a_body_that_is_not_json_is_refused_before_sending() -> None:
     with pytest.raises(TypeError, match=r"POST /customers: the body cannot be sent as JSON"):
         transport.request("POST", "/customers", json={"when": object()})
     assert adapter.sent == []  # type: ignore[attr-defined]
+
+
+def test_delete_retried_after_a_lost_answer_takes_404_as_done() -> None:
+    # The first DELETE was applied but its answer was lost: the retry finds nothing to delete.
+    transport, adapter, _ = make(
+        reset_after_sending(), Reply(404, {"message": "customer not found"})
+    )
+    assert transport.request("DELETE", "/customers/c1") is None
+    assert len(adapter.sent) == 2  # type: ignore[attr-defined]
+    transport, _, _ = make(Reply(504), Reply(404, {"message": "customer not found"}))
+    assert transport.request("DELETE", "/customers/c1") is None
+
+
+def test_delete_of_a_missing_target_is_still_a_404() -> None:
+    transport, _, _ = make(Reply(404, {"message": "customer not found"}))
+    with pytest.raises(APIError) as first_try:
+        transport.request("DELETE", "/customers/c1")
+    assert first_try.value.status_code == 404
+    # a refused connection sent nothing, so a 404 afterwards is a real one
+    transport, _, _ = make(refused(), Reply(404, {"message": "customer not found"}))
+    with pytest.raises(APIError) as after_refusal:
+        transport.request("DELETE", "/customers/c1")
+    assert after_refusal.value.status_code == 404
