@@ -379,7 +379,12 @@ class Node(BulkOperations):
     # ------------------------------------------------------------------ tags
 
     def add_tag(self, customer_id: str, tag: str) -> Customer:
-        """Add ``tag`` to the customer's manual tags (nothing changes if it is there already)."""
+        """Add ``tag`` to the customer's manual tags (nothing changes if it is there already).
+
+        The API has no tag endpoint: this reads the customer, then writes its whole list of
+        manual tags back, so two programs changing one customer's tags at the same moment can
+        overwrite each other's change.
+        """
         customer = self._request("GET", f"/customers/{self._q(customer_id)}")
         manual = list(((customer.get("tags") or {}).get("manual")) or [])
         if tag in manual:
