@@ -192,3 +192,38 @@ def test_page_examples_run(
     test_modules = [b for b in blocks if b.marker == "pytest"]
     if test_modules:
         run_pytest_blocks(test_modules, tmp_path)
+
+
+def heading_anchors(page: str) -> set[str]:
+    """The anchors of a page's headings, as GitHub makes them."""
+    anchors = set()
+    for line in (DOCS / page).read_text().splitlines():
+        if line.startswith("#"):
+            title = line.lstrip("#").strip().lower()
+            title = re.sub(r"[^\w\- ]", "", title)
+            anchors.add(title.replace(" ", "-"))
+    return anchors
+
+
+def test_links_between_pages_resolve() -> None:
+    """Every relative link of the guide names an existing page and, if any, heading."""
+    broken = []
+    for page in [*PAGES, "guide-corrections.md"]:
+        text = (DOCS / page).read_text()
+        for target in re.findall(r"\]\(([^)#\s]*)(#[^)\s]*)?\)", text):
+            path, anchor = target
+            if path.startswith(("http://", "https://")):
+                continue
+            linked = path or page
+            if not (DOCS / linked).exists():
+                broken.append(f"{page}: {path}")
+            elif anchor and anchor[1:] not in heading_anchors(linked):
+                broken.append(f"{page}: {linked}{anchor}")
+    assert not broken, broken
+
+
+def test_index_links_every_page() -> None:
+    """The index's table of pages lists every page of the guide."""
+    index = (DOCS / "index.md").read_text()
+    missing = [p for p in PAGES if p != "index.md" and f"]({p})" not in index]
+    assert not missing, f"index.md does not link {missing}"
