@@ -6,14 +6,13 @@ real exceptions matters, with a raw socket server that really resets or never an
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from pathlib import Path
 
 import pytest
 import requests
-import tomllib
 from _fault_injection import (
     Reply,
     free_port,
@@ -282,8 +281,7 @@ def test_invalid_settings_are_refused_with_a_clear_message() -> None:
 
 
 def test_version_matches_the_distribution() -> None:
-    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
-    assert __version__ == pyproject["project"]["version"]
+    assert __version__ == importlib.metadata.version("contacthub")
 
 
 # --- real sockets: the exceptions requests raises for real faults are read correctly ---
