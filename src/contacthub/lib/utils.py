@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 __all__ = [
     "DateEncoder",
@@ -63,14 +65,19 @@ class DateEncoder(json.JSONEncoder):
     """A JSON encoder for request bodies and queries.
 
     Datetimes become ISO 8601 strings in UTC ending in ``Z`` (naive datetimes are taken as UTC),
-    dates become ``YYYY-MM-DD``, and Properties, customers, events and items become their
-    dictionaries. Use it as ``json.dumps(body, cls=DateEncoder)``.
+    dates become ``YYYY-MM-DD``, UUIDs strings, decimals numbers, and Properties, customers,
+    events and items become their dictionaries. Use it as ``json.dumps(body, cls=DateEncoder)``.
     """
 
     def default(self, o: Any) -> Any:
         """Return a JSON-serialisable form of ``o``, or raise :class:`TypeError` as json does."""
         if isinstance(o, date):
             return format_date(o)
+        if isinstance(o, UUID):
+            return str(o)
+        if isinstance(o, Decimal):
+            # JSON has one number type: integral decimals stay integers.
+            return int(o) if o == o.to_integral_value() else float(o)
         as_dict = _model_dict(o)
         if as_dict is not None:
             return as_dict

@@ -7,7 +7,7 @@ from typing import Any, ClassVar, TypeVar
 
 from contacthub.errors import OperationNotPermitted
 from contacthub.lib.utils import copy_plain
-from contacthub.models.properties import AttributeHolder, Properties, _make
+from contacthub.models.properties import AttributeHolder, Properties, _make, _to_plain
 
 __all__ = ["CustomerItem"]
 
@@ -40,7 +40,7 @@ class CustomerItem(AttributeHolder):
         properties_class: type | None = None,
         **attributes: Any,
     ) -> None:
-        data = {key: copy_plain(value) for key, value in attributes.items()}
+        data = {key: _to_plain(value, f"{self._NOUN}.{key}") for key, value in attributes.items()}
         self._customer = customer
         self._parent_attr = parent_attr or f"base.{self._LIST}"
         self._props = _make(Properties, data, None, None, None, True, self)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from contacthub.errors import OperationNotPermitted
 from contacthub.lib.read_only_list import ReadOnlyList
-from contacthub.lib.utils import copy_plain, diff_documents
+from contacthub.lib.utils import diff_documents
 from contacthub.models._timezones import TIMEZONES as _TIMEZONES
 from contacthub.models.properties import (
     _GET_PARENT,
@@ -18,6 +18,7 @@ from contacthub.models.properties import (
     ItemFactory,
     Properties,
     _make,
+    _to_plain,
 )
 from contacthub.models.query.entity_meta import EntityMeta
 
@@ -121,9 +122,9 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
             raise TypeError(
                 f"default_attributes must be a dictionary, got {type(template).__name__}"
             )
-        data: dict[str, Any] = copy_plain(template)
+        data: dict[str, Any] = _to_plain(template, "default_attributes")
         for key, value in attributes.items():
-            data[key] = copy_plain(value)
+            data[key] = _to_plain(value, f"customer.{key}")
         self._node = node
         self._confirmed = {}
         self._props = _make(Properties, data, None, None, None, True, self)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from contacthub.errors import OperationNotPermitted
-from contacthub.lib.utils import copy_plain
-from contacthub.models.properties import AttributeHolder, Properties, _make
+from contacthub.models.properties import AttributeHolder, Properties, _make, _to_plain
 
 __all__ = ["Event"]
 
@@ -119,7 +118,7 @@ class Event(AttributeHolder):
         EXTERNAL_ID = "EXTERNAL_ID"
 
     def __init__(self, node: Any, **attributes: Any) -> None:
-        data = {key: copy_plain(value) for key, value in attributes.items()}
+        data = {key: _to_plain(value, f"event.{key}") for key, value in attributes.items()}
         self._node = node
         self._props = _make(Properties, data, None, None, None, True, self)
 
@@ -166,6 +165,13 @@ class Event(AttributeHolder):
                 if node_id:
                     bring_back["nodeId"] = node_id
         return body
+
+    def get_event(self, id: str) -> Event:
+        """Another event of this event's node, by its id (the guide's ``event.get_event(id=...)``)."""
+        if self._node is None:
+            raise OperationNotPermitted("cannot get an event without a node")
+        event: Event = self._node.get_event(id=id)
+        return event
 
     def post(self) -> Event:
         """Add this event to the node; afterwards the object carries the event's id.

@@ -20,7 +20,10 @@ and the names the class defines (methods, constants) take the ordinary path.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
 from typing import Any, ClassVar, cast
+from uuid import UUID
 
 from contacthub.lib.read_only_list import ReadOnlyList
 from contacthub.lib.utils import copy_plain
@@ -155,7 +158,7 @@ class Properties:
     ) -> None:
         _init(
             self,
-            {key: _to_plain(value) for key, value in attributes.items()},
+            {key: _to_plain(value, f"Properties({key}=...)") for key, value in attributes.items()},
             parent,
             parent_attr,
             None,
@@ -316,7 +319,7 @@ class Properties:
                 _SET_CHILDREN(self, children)
             children[name] = (value._data, value)
             return
-        data[name] = _to_plain(value)
+        data[name] = _to_plain(value, f"{self._path()}.{name}")
 
     def __delattr__(self, name: str) -> None:
         if name[:1] == "_" or name in type(self)._CLASS_NAMES:
@@ -524,12 +527,42 @@ def _read_only(value: list[Any]) -> ReadOnlyList[Any]:
     )
 
 
-def _to_plain(value: Any) -> Any:
-    """The value to store in a document: models become dictionaries, containers are copied."""
+def _to_plain(value: Any, where: str = "value") -> Any:
+    """The value to store in a document: models become dictionaries, containers are copied.
+
+    Raises:
+        TypeError: the value (or something inside it) cannot travel as JSON; the message says
+            where it is, e.g. ``customer.base.tags[1]``.
+    """
     kind = type(value)
     if kind in (str, int, float, bool) or value is None:
         return value
-    return copy_plain(value)
+    plain = copy_plain(value)
+    _check_plain(plain, where)
+    return plain
+
+
+# What a document may hold: JSON values, plus what DateEncoder writes as strings or numbers.
+_LEAF_TYPES = (str, int, float, date, UUID, Decimal)
+
+
+def _check_plain(value: Any, where: str) -> None:
+    if value is None or isinstance(value, _LEAF_TYPES):
+        return
+    if type(value) is dict:
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"{where}: keys must be strings, got {key!r}")
+            _check_plain(item, f"{where}.{key}")
+        return
+    if type(value) is list:
+        for index, item in enumerate(value):
+            _check_plain(item, f"{where}[{index}]")
+        return
+    raise TypeError(
+        f"{where}: cannot store a {type(value).__name__}; use strings, numbers, booleans, None, "
+        "dates, datetimes, Properties, dicts or lists of them"
+    )
 
 
 def update_tracking_with_new_prop(mutations: dict[str, Any], new_properties: Any) -> dict[str, Any]:

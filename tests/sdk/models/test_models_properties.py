@@ -180,3 +180,14 @@ def test_lists_of_scalars_and_nested_lists_read_as_read_only_lists() -> None:
     assert isinstance(props.matrix[0], ReadOnlyList)
     assert props.empty == []
     assert isinstance(props.empty, ReadOnlyList)
+
+
+def test_values_that_cannot_travel_as_json_are_refused_where_they_are_set() -> None:
+    customer_like = Properties.from_dict(attributes={"base": {"tags": []}})
+    with pytest.raises(TypeError, match=r"Properties\.base\.tags\[1\]: cannot store a set"):
+        customer_like.base.tags = ["ok", {1, 2}]
+    with pytest.raises(TypeError, match=r"Properties\(geo=\.\.\.\)\.lat: cannot store a object"):
+        Properties(geo={"lat": object()})
+    with pytest.raises(TypeError, match="keys must be strings"):
+        customer_like.base.extra = {1: "one"}
+    assert customer_like.to_dict() == {"base": {"tags": []}}

@@ -99,3 +99,25 @@ def test_resolve_mutation_tracker_nests_dotted_keys() -> None:
     }
     with pytest.raises(ValueError, match="'a' is a value and a dictionary"):
         resolve_mutation_tracker({"a": 1, "a.b": 2})
+
+
+def test_uuids_and_decimals_encode_as_json_values() -> None:
+    from decimal import Decimal
+    from uuid import UUID
+
+    value = UUID("12345678-1234-4678-9234-567812345678")
+    assert encode({"id": value, "price": Decimal("9.90"), "qty": Decimal("3")}) == {
+        "id": "12345678-1234-4678-9234-567812345678",
+        "price": 9.9,
+        "qty": 3,
+    }
+
+
+def test_the_guides_module_aliases_import() -> None:
+    from contacthub.model import Education as AliasEducation
+    from contacthub.models import Education
+    from contacthub.models.query import in_
+    from contacthub.query import in_ as alias_in
+
+    assert AliasEducation is Education
+    assert alias_in is in_
