@@ -6,10 +6,13 @@ The journal is a text file appended to as the import runs::
     S 12 13 14 15
     D 12 created
     D 14 updated
+    S 16=2024-05-01T10:00:00.123Z 17=2024-05-01T10:00:00.124Z
 
-``S`` lists records (by the line they start on) about to be sent; ``D`` marks one done. ``S``
-lines are forced to disk (fsync) *before* their records are sent, ``D`` lines at the next such
-sync, so after a crash at any point:
+``S`` lists records (by the line they start on) about to be sent; ``D`` marks one done. An event
+that had no date gets one before it is first sent, written with its line (``16=<date>``), so a
+resumed import checks for, and sends, the very same event. ``S`` lines are forced to disk
+(fsync) *before* their records are sent, ``D`` lines at the next such sync, so after a crash at
+any point:
 
 - a record with a ``D`` line was imported: ``--resume`` skips it;
 - a record with an ``S`` line but no ``D`` line may or may not have reached the hub: ``--resume``
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -75,9 +79,18 @@ def _identity(kind: str, input_path: Path) -> dict[str, Any]:
 class Journal:
     """An open journal: what an earlier run did, and a writer for this run."""
 
-    def __init__(self, path: Path, stream: TextIO, done: LineSet, sent: LineSet) -> None:
+    def __init__(
+        self,
+        path: Path,
+        stream: TextIO,
+        done: LineSet,
+        sent: LineSet,
+        stamps: dict[int, str] | None = None,
+    ) -> None:
         self.path = path
         self._stream = stream
+        #: Dates given to sent-but-not-done events that had none: resend them with these.
+        self.stamps = stamps if stamps is not None else {}
         #: Records an earlier run finished: skip them.
         self.done = done
         #: Records an earlier run sent without recording an outcome: check before resending.
@@ -94,8 +107,9 @@ class Journal:
         """
         identity = _identity(kind, input_path)
         done, sent = LineSet(), LineSet()
+        stamps: dict[int, str] = {}
         if resume and path.exists():
-            cls._read(path, identity, done, sent)
+            cls._read(path, identity, done, sent, stamps)
             stream = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
         else:
             # A fresh import (or a resume with no journal yet: nothing was sent) starts one.
@@ -103,10 +117,16 @@ class Journal:
             stream.write(json.dumps(identity) + "\n")
             stream.flush()
             os.fsync(stream.fileno())
-        return cls(path, stream, done, sent)
+        return cls(path, stream, done, sent, stamps)
 
     @staticmethod
-    def _read(path: Path, identity: dict[str, Any], done: LineSet, sent: LineSet) -> None:
+    def _read(
+        path: Path,
+        identity: dict[str, Any],
+        done: LineSet,
+        sent: LineSet,
+        stamps: dict[int, str],
+    ) -> None:
         with open(path, encoding="utf-8") as stream:
             first = stream.readline()
             try:
@@ -142,14 +162,24 @@ class Journal:
                     continue
                 if parts[0] == "S":
                     for item in parts[1:]:
-                        sent.add(int(item))
+                        line, _, stamp = item.partition("=")
+                        sent.add(int(line))
+                        if stamp:
+                            stamps[int(line)] = stamp
                 elif parts[0] == "D" and len(parts) >= 2:
                     done.add(int(parts[1]))
+                    # Only records still in doubt need their date: the map stays small.
+                    stamps.pop(int(parts[1]), None)
 
-    def record_sending(self, lines: list[int]) -> None:
-        """Durably record that these records are about to be sent (and earlier outcomes)."""
+    def record_sending(self, lines: list[int], stamps: Mapping[int, str] | None = None) -> None:
+        """Durably record that these records are about to be sent (and earlier outcomes).
+
+        ``stamps`` maps lines to the date an event was given because it had none.
+        """
         if lines:
-            self._stream.write("S " + " ".join(map(str, lines)) + "\n")
+            stamps = stamps or {}
+            items = (f"{line}={stamps[line]}" if line in stamps else str(line) for line in lines)
+            self._stream.write("S " + " ".join(items) + "\n")
             self._dirty = True
         self.sync()
 

@@ -321,7 +321,8 @@ def _conflict(customer_id: str) -> APIError:
     )
 
 
-def _format_instant(moment: datetime) -> str:
+def format_instant(moment: datetime) -> str:
+    """A date-time as the API writes it, in UTC with milliseconds: ``2024-05-01T10:00:00.123Z``."""
     moment = moment.astimezone(timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
@@ -543,7 +544,7 @@ class BulkOperations:
         def work(item: BulkItem) -> _WorkResult:
             body = dict(item.document)
             if "date" not in body or body["date"] is None:
-                body["date"] = _format_instant(datetime.now(timezone.utc))
+                body["date"] = format_instant(datetime.now(timezone.utc))
             bring_back = body.get("bringBackProperties")
             if isinstance(bring_back, Mapping) and not bring_back.get("nodeId"):
                 body["bringBackProperties"] = {**bring_back, "nodeId": node_id}
@@ -586,8 +587,8 @@ class BulkOperations:
             return None
         params: dict[str, Any] = {
             "type": body["type"],
-            "dateFrom": _format_instant(moment - timedelta(seconds=1)),
-            "dateTo": _format_instant(moment + timedelta(seconds=1)),
+            "dateFrom": format_instant(moment - timedelta(seconds=1)),
+            "dateTo": format_instant(moment + timedelta(seconds=1)),
             "size": EXPORT_PAGE_SIZE,
         }
         if body.get("customerId"):
@@ -675,7 +676,7 @@ class BulkOperations:
             filters["context"] = context if isinstance(context, str) else ",".join(context)
         for name, value in (("dateFrom", date_from), ("dateTo", date_to)):
             if isinstance(value, datetime):
-                filters[name] = _format_instant(value)
+                filters[name] = format_instant(value)
             elif value is not None:
                 filters[name] = value
 

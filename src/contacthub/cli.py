@@ -30,6 +30,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from types import FrameType
 from typing import IO, TYPE_CHECKING, Any, Literal, TextIO
@@ -54,7 +55,13 @@ from contacthub._records import (
     reader_for,
     reject_header,
 )
-from contacthub.bulk import DEFAULT_CONCURRENCY, BulkItem, BulkOutcome, PagedExport
+from contacthub.bulk import (
+    DEFAULT_CONCURRENCY,
+    BulkItem,
+    BulkOutcome,
+    PagedExport,
+    format_instant,
+)
 from contacthub.errors import APIConnectionError, APIError
 
 if TYPE_CHECKING:
@@ -337,6 +344,10 @@ def _import_rows(
     skipped = 0
     local_failures: list[tuple[int, str, str]] = []
     in_flight: dict[int, list[str] | str] = {}
+    stamps: dict[int, str] = {}  # dates given to in-flight events that had none
+
+    def before_send(lines: list[int]) -> None:
+        journal.record_sending(lines, stamps)
 
     def reject(record: Record, status: str, field: str, message: str) -> None:
         if rejects is not None:
@@ -365,6 +376,13 @@ def _import_rows(
                     reject(record, "invalid", exc.field, exc.message)
                     progress.advance(failed=1)
                     continue
+                if document.get("date") is None:
+                    # The date is journaled with the row, so that a resumed import looks for,
+                    # and sends, this very event (its date is part of how it is recognised).
+                    stamp = journal.stamps.get(record.line) or format_instant(
+                        datetime.now(timezone.utc)
+                    )
+                    document["date"] = stamps[record.line] = stamp
             in_flight[record.line] = record.raw
             yield BulkItem(document, key=record.line, recheck=record.line in journal.sent)
 
@@ -373,17 +391,16 @@ def _import_rows(
             items(),
             force_update=args.force_update,
             concurrency=args.concurrency,
-            before_send=journal.record_sending,
+            before_send=before_send,
         )
     else:
-        run = node.bulk_add_events(
-            items(), concurrency=args.concurrency, before_send=journal.record_sending
-        )
+        run = node.bulk_add_events(items(), concurrency=args.concurrency, before_send=before_send)
 
     failed_remote = 0
     with progress, _Interrupt(run.stop) as interrupt:
         for outcome in run:
             raw = in_flight.pop(outcome.key, "")
+            stamps.pop(outcome.key, None)
             if outcome.ok:
                 journal.record_done(outcome.key, outcome.status)
                 progress.advance()

@@ -77,8 +77,10 @@ def test_2000_customers_through_a_hub_failing_20_percent_arrive_exactly_once(
     assert sorted(stored) == sorted(f"row-{i}" for i in range(2000))
 
 
-def _start_import(path: Path, creds: Other, *extra: str) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "contacthub.cli", "customers", "import", str(path)]
+def _start_import(
+    path: Path, creds: Other, *extra: str, entity: str = "customers"
+) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "contacthub.cli", entity, "import", str(path)]
     command += ["--concurrency", "4", "--quiet", *extra, *credentials_of(creds)]
     return subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=path.parent
@@ -156,3 +158,31 @@ def test_resume_refuses_a_changed_input(run: Run, slow_hub: HubServer, tmp_path:
     result = run("customers", "import", str(path), "--resume", creds=creds)
     assert result.code == 2
     assert "changed since the interrupted import" in result.err
+
+
+def test_events_resume_after_kill_9_stores_each_event_once(
+    run: Run, slow_hub: HubServer, tmp_path: Path
+) -> None:
+    creds = _provision(slow_hub)
+    with Workspace(creds.workspace_id, creds.token, creds.base_url) as workspace:
+        node = workspace.get_node(creds.node_id)
+        (owner,) = node.bulk_add_customers([{"externalId": "owner"}])
+    path = tmp_path / "events.csv"
+    with open(path, "w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        # No date column: each event gets one when it is first read, kept in the journal.
+        writer.writerow(["customerId", "type", "context", "properties.title"])
+        writer.writerows([owner.id, "viewedPage", "WEB", f"page {i}"] for i in range(500))
+    process = _start_import(path, creds, entity="events")
+    _wait_for_done_rows(tmp_path / "events.csv.journal", 100, process)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+
+    result = run("events", "import", str(path), "--resume", creds=creds)
+    assert result.code == 0, result.out + result.err
+    assert "were checked against the hub (none sent twice)" in result.out
+    with Workspace(creds.workspace_id, creds.token, creds.base_url) as workspace:
+        titles = [
+            e["properties"]["title"] for e in workspace.get_node(creds.node_id).export_events()
+        ]
+    assert sorted(titles) == sorted(f"page {i}" for i in range(500))

@@ -81,3 +81,18 @@ def test_line_sets_hold_large_line_numbers_compactly() -> None:
         lines.add(line)
     assert all(line in lines for line in (1, 8, 9, 1_000_003))
     assert not any(line in lines for line in (0, 2, 7, 10, 1_000_002, 5_000_000))
+
+
+def test_dates_given_to_events_are_kept_for_the_rows_in_doubt(data: Path) -> None:
+    path = default_journal_path(data)
+    journal = Journal.open(path, "events", data, resume=False)
+    journal.record_sending(
+        [2, 3, 4], {2: "2024-05-01T10:00:00.001Z", 3: "2024-05-01T10:00:00.002Z"}
+    )
+    journal.record_done(2, "created")
+    journal.close()
+    resumed = Journal.open(path, "events", data, resume=True)
+    assert resumed.stamps == {3: "2024-05-01T10:00:00.002Z"}
+    assert 3 in resumed.sent
+    assert 4 in resumed.sent
+    resumed.close()
