@@ -308,3 +308,15 @@ def test_credentials_from_environment_and_ini_file(
     missing = run("customers", "import", str(third), "--config", str(tmp_path / "none.ini"))
     assert missing.code == 2
     assert "none.ini: no such configuration file" in missing.err
+
+
+def test_format_flag_and_list_separator(run: Run, hub: Hub, tmp_path: Path) -> None:
+    path = tmp_path / "export.txt"
+    path.write_text('{"externalId": "t1", "tags": {"manual": ["x"]}}\n', encoding="utf-8")
+    assert run("customers", "import", str(path), creds=hub).code == 2  # cannot tell the format
+    assert run("customers", "import", str(path), "--format", "jsonl", creds=hub).code == 0
+    semicolons = _write_csv(tmp_path / "s.csv", ["externalId", "tags.manual"], [["t2", "a;b"]])
+    result = run("customers", "import", str(semicolons), "--list-separator", ";", creds=hub)
+    assert result.code == 0
+    tags = {c["externalId"]: c["tags"]["manual"] for c in _customers(hub)}
+    assert tags == {"t1": ["x"], "t2": ["a", "b"]}
