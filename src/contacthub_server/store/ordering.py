@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Numeric, case, cast, func
 from sqlalchemy.sql.elements import ColumnElement
 
-from .tables import customers
+from .tables import customer_docs, customers
 
 SEGMENT = re.compile(r"[A-Za-z0-9_\-]+")
 
@@ -56,13 +56,21 @@ def sqlite_json_path(segments: Sequence[str]) -> str:
     return "$" + "".join(f'."{segment}"' for segment in segments)
 
 
+def uses_document(path: str) -> bool:
+    """Whether sorting by `path` reads the document (`customer_docs`), not only `customers`."""
+    return path not in _COLUMN_PATHS
+
+
 def sort_keys(dialect: str, path: str, ascending: bool) -> list[ColumnElement[Any]]:
-    """The ORDER BY expressions that sort customers by `path` in the given direction."""
+    """The ORDER BY expressions that sort customers by `path` in the given direction.
+
+    For a path that `uses_document`, the query must join `customer_docs` on `ref`.
+    """
     column = _COLUMN_PATHS.get(path)
     if column is not None:
         return [column.asc() if ascending else column.desc()]
     segments = split_path(path)
-    doc = customers.c.doc
+    doc = customer_docs.c.doc
     keys: list[ColumnElement[Any]]
     if dialect == "postgresql":
         kind = func.jsonb_typeof(func.jsonb_extract_path(doc, *segments))
@@ -97,4 +105,4 @@ def tie_break() -> list[ColumnElement[Any]]:
     return [customers.c.registered_at.asc(), customers.c.id.asc()]
 
 
-__all__ = ["InvalidPath", "sort_keys", "split_path", "tie_break"]
+__all__ = ["InvalidPath", "sort_keys", "split_path", "tie_break", "uses_document"]

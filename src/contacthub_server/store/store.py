@@ -21,6 +21,8 @@ from .tx import Tx
 
 #: Seconds a SQLite writer waits for the write lock before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30
+#: SQLite page cache per connection, in KiB.
+SQLITE_CACHE_KIB = 65536
 #: Connection pool sizes (per process). The hub's thread pool is larger than the pool: handlers
 #: wait for a connection rather than open unbounded ones.
 POOL_SIZE = 10
@@ -61,6 +63,9 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # A larger page cache (grown on demand, per connection): searches that match thousands of
+        # customers re-read the same table and index pages, which the default 2 MB cannot hold.
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -74,6 +79,9 @@ def _sqlite_engine(url: str) -> Engine:
 def _postgres_engine(url: str) -> Engine:
     return create_engine(
         url,
+        # Room for the hashed sets of IN / NOT IN sub-selects over a large value index; without
+        # it PostgreSQL falls back to re-running the sub-select for every customer.
+        connect_args={"options": "-c work_mem=64MB"},
         pool_size=POOL_SIZE,
         max_overflow=POOL_MAX_OVERFLOW,
         pool_pre_ping=True,
@@ -139,6 +147,13 @@ class Store:
                         .where(schema_version.c.id == 1)
                         .values(version=SCHEMA_VERSION)
                     )
+
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics (after a bulk load, for example)."""
+        with self._engine.connect() as conn:
+            conn.execution_options(contacthub_write=True)
+            with conn.begin():
+                conn.exec_driver_sql("ANALYZE")
 
     def close(self) -> None:
         """Close every pooled connection."""

@@ -3,12 +3,15 @@
 Every row carries its workspace id (`ws`) and every lookup filters on it: one database holds many
 workspaces, and a token of one workspace must never see another's data.
 
-Customer and event documents are stored whole in `doc` (JSON on SQLite, JSONB on PostgreSQL). The
-columns next to it are copies of the fields that lookups, uniqueness and ordering need, kept in step
-with the document by the store on every write, so that those paths use plain indexes.
+Customer and event documents are stored whole in `doc` (JSON on SQLite, JSONB on PostgreSQL); for
+customers in a table of their own (`customer_docs`). The columns of `customers` and `events` are
+copies of the fields that lookups, uniqueness and ordering need, kept in step with the document
+by the store on every write, so that those paths use plain indexes.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -82,7 +85,6 @@ customers = Table(
     # Milliseconds since the epoch (UTC): compared and sorted as instants whatever the text form.
     Column("registered_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
-    Column("doc", Document, nullable=False),
     UniqueConstraint("ws", "id", name="uq_customers_ws_id"),
     Index("ix_customers_node_registered", "ws", "node_id", "registered_at", "id"),
     Index("ix_customers_external_id", "ws", "node_id", "external_id"),
@@ -98,6 +100,16 @@ Index(
     unique=True,
     sqlite_where=customers.c.match_key.isnot(None),
     postgresql_where=customers.c.match_key.isnot(None),
+)
+
+# Documents live apart from the narrow `customers` rows: a search that checks thousands of
+# customers reads their small rows only (a few pages, kept in cache), and reads documents for
+# the one page it returns.
+customer_docs = Table(
+    "customer_docs",
+    metadata,
+    Column("ref", RefType, primary_key=True, autoincrement=False),
+    Column("doc", Document, nullable=False),
 )
 
 #: Strings longer than this go to `long_str` (unindexed) instead of `str`: PostgreSQL cannot
@@ -121,18 +133,32 @@ customer_values = Table(
     Column("str", ByteText),
     Column("long_str", ByteText),
     Column("instant", BigInteger),
-    Index("ix_customer_values_ref", "ref", "path"),
-    Index("ix_customer_values_str", "path", "str"),
-    Index("ix_customer_values_num", "path", "num"),
-    Index("ix_customer_values_instant", "path", "instant"),
+    Index("ix_customer_values_ref", "ref"),
 )
 
-Index(
-    "ix_customer_values_long",
-    customer_values.c.path,
-    sqlite_where=customer_values.c.long_str.isnot(None),
-    postgresql_where=customer_values.c.long_str.isnot(None),
-)
+# Presence (IS_NULL / IS_NOT_NULL) looks up by path alone.
+Index("ix_customer_values_path", customer_values.c.path, customer_values.c.ref)
+
+
+def _partial_index(name: str, column: Column[Any], *, with_column: bool = True) -> Index:
+    """An index on (path, column) holding only the rows where the column is set.
+
+    Every comparison on the column implies it is not null, so both databases use these indexes,
+    and none of them carries the whole table. Long strings are not indexable: path only.
+    """
+    columns = [customer_values.c.path, column] if with_column else [customer_values.c.path]
+    return Index(
+        name,
+        *columns,
+        sqlite_where=column.isnot(None),
+        postgresql_where=column.isnot(None),
+    )
+
+
+_partial_index("ix_customer_values_str", customer_values.c.str)
+_partial_index("ix_customer_values_num", customer_values.c.num)
+_partial_index("ix_customer_values_instant", customer_values.c.instant)
+_partial_index("ix_customer_values_long", customer_values.c.long_str, with_column=False)
 
 # `seq` keeps a customer's sessions in the order they were added.
 sessions = Table(

@@ -19,12 +19,38 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .dates import to_millis
 from .errors import MatchKeyConflict
-from .ordering import sort_keys, tie_break
-from .tables import customer_values, customers, events, nodes, sessions, tokens, workspaces
+from .ordering import sort_keys, tie_break, uses_document
+from .tables import (
+    customer_docs,
+    customer_values,
+    customers,
+    events,
+    nodes,
+    sessions,
+    tokens,
+    workspaces,
+)
 from .values import document_values
 
 Doc = dict[str, Any]
 DateArg = str | int | float | Any
+
+
+# Built once: statements given their values at execution skip SQLAlchemy's per-call compilation.
+_INSERT_CUSTOMER = insert(customers).returning(customers.c.ref)
+# ON CONFLICT on the partial unique index: a concurrent holder of the key makes the insert a no-op
+# (PostgreSQL waits for the holder to commit first), so the lookup that follows sees it.
+_INSERT_CUSTOMER_UNLESS_KEY_TAKEN: dict[str, Any] = {
+    name: module.insert(customers)
+    .on_conflict_do_nothing(
+        index_elements=[customers.c.ws, customers.c.node_id, customers.c.match_key],
+        index_where=customers.c.match_key.isnot(None),
+    )
+    .returning(customers.c.ref)
+    for name, module in (("postgresql", pg_dialect), ("sqlite", sqlite_dialect))
+}
+_INSERT_VALUES = insert(customer_values)
+_INSERT_DOC = insert(customer_docs)
 
 
 def _now_millis() -> int:
@@ -145,24 +171,30 @@ class Tx:
             "match_key": match_key,
             "registered_at": registered,
             "updated_at": _millis_or(doc.get("updatedAt"), registered),
-            "doc": doc,
         }
 
-    def _write_values(self, ref: int, doc: Doc, *, replacing: bool) -> None:
-        """Rewrite the value index of customer `ref` from its document."""
+    def _write_document(self, ref: int, doc: Doc, *, replacing: bool) -> None:
+        """Store the document of customer `ref` and (re)write its value index."""
         if replacing:
+            self._conn.execute(
+                update(customer_docs).where(customer_docs.c.ref == ref).values(doc=doc)
+            )
             self._conn.execute(delete(customer_values).where(customer_values.c.ref == ref))
+        else:
+            self._conn.execute(_INSERT_DOC, {"ref": ref, "doc": doc})
         rows = [
             {"ref": ref, "path": p, "kind": k, "num": n, "str": s, "long_str": ls, "instant": i}
             for p, k, n, s, ls, i in document_values(doc)
         ]
         if rows:
-            self._conn.execute(insert(customer_values), rows)
+            self._conn.execute(_INSERT_VALUES, rows)
 
     def get_customer(self, ws: str, customer_id: str) -> Doc | None:
         """The customer document with id `customer_id`, or None."""
         row = self._conn.execute(
-            select(customers.c.doc).where(customers.c.ws == ws, customers.c.id == customer_id)
+            select(customer_docs.c.doc)
+            .join(customers, customers.c.ref == customer_docs.c.ref)
+            .where(customers.c.ws == ws, customers.c.id == customer_id)
         ).first()
         return None if row is None else dict(row[0])
 
@@ -173,28 +205,15 @@ class Tx:
         """
         values = {"ws": ws, "id": doc["id"], **self._customer_columns(doc, match_key)}
         if match_key is None:
-            ref = self._conn.execute(
-                insert(customers).values(**values).returning(customers.c.ref)
-            ).scalar_one()
+            ref = self._conn.execute(_INSERT_CUSTOMER, values).scalar_one()
         else:
-            module: Any = pg_dialect if self.dialect == "postgresql" else sqlite_dialect
-            # ON CONFLICT on the partial unique index: a concurrent holder of the key makes this
-            # a no-op (PostgreSQL waits for it to commit first), so the lookup below sees it.
-            stmt = (
-                module.insert(customers)
-                .values(**values)
-                .on_conflict_do_nothing(
-                    index_elements=[customers.c.ws, customers.c.node_id, customers.c.match_key],
-                    index_where=customers.c.match_key.isnot(None),
-                )
-                .returning(customers.c.ref)
-            )
-            while (ref := self._conn.execute(stmt).scalar()) is None:
+            stmt = _INSERT_CUSTOMER_UNLESS_KEY_TAKEN[self.dialect]
+            while (ref := self._conn.execute(stmt, values).scalar()) is None:
                 existing = self.find_by_match_key(ws, values["node_id"], match_key)
                 if existing is not None:
                     raise MatchKeyConflict(existing)
                 # The holder was deleted between the two statements: the key is free, try again.
-        self._write_values(int(ref), doc, replacing=False)
+        self._write_document(int(ref), doc, replacing=False)
 
     def replace_customer(self, ws: str, doc: Doc, match_key: str | None) -> bool:
         """Replace the stored customer `doc["id"]` with `doc`; False when there is no such customer.
@@ -219,15 +238,15 @@ class Tx:
             raise MatchKeyConflict(existing or "") from None
         if ref is None:
             return False
-        self._write_values(int(ref), doc, replacing=True)
+        self._write_document(int(ref), doc, replacing=True)
         return True
 
     def delete_customer(self, ws: str, customer_id: str) -> Doc | None:
-        """Delete a customer with its events, sessions and tags; returns the deleted document."""
+        """Delete a customer with its events and sessions; returns the deleted document."""
         row = self._conn.execute(
-            select(customers.c.ref, customers.c.doc).where(
-                customers.c.ws == ws, customers.c.id == customer_id
-            )
+            select(customers.c.ref, customer_docs.c.doc)
+            .join(customer_docs, customer_docs.c.ref == customers.c.ref)
+            .where(customers.c.ws == ws, customers.c.id == customer_id)
         ).first()
         if row is None:
             return None
@@ -239,6 +258,7 @@ class Tx:
             delete(sessions).where(sessions.c.ws == ws, sessions.c.customer_id == customer_id)
         )
         self._conn.execute(delete(customer_values).where(customer_values.c.ref == ref))
+        self._conn.execute(delete(customer_docs).where(customer_docs.c.ref == ref))
         self._conn.execute(delete(customers).where(customers.c.ref == ref))
         return dict(doc)
 
@@ -279,10 +299,11 @@ class Tx:
     ) -> tuple[list[Doc], int]:
         """One page of the customers matching the filters, and the total number of matches.
 
-        `query` is a parsed query (`contacthub_server.query.parse_query`; a query document is
-        parsed here, raising QueryError); `sort` is a sequence
-        of `(dotted_path, ascending)`, always followed by registeredAt then id. `page` is 0-based.
-        Raises `ordering.InvalidPath` (a ValueError) for a sort path with bad characters.
+        `node_id` None means every node. `query` is a parsed query
+        (`contacthub_server.query.parse_query`; a query document is parsed here, raising
+        QueryError). `sort` is a sequence of `(dotted_path, ascending)`, always followed by
+        registeredAt then id. `page` is 0-based. Raises `InvalidPath` (a ValueError) for a sort
+        path with characters other than letters, digits, '_' and '-'.
         """
         conditions: list[ColumnElement[bool]] = [customers.c.ws == ws]
         if node_id is not None:
@@ -296,8 +317,11 @@ class Tx:
             conditions.append(compile_query(parsed))
         where = and_(*conditions)
         order: list[ColumnElement[Any]] = []
+        source: Any = customers
         for path, ascending in sort:
             order.extend(sort_keys(self.dialect, path, ascending))
+            if uses_document(path) and source is customers:
+                source = customers.join(customer_docs, customer_docs.c.ref == customers.c.ref)
         order.extend(tie_break())
         total = int(
             self._conn.execute(
@@ -306,10 +330,22 @@ class Tx:
         )
         if total == 0 or page * size >= total:
             return [], total
-        rows = self._conn.execute(
-            select(customers.c.doc).where(where).order_by(*order).limit(size).offset(page * size)
+        # Order and cut the page on the narrow rows first, then read only that page's documents.
+        refs = list(
+            self._conn.execute(
+                select(customers.c.ref)
+                .select_from(source)
+                .where(where)
+                .order_by(*order)
+                .limit(size)
+                .offset(page * size)
+            ).scalars()
         )
-        return [dict(row[0]) for row in rows], total
+        found = self._conn.execute(
+            select(customer_docs.c.ref, customer_docs.c.doc).where(customer_docs.c.ref.in_(refs))
+        ).all()
+        docs = {row[0]: row[1] for row in found}
+        return [dict(docs[ref]) for ref in refs], total
 
     # -- sessions --------------------------------------------------------------------------
 
