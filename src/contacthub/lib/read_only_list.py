@@ -43,3 +43,9 @@ class ReadOnlyList(list[T]):
 
     def __imul__(self, count: SupportsIndex) -> ReadOnlyList[T]:
         return ReadOnlyList(list(self) * count)
+
+    # copy, deepcopy and pickle rebuild a list by appending to an empty one, which this class
+    # refuses: rebuild it from its items instead (subclasses with other constructors come back
+    # as a plain ReadOnlyList of the same items).
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        return (ReadOnlyList, (list(self),))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from contacthub.errors import OperationNotPermitted
 from contacthub.lib.read_only_list import ReadOnlyList
-from contacthub.lib.utils import diff_documents
+from contacthub.lib.utils import copy_plain, diff_documents
 from contacthub.models._timezones import TIMEZONES as _TIMEZONES
 from contacthub.models.properties import (
     _GET_PARENT,
@@ -151,6 +151,12 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
         _SET_CONFIRMED(customer, attributes)
         _SET_PROPS(customer, _make(Properties, attributes, None, None, None, False, customer))
         return customer
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Customer:
+        """A copy with the same node, the same pending changes and its own documents."""
+        clone = Customer.from_dict(self._node, copy_plain(self._confirmed))
+        _SET_PROPS(clone, _make(Properties, self.to_dict(), None, None, None, True, clone))
+        return clone
 
     @property
     def node(self) -> Any:

@@ -112,6 +112,24 @@ class AttributeHolder:
         """A new dictionary (a deep copy) with every attribute of this entity."""
         return copy_plain(self._props._data)  # type: ignore[no-any-return]
 
+    def __copy__(self) -> Any:
+        return self.__deepcopy__({})
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        # A copy shares the node or customer (a connection pool is not data) and copies the
+        # document; entities holding more state (Customer) extend this.
+        clone = _NEW(type(self))
+        for klass in type(self).__mro__:
+            for slot in vars(klass).get("__slots__", ()):
+                if slot != "_props" and hasattr(self, slot):
+                    object.__setattr__(clone, slot, getattr(self, slot))
+        object.__setattr__(
+            clone,
+            "_props",
+            _make(Properties, copy_plain(self._props._data), None, None, None, True, clone),
+        )
+        return clone
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._props._data!r})"
 
@@ -288,6 +306,17 @@ class Properties:
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+    def __copy__(self) -> Properties:
+        return self.__deepcopy__({})
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Properties:
+        """A standalone copy of the properties (not tied to the original's parent)."""
+        return _make(type(self), copy_plain(_GET_DATA(self)), None, None, None, True, None)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as the plain document; the copy is standalone.
+        return (_unpickle_properties, (type(self), copy_plain(_GET_DATA(self))))
 
     def __repr__(self) -> str:
         return f"Properties({_GET_DATA(self)!r})"
@@ -480,6 +509,10 @@ def _make(
         return obj
     _init(obj, data, parent, parent_attr, index, owned, entity)
     return obj
+
+
+def _unpickle_properties(cls: type[Properties], data: dict[str, Any]) -> Properties:
+    return _make(cls, data, None, None, None, True, None)
 
 
 def _set_parent(obj: Properties, parent: Properties, name: str) -> None:

@@ -260,3 +260,30 @@ def test_enumerations_have_the_api_values() -> None:
     assert all("/" in zone for zone in timezones)
     assert Education.SCHOOL_TYPES.HIGH_SCHOOL == "HIGH_SCHOOL"
     assert Subscription.KINDS.OTHER == "OTHER"
+
+
+def test_a_copied_customer_keeps_its_node_and_pending_changes_but_not_its_documents() -> None:
+    customer = stored()
+    customer.base.firstName = "Thomas"
+    clone = copy.deepcopy(customer)
+    assert clone.node is customer.node
+    assert clone.get_mutation_tracker() == customer.get_mutation_tracker()
+    clone.base.firstName = "Martha"
+    clone.tags.manual += ["x"]
+    assert customer.base.firstName == "Thomas"
+    assert customer.tags.manual == ["vip"]
+
+
+def test_properties_and_read_only_lists_copy_and_pickle() -> None:
+    import pickle
+
+    from contacthub.lib.read_only_list import ReadOnlyList
+
+    props = Properties.from_dict(attributes={"a": {"b": [1, {"c": 2}]}})
+    for clone in (copy.copy(props), copy.deepcopy(props), pickle.loads(pickle.dumps(props))):
+        assert clone == props
+        clone.a.b[1].c = 3
+        assert props.a.b[1].c == 2
+    items = ReadOnlyList([1, [2]])
+    assert copy.deepcopy(items) == [1, [2]]
+    assert isinstance(pickle.loads(pickle.dumps(items)), ReadOnlyList)
