@@ -396,7 +396,7 @@ class BulkOperations:
             for round_number in range(MAX_ROUNDS):
                 if check:
                     if not any(_customer_keys(body)):
-                        return "failed", None, _unknown(unknown, None), True
+                        return "failed", None, _unknown(unknown, _NO_KEY), True
                     try:
                         settled = self._settle_customer(body, force_update)
                     except APIError as exc:
@@ -435,7 +435,9 @@ class BulkOperations:
                         _pause(round_number)
                         continue
                     return (*settled, landed)
-            return "failed", None, _unknown(unknown, last) if unknown else last, unknown is not None
+            if unknown is not None:
+                return "failed", None, _unknown(unknown, last or _GAVE_UP), True
+            return "failed", None, last, False
 
         return BulkRun(customers, work, concurrency=concurrency, before_send=before_send)
 
@@ -451,11 +453,13 @@ class BulkOperations:
         """Settle a 409: our own earlier attempt (``landed``), a force update, or a failure."""
         transport = self.workspace.transport
         if landed:
-            existing = transport.request("GET", f"/customers/{customer_id}")
+            existing = transport.request("GET", f"/customers/{transport.quote(customer_id)}")
             if holds(existing, _without_node(body)):
                 return "created", customer_id, None
         if force_update:
-            transport.request("PATCH", f"/customers/{customer_id}", json=_without_node(body))
+            transport.request(
+                "PATCH", f"/customers/{transport.quote(customer_id)}", json=_without_node(body)
+            )
             return "updated", customer_id, None
         return "failed", customer_id, error
 
@@ -576,7 +580,9 @@ class BulkOperations:
                         return "failed", None, exc, unknown is not None
                     last = exc
                     _pause(round_number)
-            return "failed", None, _unknown(unknown, last) if unknown else last, unknown is not None
+            if unknown is not None:
+                return "failed", None, _unknown(unknown, last or _GAVE_UP), True
+            return "failed", None, last, False
 
         return BulkRun(events, work, concurrency=concurrency, before_send=before_send)
 
@@ -744,16 +750,19 @@ def _conflict_id(error: APIError) -> str | None:
     return None
 
 
-def _unknown(unknown: APIError | None, check: APIError | None) -> APIError:
-    """The error of an unknown outcome that could not be settled."""
-    why = (
-        f"checking the hub failed too ({check.message})"
-        if check is not None
-        else "it has neither externalId nor base.contacts.email to look it up by, so it was "
-        "not sent again to avoid a duplicate"
-    )
-    first = unknown.message if unknown is not None else "unknown outcome"
+def _unknown(unknown: APIError | None, why: str | APIError) -> APIError:
+    """The error of an unknown outcome that could not be settled; ``why`` it could not."""
+    if isinstance(why, APIError):
+        why = f"checking the hub failed too ({why.message})"
+    first = unknown.message if unknown is not None else "an earlier attempt may have been sent"
     return OutcomeUnknownError(
         f"{first}; the item may or may not have been stored: {why}",
         status_code=unknown.status_code if unknown is not None else None,
     )
+
+
+_NO_KEY = (
+    "it has neither externalId nor base.contacts.email to look it up by, so it was not sent "
+    "again to avoid a duplicate"
+)
+_GAVE_UP = f"its outcome was still unknown after {MAX_ROUNDS} rounds"
