@@ -169,7 +169,7 @@ def create_customer(registry: Registry, ws: str, body: Any) -> tuple[dict[str, A
     conflict_id = ""
     for _attempt in range(2):
         try:
-            with registry.store.write() as tx:
+            with registry.write() as tx:
                 if merge:
                     assert key is not None
                     existing_id = tx.find_by_match_key(ws, node.node_id, key)
@@ -265,7 +265,7 @@ def project(doc: dict[str, Any], fields: Iterable[Sequence[str]]) -> dict[str, A
 def replace_customer(registry: Registry, ws: str, customer_id: str, body: Any) -> dict[str, Any]:
     """PUT /customers/{id}: replace every writable property; the result."""
     body = require_object(body, "customer")
-    with registry.store.write() as tx:
+    with registry.write() as tx:
         stored = tx.get_customer(ws, customer_id)
         if stored is None:
             raise customer_not_found(customer_id)
@@ -280,7 +280,7 @@ def replace_customer(registry: Registry, ws: str, customer_id: str, body: Any) -
 def patch_customer(registry: Registry, ws: str, customer_id: str, body: Any) -> dict[str, Any]:
     """PATCH /customers/{id}: deep-merge the body into the customer (§8); the result."""
     body = require_object(body, "patch")
-    with registry.store.write() as tx:
+    with registry.write() as tx:
         stored = tx.get_customer(ws, customer_id)
         if stored is None:
             raise customer_not_found(customer_id)
@@ -323,7 +323,7 @@ def save_customer(tx: Any, registry: Registry, ws: str, doc: dict[str, Any]) -> 
 
 def delete_customer(registry: Registry, ws: str, customer_id: str) -> dict[str, Any]:
     """DELETE /customers/{id}: remove it with its events and sessions; the deleted document."""
-    with registry.store.write() as tx:
+    with registry.write() as tx:
         doc = tx.delete_customer(ws, customer_id)
     if doc is None:
         raise customer_not_found(customer_id)

@@ -40,7 +40,7 @@ def add_event(registry: Registry, ws: str, body: Any) -> str:
         raise invalid("the event", exc) from None
     now = dates.now()
     doc.update(id=str(uuid.uuid4()), registeredAt=now, updatedAt=now)
-    with registry.store.write() as tx:
+    with registry.write() as tx:
         customer_id = doc.get("customerId")
         bring_back = doc.get("bringBackProperties")
         if customer_id is not None:
@@ -73,7 +73,7 @@ def get_event(registry: Registry, ws: str, event_id: str) -> dict[str, Any]:
 
 def delete_event(registry: Registry, ws: str, event_id: str) -> None:
     """DELETE /events/{id}: remove the event, or NotFound."""
-    with registry.store.write() as tx:
+    with registry.write() as tx:
         if not tx.delete_event(ws, event_id):
             raise NotFound(f"event not found: {event_id}")
 

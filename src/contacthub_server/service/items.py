@@ -53,7 +53,7 @@ def _items(doc: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 def add_item(registry: Registry, ws: str, customer_id: str, kind: str, body: Any) -> dict[str, Any]:
     """POST /customers/{id}/{kind}: add the item (its id chosen by the client); the stored item."""
     item = _validated(kind, require_object(body, ITEM_KINDS[kind]))
-    with registry.store.write() as tx:
+    with registry.write() as tx:
         doc = tx.get_customer(ws, customer_id)
         if doc is None:
             raise customer_not_found(customer_id)
@@ -88,7 +88,7 @@ def replace_item(
     candidate = dict(require_object(body, ITEM_KINDS[kind]))
     candidate["id"] = item_id
     item = _validated(kind, candidate)
-    with registry.store.write() as tx:
+    with registry.write() as tx:
         doc = tx.get_customer(ws, customer_id)
         if doc is None:
             raise customer_not_found(customer_id)
@@ -105,7 +105,7 @@ def replace_item(
 
 def delete_item(registry: Registry, ws: str, customer_id: str, kind: str, item_id: str) -> None:
     """DELETE /customers/{id}/{kind}/{itemId}: remove the item, or NotFound."""
-    with registry.store.write() as tx:
+    with registry.write() as tx:
         doc = tx.get_customer(ws, customer_id)
         if doc is None:
             raise customer_not_found(customer_id)

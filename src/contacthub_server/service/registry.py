@@ -11,14 +11,15 @@ from __future__ import annotations
 import secrets
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from contacthub_server.service.matching import MatchingPolicy, policy_from_settings
 from contacthub_server.service.validation import ValidationFailed, validate_node_settings
 from contacthub_server.settings import ConfigError, Credentials, WorkspaceConfig
-from contacthub_server.store import Store
+from contacthub_server.store import Store, Tx
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,22 @@ class Registry:
         self._lock = threading.Lock()
         self._tokens: dict[str, str] = {}
         self._nodes: dict[tuple[str, str], NodeConfig] = {}
+        # SQLite has one writer at a time, and a writer waiting for the lock polls with growing
+        # sleeps (up to 100 ms each). Queueing this process's writers on a lock instead hands the
+        # database over at once: much better throughput and tail latency under concurrent writes.
+        self._write_lock: threading.Lock | None = (
+            threading.Lock() if store.dialect == "sqlite" else None
+        )
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """A write transaction of the store (committed when the block exits cleanly)."""
+        if self._write_lock is None:
+            with self.store.write() as tx:
+                yield tx
+        else:
+            with self._write_lock, self.store.write() as tx:
+                yield tx
 
     # -- lookups (hot path) ---------------------------------------------------------------
     def workspace_of_token(self, token: str) -> str | None:
@@ -111,7 +128,7 @@ class Registry:
         node = node_id or str(uuid.uuid4())
         tok = token or new_token()
         checked = validate_node_settings(node_settings) if node_settings is not None else None
-        with self.store.write() as tx:
+        with self.write() as tx:
             tx.ensure_workspace(ws)
             tx.ensure_node(ws, node, checked if checked is not None else validate_node_settings({}))
             if checked is not None:
@@ -139,7 +156,7 @@ class Registry:
                     where = f"{key}.{sub}" if sub else key
                     raise ConfigError(f"{source}: '{where}': {first.message}") from None
             checked.append((ws, nodes))
-        with self.store.write() as tx:
+        with self.write() as tx:
             for ws, nodes in checked:
                 tx.ensure_workspace(ws.workspace_id)
                 for node_id, settings in nodes.items():

@@ -21,7 +21,7 @@ def add_session(registry: Registry, ws: str, customer_id: str, body: Any) -> dic
         value = validate_session(body)
     except ValidationFailed as exc:
         raise invalid("the session", exc) from None
-    with registry.store.write() as tx:
+    with registry.write() as tx:
         doc = tx.get_customer(ws, customer_id)
         if doc is None:
             raise customer_not_found(customer_id)
@@ -61,7 +61,7 @@ def get_session(registry: Registry, ws: str, customer_id: str, resource_id: str)
 
 def delete_session(registry: Registry, ws: str, customer_id: str, resource_id: str) -> None:
     """DELETE /customers/{id}/sessions/{sessionId}: unlink it (its events keep their customer)."""
-    with registry.store.write() as tx:
+    with registry.write() as tx:
         if tx.get_customer(ws, customer_id) is None:
             raise customer_not_found(customer_id)
         if not tx.delete_session(ws, customer_id, resource_id):
