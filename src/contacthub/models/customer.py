@@ -24,6 +24,7 @@ from contacthub.models.query.entity_meta import EntityMeta
 
 if TYPE_CHECKING:
     from contacthub.models.event import Event
+    from contacthub.node import Node
 
 __all__ = ["Customer"]
 
@@ -70,7 +71,7 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
     """
 
     __slots__ = ("_confirmed", "_node")
-    _node: Any
+    _node: Node | None
     _confirmed: dict[str, Any]
 
     class MOBILE_DEVICE_TYPES:
@@ -113,7 +114,7 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
 
     def __init__(
         self,
-        node: Any,
+        node: Node | None,
         default_attributes: dict[str, Any] | None = None,
         **attributes: Any,
     ) -> None:
@@ -130,7 +131,7 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
         self._props = _make(Properties, data, None, None, None, True, self)
 
     @classmethod
-    def from_dict(cls, node: Any, attributes: dict[str, Any] | None = None) -> Customer:
+    def from_dict(cls, node: Node | None, attributes: dict[str, Any] | None = None) -> Customer:
         """A Customer over ``attributes``, taken as the state the server confirmed.
 
         The dictionary is wrapped, not copied, and never changed by the object (changes are
@@ -159,7 +160,7 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
         return clone
 
     @property
-    def node(self) -> Any:
+    def node(self) -> Node | None:
         """The Node this customer belongs to."""
         return self._node
 
@@ -171,7 +172,7 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
             )
         return str(customer_id)
 
-    def _require_node(self, action: str) -> Any:
+    def _require_node(self, action: str) -> Node:
         if self._node is None:
             raise OperationNotPermitted(
                 f"cannot {action} a customer without a node: build it with Customer(node=node)"

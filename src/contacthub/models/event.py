@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contacthub.errors import OperationNotPermitted
 from contacthub.models.properties import AttributeHolder, Properties, _make, _to_plain
+
+if TYPE_CHECKING:
+    from contacthub.node import Node
 
 __all__ = ["Event"]
 
@@ -34,7 +37,7 @@ class Event(AttributeHolder):
     """
 
     __slots__ = ("_node",)
-    _node: Any
+    _node: Node | None
 
     class TYPES:
         """Event types, with the API's spellings (e.g. ``ADDED_WISHLIST = 'addedWishlist'``)."""
@@ -117,13 +120,13 @@ class Event(AttributeHolder):
         SESSION_ID = "SESSION_ID"
         EXTERNAL_ID = "EXTERNAL_ID"
 
-    def __init__(self, node: Any, **attributes: Any) -> None:
+    def __init__(self, node: Node | None, **attributes: Any) -> None:
         data = {key: _to_plain(value, f"event.{key}") for key, value in attributes.items()}
         self._node = node
         self._props = _make(Properties, data, None, None, None, True, self)
 
     @classmethod
-    def from_dict(cls, node: Any, attributes: dict[str, Any] | None = None) -> Event:
+    def from_dict(cls, node: Node | None, attributes: dict[str, Any] | None = None) -> Event:
         """An Event over ``attributes`` (wrapped, not copied).
 
         Args:
@@ -142,7 +145,7 @@ class Event(AttributeHolder):
         return event
 
     @property
-    def node(self) -> Any:
+    def node(self) -> Node | None:
         """The Node this event belongs to."""
         return self._node
 
@@ -184,7 +187,8 @@ class Event(AttributeHolder):
                 "cannot post an event without a node: build it with Event(node=node, ...)"
             )
         body = self.to_dict()
-        answer = self._node.add_event(**body)
+        # Typed as Any: other Node implementations may answer with the id or the raw body.
+        answer: Any = self._node.add_event(**body)
         if isinstance(answer, Event):
             data = {**body, **answer._props._data}
         elif isinstance(answer, dict):
