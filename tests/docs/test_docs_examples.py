@@ -227,3 +227,34 @@ def test_index_links_every_page() -> None:
     index = (DOCS / "index.md").read_text()
     missing = [p for p in PAGES if p != "index.md" and f"]({p})" not in index]
     assert not missing, f"index.md does not link {missing}"
+
+
+def test_every_public_operation_is_documented() -> None:
+    """Each public method and attribute of the SDK's main classes is named somewhere in the guide."""
+    import contacthub
+    from contacthub.models import Customer, Education, Event, Job, Like, Subscription
+    from contacthub.models.query.query import Query
+
+    text = "\n".join((DOCS / page).read_text() for page in PAGES)
+    not_for_users = {"transport"}  # Node.transport: the workspace's HTTP layer, for bulk/internals
+    inherited = set(dir(list)) | set(dir(OSError)) | {"not_implemented"}
+    missing = []
+    for cls in (
+        contacthub.Workspace,
+        contacthub.Node,
+        contacthub.PaginatedList,
+        contacthub.APIError,
+        Customer,
+        Event,
+        Education,
+        Job,
+        Like,
+        Subscription,
+        Query,
+    ):
+        for name in dir(cls):
+            if name.startswith("_") or name in not_for_users or name in inherited:
+                continue
+            if not re.search(rf"\b{re.escape(name)}\b", text):
+                missing.append(f"{cls.__name__}.{name}")
+    assert not missing, f"not in the user guide: {missing}"
