@@ -136,3 +136,30 @@ def test_get_events_lists_every_event_of_the_customer(node: Node) -> None:
     }
     with pytest.raises(ValueError, match="read-only"):
         events.append(events[0])
+
+
+def test_list_additions_with_plus_equals_are_patched_as_the_guide_shows(node: Node) -> None:
+    customer = new_customer(node, "subs@example.com")
+    customer.post()
+    customer.base.subscriptions += [
+        Properties(id="s1", name="news", type="mail", kind=Customer.SUBSCRPTION_KINDS.SERVICE)
+    ]
+    customer.base.contacts.otherContacts += [
+        Properties(name="office", type=Customer.OTHER_CONTACT_TYPES.PHONE, value="02 1234")
+    ]
+    customer.patch()
+    stored = node.get_customer(id=customer.id)
+    assert stored.base.subscriptions[0].name == "news"
+    assert stored.base.subscriptions[0].kind == "SERVICE"
+    assert stored.base.contacts.otherContacts[0].value == "02 1234"
+    assert stored.base.contacts.email == "subs@example.com"
+
+
+def test_customers_from_a_query_page_can_be_patched(node: Node) -> None:
+    for number in range(3):
+        new_customer(node, f"page{number}@example.com").post()
+    for customer in node.query(Customer).filter(Customer.base.lastName == "Wayne").all():
+        customer.extended.points = 99
+        customer.patch()
+    points = {c.extended.points for c in node.get_customers(size=10)}
+    assert points == {99}
