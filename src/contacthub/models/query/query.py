@@ -28,6 +28,11 @@ class Query:
         entity: the queried entity class (Customer).
         previous_query: the query to start from: another Query, or the API's JSON of a query
             (``{"type": "simple", ...}``, with or without the ``{"name", "query"}`` wrapper).
+
+    Attributes:
+        node: the Node the query runs on.
+        entity: the queried entity class.
+        inner_query: the simple or combined query (the API's JSON), or None before any filter.
     """
 
     def __init__(self, node: Any, entity: type, previous_query: Any = None) -> None:
