@@ -14,9 +14,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, event, select, text, update
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
 
-from .tables import SCHEMA_VERSION, metadata, schema_version
+from .migrations import migrate
 from .tx import Tx
 
 #: Seconds a SQLite writer waits for the write lock before giving up.
@@ -129,24 +129,7 @@ class Store:
             with conn.begin():
                 if self.dialect == "postgresql":
                     conn.execute(select(text(f"pg_advisory_xact_lock({_MIGRATION_LOCK})")))
-                metadata.create_all(conn)
-                current = conn.execute(
-                    select(schema_version.c.version).where(schema_version.c.id == 1)
-                ).scalar()
-                if current is None:
-                    conn.execute(schema_version.insert().values(id=1, version=SCHEMA_VERSION))
-                elif current > SCHEMA_VERSION:
-                    raise RuntimeError(
-                        f"database schema version {current} is newer than this hub "
-                        f"({SCHEMA_VERSION}): upgrade contacthub"
-                    )
-                elif current < SCHEMA_VERSION:
-                    # Future schema changes go here, one step per version.
-                    conn.execute(
-                        update(schema_version)
-                        .where(schema_version.c.id == 1)
-                        .values(version=SCHEMA_VERSION)
-                    )
+                migrate(conn, self.dialect)
 
     def analyze(self) -> None:
         """Refresh the query planner's statistics (after a bulk load, for example)."""

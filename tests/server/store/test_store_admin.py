@@ -118,3 +118,60 @@ def test_a_failed_write_block_commits_nothing(store: Store) -> None:
         fail_midway()
     with store.read() as tx:
         assert not tx.workspace_exists(ws)
+
+
+def test_a_version_1_database_is_migrated_keeping_its_customers(tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    path = tmp_path / "v1.db"
+    doc = {
+        "id": "c1",
+        "nodeId": "n1",
+        "base": {"firstName": "Mario", "contacts": {"email": "m@x.it"}},
+        "tags": {"auto": ["vip"], "manual": []},
+        "registeredAt": "2020-01-01T00:00:00.000+0000",
+        "updatedAt": "2020-01-01T00:00:00.000+0000",
+    }
+    old = sqlite3.connect(path)
+    old.executescript(
+        """
+        CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER NOT NULL);
+        INSERT INTO schema_version VALUES (1, 1);
+        CREATE TABLE customers (ws VARCHAR(200), id VARCHAR(64), node_id VARCHAR(200) NOT NULL,
+            external_id TEXT, match_key TEXT, email TEXT, registered_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL, doc JSON NOT NULL, PRIMARY KEY (ws, id));
+        CREATE INDEX ix_customers_node_registered ON customers (ws, node_id, registered_at, id);
+        CREATE TABLE customer_tags (ws VARCHAR(200), customer_id VARCHAR(64), kind VARCHAR(10),
+            tag TEXT);
+        """
+    )
+    old.execute(
+        "INSERT INTO customers VALUES ('ws', 'c1', 'n1', NULL, 'm@x.it', 'm@x.it', 1, 1, ?)",
+        [json.dumps(doc)],
+    )
+    old.commit()
+    old.close()
+
+    store = Store.connect(str(path))
+    try:
+        with store.read() as tx:
+            assert tx.get_customer("ws", "c1") == doc
+            assert tx.find_by_match_key("ws", "n1", "m@x.it") == "c1"
+            query = {
+                "type": "simple",
+                "are": {
+                    "condition": {
+                        "type": "atomic",
+                        "attribute": "tags.auto",
+                        "operator": "IN",
+                        "value": "vip",
+                    }
+                },
+            }
+            found, total = tx.search_customers("ws", "n1", query=query)
+            versions = tx._conn.execute(select(schema_version.c.version)).scalars().all()
+        assert (found, total) == ([doc], 1)
+        assert versions == [SCHEMA_VERSION]
+    finally:
+        store.close()

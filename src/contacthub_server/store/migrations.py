@@ -1,0 +1,62 @@
+"""Bringing a database's schema up to `tables.SCHEMA_VERSION`, one step per version.
+
+`migrate` runs inside the transaction that `Store.connect` holds exclusively (SQLite `BEGIN
+IMMEDIATE`, a PostgreSQL advisory lock), so concurrent starts apply each step once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, inspect, select, text, update
+
+from .tables import SCHEMA_VERSION, metadata, schema_version
+from .tx import Tx
+
+
+def _v1_to_v2(conn: Connection, dialect: str) -> None:
+    """Version 1 (development layouts) kept documents inside `customers`; version 2 moves them to
+    `customer_docs` and indexes every value in `customer_values`. Customers are re-inserted."""
+    columns = {column["name"] for column in inspect(conn).get_columns("customers")}
+    if "doc" not in columns:
+        return
+    rows = conn.execute(text("SELECT ws, match_key, doc FROM customers")).all()
+    for table in ("customers", "customer_tags", "customer_values", "customer_docs"):
+        conn.execute(text(f"DROP TABLE IF EXISTS {table}"))  # fixed names, no user input
+    metadata.create_all(conn)
+    tx = Tx(conn, dialect)
+    for ws, match_key, doc in rows:
+        tx.insert_customer(ws, json.loads(doc) if isinstance(doc, str) else doc, match_key)
+
+
+# STEPS[n] takes a database from version n to n + 1.
+STEPS: dict[int, Callable[[Connection, str], None]] = {1: _v1_to_v2}
+
+
+def migrate(conn: Connection, dialect: str) -> None:
+    """Create missing tables and apply every step from the stored version to the current one.
+
+    Raises RuntimeError when the database was written by a newer hub.
+    """
+    current: Any = None
+    if inspect(conn).has_table("schema_version"):
+        current = conn.execute(
+            select(schema_version.c.version).where(schema_version.c.id == 1)
+        ).scalar()
+    if current is not None and current > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"database schema version {current} is newer than this hub ({SCHEMA_VERSION}): "
+            "upgrade contacthub"
+        )
+    if current is not None:
+        for version in range(current, SCHEMA_VERSION):
+            STEPS[version](conn, dialect)
+    metadata.create_all(conn)
+    if current is None:
+        conn.execute(schema_version.insert().values(id=1, version=SCHEMA_VERSION))
+    elif current < SCHEMA_VERSION:
+        conn.execute(
+            update(schema_version).where(schema_version.c.id == 1).values(version=SCHEMA_VERSION)
+        )
