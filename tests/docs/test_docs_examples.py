@@ -258,3 +258,29 @@ def test_every_public_operation_is_documented() -> None:
             if not re.search(rf"\b{re.escape(name)}\b", text):
                 missing.append(f"{cls.__name__}.{name}")
     assert not missing, f"not in the user guide: {missing}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_examples_are_clean(page: str) -> None:
+    """A page's Python, read as one program, has no unused import or undefined name, and each
+    block is formatted as the project's code is (ruff)."""
+    pytest.importorskip("ruff")
+    python = [b for b in fenced_blocks(page) if b.language == "python"]
+    session = "\n".join(b.code for b in python if b.marker is None)
+    command = [sys.executable, "-m", "ruff", "check", "--select", "F", "--output-format"]
+    command += ["concise", "--stdin-filename", f"{page}.py", "-"]
+    lint = subprocess.run(
+        command,
+        input=session,
+        capture_output=True,
+        text=True,
+    )
+    assert lint.returncode == 0, f"docs/{page}:\n{lint.stdout}"
+    for block in python:
+        formatted = subprocess.run(
+            [sys.executable, "-m", "ruff", "format", "--line-length", "100", "-"],
+            input=block.code,
+            capture_output=True,
+            text=True,
+        )
+        assert formatted.stdout == block.code, f"docs/{page}:{block.line}: run ruff format on it"
