@@ -218,7 +218,6 @@ def run(backend: str, count: int, repeat: int, seed: int) -> dict[str, Any]:
                         tx.insert_customer(WS, doc, doc["base"]["contacts"]["email"])
             elapsed = time.perf_counter() - started
             results["load rate (customers/s)"] = count / elapsed
-            store.analyze()
             qrng = random.Random(seed + 1)
             for label, make in query_makers(emails).items():
                 timings, totals = [], []

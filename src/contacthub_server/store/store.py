@@ -9,6 +9,8 @@ shared across the hub's handler threads through a pool.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +23,8 @@ from .tx import Tx
 
 #: Seconds a SQLite writer waits for the write lock before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30
+#: Seconds of writes between two refreshes of SQLite's planner statistics.
+SQLITE_ANALYZE_EVERY_S = 60
 #: SQLite page cache per connection, in KiB.
 SQLITE_CACHE_KIB = 65536
 #: Connection pool sizes (per process). The hub's thread pool is larger than the pool: handlers
@@ -63,6 +67,8 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # ANALYZE samples this many rows per index: statistics in milliseconds, not seconds.
+        cursor.execute("PRAGMA analysis_limit=1000")
         # A larger page cache (grown on demand, per connection): searches that match thousands of
         # customers re-read the same table and index pages, which the default 2 MB cannot hold.
         cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
@@ -99,6 +105,8 @@ class Store:
         """Wrap an engine made by `connect`; prefer `Store.connect`."""
         self._engine = engine
         self.dialect = engine.dialect.name
+        self._analyzed_at = time.monotonic()
+        self._analyze_lock = threading.Lock()
 
     @classmethod
     def connect(cls, url: str) -> Store:
@@ -118,6 +126,8 @@ class Store:
         store = cls(engine)
         try:
             store._migrate()
+            if store.dialect == "sqlite":
+                store.analyze()
         except Exception:
             engine.dispose()
             raise
@@ -132,11 +142,28 @@ class Store:
                 migrate(conn, self.dialect)
 
     def analyze(self) -> None:
-        """Refresh the query planner's statistics (after a bulk load, for example)."""
+        """Refresh the query planner's statistics now (after a bulk load, for example).
+
+        SQLite's statistics are also refreshed on start and then at most every
+        `SQLITE_ANALYZE_EVERY_S` seconds of writes; PostgreSQL's autovacuum keeps its own.
+        """
+        self._analyzed_at = time.monotonic()
         with self._engine.connect() as conn:
             conn.execution_options(contacthub_write=True)
             with conn.begin():
                 conn.exec_driver_sql("ANALYZE")
+
+    def _analyze_when_due(self) -> None:
+        # Without statistics SQLite's planner scans a node's customers instead of looking up the
+        # few that a value index names; the database grows as the hub writes, so keep them fresh.
+        if time.monotonic() - self._analyzed_at < SQLITE_ANALYZE_EVERY_S:
+            return
+        if not self._analyze_lock.acquire(blocking=False):
+            return  # another thread is at it
+        try:
+            self.analyze()
+        finally:
+            self._analyze_lock.release()
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -155,3 +182,5 @@ class Store:
             conn.execution_options(contacthub_write=True)
             with conn.begin():
                 yield Tx(conn, self.dialect)
+        if self.dialect == "sqlite":
+            self._analyze_when_due()
