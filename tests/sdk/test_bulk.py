@@ -7,6 +7,7 @@ moment) are injected by wrapping the transport; everything else is the real thin
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -113,24 +114,39 @@ def test_input_is_read_lazily_with_a_bounded_window(node: Node) -> None:
 
 
 class _LoseAnswers:
-    """Wraps a transport: chosen POSTs are applied by the hub, then their answer is 'lost'."""
+    """Wraps a transport: the POSTs of every other item lose their answer, ``times`` times each.
 
-    def __init__(self, node: Node, *, lose: int, before: bool = False) -> None:
+    With ``before``, the request never reaches the hub (dropped before processing); otherwise
+    the hub applies it and the answer is lost (dropped after processing).
+    """
+
+    def __init__(self, node: Node, *, lose: int, before: bool = False, times: int = 1) -> None:
         self.transport = node.workspace.transport
         self.real = self.transport.request
         self.lose = lose
         self.before = before
+        self.times = times
         self.posts = 0
         self.lost = 0
-        self.lost_items: set[str] = set()
+        self.seen: set[str] = set()
+        self.lost_items: dict[str, int] = {}
+        self.lock = threading.Lock()
 
     def __call__(self, method: str, path: str, **kwargs: Any) -> Any:
         if method == "POST":
-            self.posts += 1
-            if self.lost < self.lose and self.posts % 2 == 1:
-                self.lost += 1
-                body = kwargs["json"]
-                self.lost_items.add(str(body.get("externalId") or body.get("properties")))
+            body = kwargs["json"]
+            item = str(body.get("externalId") or body.get("properties"))
+            with self.lock:
+                self.posts += 1
+                if item not in self.seen:
+                    self.seen.add(item)
+                    if len(self.seen) % 2 == 1 and len(self.lost_items) < self.lose:
+                        self.lost_items[item] = 0
+                lose = item in self.lost_items and self.lost_items[item] < self.times
+                if lose:
+                    self.lost_items[item] += 1
+                    self.lost += 1
+            if lose:
                 if not self.before:
                     self.real(method, path, **kwargs)  # the hub applies it ...
                 raise OutcomeUnknownError("connection reset after sending (injected)")
@@ -151,6 +167,17 @@ def test_unknown_outcomes_of_customers_are_settled_without_duplicates(
     stored = _all(node)
     assert len(stored) == 40
     assert len({c["externalId"] for c in stored}) == 40
+
+
+def test_an_item_whose_answers_are_lost_again_and_again_is_stored_once(
+    node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    faults = _LoseAnswers(node, lose=1, times=3, before=True)
+    monkeypatch.setattr(faults.transport, "request", faults)
+    (outcome,) = node.bulk_add_customers(_customers(1))
+    assert faults.lost == 3
+    assert (outcome.status, outcome.resolved) == ("created", True)
+    assert len(_all(node)) == 1
 
 
 def test_a_customer_that_cannot_be_looked_up_is_not_resent(
