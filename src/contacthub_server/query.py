@@ -301,6 +301,12 @@ def parse_query(obj: Any) -> Query:
     Raises QueryError (message and JSON pointer) for anything malformed.
     """
     container = _object(obj, "", "the query")
+    if "query" not in container and "type" not in container:
+        raise QueryError(
+            'a query document needs "query" (a simple or combined query), '
+            'or is itself a query with a "type"',
+            "",
+        )
     if "query" in container and "type" not in container:
         name = container.get("name")
         return Query(

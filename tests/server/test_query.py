@@ -31,6 +31,8 @@ def atomic(attribute: str, operator: str, value: Any = None) -> dict[str, Any]:
     ("document", "message", "pointer"),
     [
         ([1], "must be a JSON object", ""),
+        ({"name": "q"}, 'needs "query"', ""),
+        ({"name": "q", "query": "base.firstName = 'x'"}, "must be a JSON object", "/query"),
         ({"name": "q", "query": {"type": "weird"}}, "query type", "/query/type"),
         (
             simple(atomic("base.firstName", "LIKE", "x")),
