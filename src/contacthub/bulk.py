@@ -377,7 +377,9 @@ class BulkOperations:
                 or :class:`BulkItem` objects carrying a key of yours. Read lazily.
             force_update: when a customer conflicts with an existing one (409), patch the
                 existing customer with the document: outcome ``updated``.
-            concurrency: how many requests are in flight at once.
+            concurrency: how many requests are in flight at once. Above the workspace's
+                ``pool_size`` (32 by default), raise that too, or the extra connections are
+                opened and closed for every request.
             before_send: called with the keys of each batch of items just before they are sent
                 (e.g. to journal them durably).
 

@@ -145,12 +145,22 @@ def resolve_credentials(
     return Credentials(**values)
 
 
-def connect(credentials: Credentials) -> tuple[Workspace, Node]:
-    """Open the workspace and node, and check they answer (so bad credentials fail fast)."""
+def connect(credentials: Credentials, concurrency: int = 1) -> tuple[Workspace, Node]:
+    """Open the workspace and node, and check they answer (so bad credentials fail fast).
+
+    The connection pool is made at least as large as ``concurrency``, so that every request in
+    flight keeps its connection open between requests.
+    """
+    from contacthub._http import DEFAULT_POOL_SIZE
     from contacthub.workspace import Workspace
 
     try:
-        workspace = Workspace(credentials.workspace_id, credentials.token, credentials.base_url)
+        workspace = Workspace(
+            credentials.workspace_id,
+            credentials.token,
+            credentials.base_url,
+            pool_size=max(DEFAULT_POOL_SIZE, concurrency),
+        )
     except ValueError as exc:
         raise CliError(str(exc)) from None
     node = workspace.get_node(credentials.node_id)
@@ -310,7 +320,7 @@ def run_import(args: argparse.Namespace, entity: Entity) -> int:
                 f"{journal_path}: no journal of an earlier run; importing from the start",
                 file=sys.stderr,
             )
-        workspace, node = connect(credentials)
+        workspace, node = connect(credentials, args.concurrency)
         try:
             try:
                 journal = Journal.open(journal_path, entity, path, resume=args.resume)
