@@ -519,6 +519,14 @@ def _api_error_is_http_error() -> None:
     assert _import_attr("contacthub.errors.api_error.APIError") is APIError
 
 
+def _event_get_event() -> None:
+    from contacthub.models import Event
+
+    # The guide's "Get a single event" example calls it on an event: event.get_event(id=...).
+    problems = _signature_problems(_method_signature(Event, "get_event"), ["id"])
+    assert not problems, "Event.get_event(id): " + "; ".join(problems)
+
+
 PROSE_CHECKS: dict[str, Callable[[], None]] = {
     "contacthub.Workspace": _same_object("contacthub.Workspace", "contacthub.workspace.Workspace"),
     "contacthub.workspace.Workspace.from_INI_file": _from_ini_file_both_spellings,
@@ -554,6 +562,11 @@ PROSE_CHECKS: dict[str, Callable[[], None]] = {
     },
     "contacthub.lib.read_only_list.ReadOnlyList (forbidden operations)": _read_only_list_refuses_changes,
     "contacthub.APIError": _api_error_is_http_error,
+    # "an ApiError Exception will be thrown" (Exception handling; also the reference's heading).
+    "contacthub.errors.api_error.ApiError": _same_object(
+        "contacthub.errors.api_error.ApiError", "contacthub.errors.api_error.APIError"
+    ),
+    "contacthub.models.event.Event.get_event": _event_get_event,
     # get_events' parameter notes name Event.CONTEXT beside the class's CONTEXTS.
     "contacthub.models.event.Event.CONTEXT": _same_object(
         "contacthub.models.event.Event.CONTEXT", "contacthub.models.event.Event.CONTEXTS"
@@ -624,8 +637,7 @@ def test_force_update_works_under_both_spellings(node: Any) -> None:
 if __name__ == "__main__":
     if sys.argv[1:] != ["--write"] or not GUIDE.is_file():
         sys.exit(f"usage: {sys.argv[0]} --write   (reads the guide at {GUIDE})")
-    MANIFEST.write_text(
-        json.dumps([asdict(entry) for entry in ENTRIES], indent=1, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
+    # One entry a line, so that a change in the guide shows as a readable diff.
+    rows = (json.dumps(asdict(entry), ensure_ascii=False) for entry in ENTRIES)
+    MANIFEST.write_text("[\n" + ",\n".join(rows) + "\n]\n", encoding="utf-8")
     print(f"wrote {len(ENTRIES)} entries to {MANIFEST}")
