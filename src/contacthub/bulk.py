@@ -40,6 +40,7 @@ from __future__ import annotations
 import json
 import queue
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
@@ -275,17 +276,36 @@ class BulkRun(Iterator[BulkOutcome]):
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+# The date-time forms the API and its clients write: `Z`, `+0000` or `+00:00`, any fraction.
+_INSTANT = re.compile(
+    r"(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
+    r"(Z|[+-]\d{2}:?\d{2})?"
+)
+
+
 def _instant(value: Any) -> datetime | None:
-    """The datetime a string names, in UTC; None when it is not a date-time."""
-    if not isinstance(value, str) or len(value) < 11 or value[10] != "T":
+    """The datetime a string names, in UTC; None when it is not a date-time.
+
+    Parsed by hand: ``datetime.fromisoformat`` of Python 3.10 refuses ``Z`` and ``+0000``.
+    """
+    if not isinstance(value, str):
         return None
+    match = _INSTANT.fullmatch(value.strip())
+    if match is None:
+        return None
+    day, hour, minute, second, fraction, offset = match.groups()
     try:
-        moment = datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(f"{day}T{hour}:{minute}:{second or '00'}")
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    if fraction:
+        moment = moment.replace(microsecond=int(fraction[:6].ljust(6, "0")))
+    zone = timezone.utc
+    if offset and offset != "Z":
+        digits = offset[1:].replace(":", "")
+        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        zone = timezone(delta if offset[0] == "+" else -delta)
+    return moment.replace(tzinfo=zone).astimezone(timezone.utc)
 
 
 def holds(stored: Any, sent: Any) -> bool:

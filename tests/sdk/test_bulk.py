@@ -298,3 +298,6 @@ def test_holds_compares_what_was_sent_with_the_normalised_document() -> None:
     assert holds(stored, {"base": {"lastName": None, "jobs": []}})
     assert not holds(stored, {"base": {"firstName": "Bob"}})
     assert not holds(stored, {"date": "2020-01-02T03:04:06Z"})
+    # Every date-time form clients write compares as the same instant.
+    assert holds(stored, {"date": "2020-01-02T05:04:05+02:00"})
+    assert holds(stored, {"date": "2020-01-02T03:04:05.000000+0000"})
