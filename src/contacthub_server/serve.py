@@ -201,7 +201,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         host = f"[{args.host}]" if ":" in args.host else args.host
         base_url = f"http://{host}:{args.port}/hub/v1"
-        write_ini(args.ini, credentials, base_url)
+        try:
+            write_ini(args.ini, credentials, base_url)
+        except OSError as exc:
+            print(f"contacthub serve: error: cannot write {args.ini!r}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         print(
             "ContactHub hub\n"
             f"  base_url     = {base_url}\n"

@@ -260,3 +260,38 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path, database_url: str) -
             ]
         stop(process)
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--fault-rate", "2"], ["--fault-rate", "x"], ["--latency-ms", "-1"], ["--port", "http"]],
+)
+def test_bad_options_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from contacthub_server.serve import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert argv[0] in capsys.readouterr().err
+
+
+def test_module_entry_point_needs_the_serve_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from contacthub_server.__main__ import run
+
+    assert run([]) == 2
+    assert run(["start"]) == 2
+    assert "serve" in capsys.readouterr().err
+
+
+def test_unwritable_ini_is_a_clear_error(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "contacthub_server", "serve", "--database",
+         str(tmp_path / "hub.db"), "--ini", str(tmp_path / "missing-dir" / "x.ini"),
+         "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "cannot write" in result.stderr
+    assert "Traceback" not in result.stderr
