@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, inspect, select, text, update
 
-from .tables import SCHEMA_VERSION, metadata, schema_version
+from .tables import SCHEMA_VERSION, customer_values, metadata, schema_version
 from .tx import Tx
 
 
@@ -31,8 +31,17 @@ def _v1_to_v2(conn: Connection, dialect: str) -> None:
         tx.insert_customer(ws, json.loads(doc) if isinstance(doc, str) else doc, match_key)
 
 
+def _v2_to_v3(conn: Connection, dialect: str) -> None:
+    """Version 3 makes the value indexes covering (they end with `ref`): rebuild them."""
+    if not inspect(conn).has_table("customer_values"):
+        return
+    for index in customer_values.indexes:
+        conn.execute(text(f"DROP INDEX IF EXISTS {index.name}"))  # our own fixed names
+        index.create(conn)
+
+
 # STEPS[n] takes a database from version n to n + 1.
-STEPS: dict[int, Callable[[Connection, str], None]] = {1: _v1_to_v2}
+STEPS: dict[int, Callable[[Connection, str], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(conn: Connection, dialect: str) -> None:
