@@ -8,12 +8,14 @@ the hub writes).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from contacthub_server import __doc__ as _hub_summary
 from contacthub_server.schemas import customer as customer_schema
 from contacthub_server.schemas import event as event_schema
-from contacthub_server.schemas.spec import DATE_TIME_PATTERN, Str
+from contacthub_server.schemas.spec import DATE_TIME_PATTERN, Spec, Str
 from contacthub_server.service.event_catalog import BRING_BACK_TYPES, CONTEXTS, EVENT_TYPES, MODES
 from contacthub_server.service.normalise import BASE_KEYS, CUSTOMER_KEYS, EVENT_KEYS, ITEM_KEYS
 
@@ -78,7 +80,7 @@ def _customer_response() -> dict[str, Any]:
 _CUSTOMER_INPUTS = {
     "post": "A new customer: nodeId and at least one of externalId, base and extended.",
     "put": "The whole customer, replacing every stored property; nodeId defaults to the stored "
-    "one.",
+    "one; at least one of externalId, base and extended.",
     "patch": "Properties to change: objects are merged key by key, arrays replace the stored "
     "ones whole, null unsets.",
 }
@@ -89,9 +91,21 @@ def _customer_request(method: str) -> dict[str, Any]:
     for key in customer_schema.READ_ONLY_FIELDS:
         schema["properties"][key] = {"readOnly": True, "description": "ignored on input"}
     schema.pop("nullable", None)
+    if method != "patch":
+        # At least one of these must be given and not null.
+        schema["anyOf"] = [
+            {"required": [key], "properties": {key: {"type": kind}}}
+            for key, kind in (("externalId", "string"), ("base", "object"), ("extended", "object"))
+        ]
     if method != "post":
         schema.pop("required", None)
         schema["properties"]["nodeId"] = {"type": "string", "minLength": 1}
+    if method == "patch":
+        # Unsetting all three would leave an empty customer.
+        schema["not"] = {
+            "required": ["externalId", "base", "extended"],
+            "properties": {key: {"enum": [None]} for key in ("externalId", "base", "extended")},
+        }
     schema["description"] = _CUSTOMER_INPUTS[method]
     return schema
 
@@ -103,32 +117,67 @@ def _item_response(kind: str) -> dict[str, Any]:
     return schema
 
 
-def _item_request(kind: str) -> dict[str, Any]:
+def _item_request(kind: str, *, replacement: bool = False) -> dict[str, Any]:
     schema = customer_schema.ITEMS[kind].json_schema()
     schema.pop("nullable", None)
+    if replacement:  # the id is the path's
+        schema.pop("required", None)
+        schema["properties"]["id"] = {"readOnly": True, "description": "ignored: the path's id"}
     return schema
 
 
-def _event_request() -> dict[str, Any]:
-    properties = {key: spec.json_schema() for key, spec in event_schema.EVENT_FIELDS.items()}
-    properties["properties"] = {
-        "type": "object",
-        "description": "Checked against the event type: listed keys must have their types, "
-        "required ones must be there, other keys are kept.",
-    }
-    properties["contextInfo"] = {
+def _grouped(specs: Mapping[str, Spec]) -> list[tuple[list[str], dict[str, Any]]]:
+    """The distinct schemas of ``specs``, each with the names sharing it."""
+    groups: dict[str, tuple[list[str], dict[str, Any]]] = {}
+    for name, spec in specs.items():
+        schema = spec.json_schema()
+        groups.setdefault(json.dumps(schema, sort_keys=True), ([], schema))[0].append(name)
+    return list(groups.values())
+
+
+def _event_request(schemas: dict[str, Any]) -> dict[str, Any]:
+    """The posted event; the per-type ``properties`` schemas are added to ``schemas``."""
+    fields = {key: spec.json_schema() for key, spec in event_schema.EVENT_FIELDS.items()}
+    fields["contextInfo"] = {
         "type": "object",
         "nullable": True,
-        "description": "Checked against the context (client, user, device, store, ...).",
+        "description": "Checked against the context: client and user for every context, plus "
+        "device (MOBILE), store (ECOMMERCE, RETAIL) and salesAssistant (RETAIL); other keys "
+        "are kept.",
     }
     for key in event_schema.READ_ONLY_FIELDS:
-        properties[key] = {"readOnly": True, "description": "ignored on input"}
+        fields[key] = {"readOnly": True, "description": "ignored on input"}
+    owners = {
+        "customerId": {"type": "string", "minLength": 1},
+        "bringBackProperties": {**fields["bringBackProperties"], "nullable": False},
+    }
+    # One branch per group of types sharing their properties (the type decides the properties)
+    # and per owner (exactly one of customerId and bringBackProperties is given).
+    branches = []
+    for types, properties in _grouped(event_schema.PROPERTIES):
+        name = f"EventProperties_{types[0]}"
+        schemas[name] = {**properties, "description": "properties of " + ", ".join(types)}
+        for owner, owner_schema in owners.items():
+            branch_fields = {key: value for key, value in fields.items() if key not in owners}
+            branch_fields.update(
+                {
+                    owner: owner_schema,
+                    "type": {"type": "string", "enum": types},
+                    "properties": _ref(name),
+                }
+            )
+            branches.append(
+                {
+                    "type": "object",
+                    "required": ["type", "context", "properties", owner],
+                    "properties": branch_fields,
+                    "additionalProperties": False,
+                }
+            )
     return {
-        "type": "object",
-        "description": "An event. Exactly one owner: customerId or bringBackProperties.",
-        "required": ["type", "context", "properties"],
-        "properties": properties,
-        "additionalProperties": False,
+        "description": "An event: its type decides its properties. Exactly one owner: "
+        "customerId or bringBackProperties.",
+        "anyOf": branches,
     }
 
 
@@ -170,7 +219,6 @@ def _components() -> dict[str, Any]:
         "CustomerPatch": _customer_request("patch"),
         "CustomerPage": _page("Customer"),
         "Event": _event_response(),
-        "EventInput": _event_request(),
         "EventPage": _page("Event"),
         "EventCreated": {
             "type": "object",
@@ -240,9 +288,11 @@ def _components() -> dict[str, Any]:
             },
         },
     }
+    schemas["EventInput"] = _event_request(schemas)
     for kind, name in ITEM_NAMES.items():
         schemas[name] = _item_response(kind)
         schemas[f"{name}Input"] = _item_request(kind)
+        schemas[f"{name}Replacement"] = _item_request(kind, replacement=True)
 
     retry_after = {
         "Retry-After": {
@@ -273,14 +323,30 @@ def _components() -> dict[str, Any]:
     }
 
 
-def _parameter(name: str, where: str, description: str, **schema: Any) -> dict[str, Any]:
+def _parameter(
+    name: str, where: str, description: str, *, required: bool = False, **schema: Any
+) -> dict[str, Any]:
     return {
         "name": name,
         "in": where,
-        "required": where == "path",
+        "required": required or where == "path",
         "description": description,
         "schema": schema or {"type": "string"},
     }
+
+
+def _any_case(word: str) -> str:
+    """A pattern matching ``word`` in any letter case (OpenAPI patterns have no flags)."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word)
+
+
+def _comma_list_pattern(values: Any) -> str:
+    """A pattern for a comma list of ``values``; spaces around items and empty items are ignored."""
+    one = "(" + "|".join(values) + ")"
+    return rf"^ *{one}? *(, *{one}? *)*$"
+
+
+_PATH = r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*"
 
 
 _PAGING = [
@@ -330,11 +396,33 @@ def _paths() -> dict[str, Any]:
                 "List the customers of a node",
                 {"200": _answer("A page of customers", _ref("CustomerPage"))},
                 parameters=[
-                    _parameter("nodeId", "query", "the node (required)"),
+                    _parameter(
+                        "nodeId", "query", "the node", required=True, type="string", minLength=1
+                    ),
                     _parameter("externalId", "query", "only customers with this externalId"),
-                    _parameter("query", "query", "a query document (JSON text), §5"),
-                    _parameter("fields", "query", "comma list of dotted paths to return"),
-                    _parameter("sort", "query", "path[,asc|desc]; repeatable"),
+                    _parameter(
+                        "query",
+                        "query",
+                        'a query document as JSON text: {"name": ..., "query": {"type": '
+                        '"simple", "are": {"condition": ...}} or {"type": "combined", '
+                        '"conjunction": "INTERSECT|UNION|EXCEPT", "queries": [...]}}; '
+                        "conditions are atomic (attribute, operator, value) or composite "
+                        "(and/or of conditions)",
+                    ),
+                    _parameter(
+                        "fields",
+                        "query",
+                        "comma list of dotted paths to return (the rest is null)",
+                        type="string",
+                        pattern=f"^{_PATH}(,{_PATH})*$",
+                    ),
+                    _parameter(
+                        "sort",
+                        "query",
+                        "path[,asc|desc]; repeatable",
+                        type="string",
+                        pattern=f"^{_PATH}(,{_any_case('asc')}|,{_any_case('desc')})?$",
+                    ),
                     *_PAGING,
                 ],
             ),
@@ -394,14 +482,40 @@ def _paths() -> dict[str, Any]:
                     _parameter("customerId", "query", "only this customer's events"),
                     _parameter("nodeId", "query", "only events of this node"),
                     _parameter(
-                        "type", "query", "one type or a comma list: " + ", ".join(EVENT_TYPES)
+                        "type",
+                        "query",
+                        "one event type or a comma list",
+                        type="string",
+                        pattern=_comma_list_pattern(EVENT_TYPES),
                     ),
-                    _parameter("context", "query", "one context or a comma list"),
                     _parameter(
-                        "mode", "query", "ACTIVE or PASSIVE", type="string", enum=list(MODES)
+                        "context",
+                        "query",
+                        "one context or a comma list",
+                        type="string",
+                        pattern=_comma_list_pattern(CONTEXTS),
                     ),
-                    _parameter("dateFrom", "query", "earliest date (any accepted date-time form)"),
-                    _parameter("dateTo", "query", "latest date (any accepted date-time form)"),
+                    _parameter(
+                        "mode",
+                        "query",
+                        "ACTIVE or PASSIVE (any letter case)",
+                        type="string",
+                        pattern="^(" + "|".join(_any_case(mode) for mode in MODES) + ")?$",
+                    ),
+                    _parameter(
+                        "dateFrom",
+                        "query",
+                        "earliest date: any accepted date-time form, or epoch milliseconds",
+                        type="string",
+                        format="date-time",
+                    ),
+                    _parameter(
+                        "dateTo",
+                        "query",
+                        "latest date: any accepted date-time form, or epoch milliseconds",
+                        type="string",
+                        format="date-time",
+                    ),
                     *_PAGING,
                 ],
             ),
@@ -431,7 +545,7 @@ def _paths() -> dict[str, Any]:
             "put": _operation(
                 f"Replace a {name.lower()}",
                 {"200": _answer("The item as replaced", _ref(name))},
-                body=f"{name}Input",
+                body=f"{name}Replacement",
             ),
             "delete": _operation(
                 f"Remove a {name.lower()}", {"200": _answer("Removed (empty body)")}

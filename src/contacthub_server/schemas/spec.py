@@ -214,8 +214,12 @@ class Num(Spec):
         schema: dict[str, Any] = {"type": "integer" if self.integer else "number"}
         if self.minimum is not None:
             schema["minimum"] = self.minimum
+        elif self.integer:
+            schema["minimum"] = -(2**63)  # the hub stores 64-bit integers
         if self.maximum is not None:
             schema["maximum"] = self.maximum
+        elif self.integer:
+            schema["maximum"] = 2**63 - 1
         return self._nullable(schema)
 
 
@@ -336,12 +340,12 @@ class Obj(Spec):
 
     def json_schema(self, *, response: bool = False) -> dict[str, Any]:
         """See :meth:`Spec.json_schema`."""
-        schema: dict[str, Any] = {
-            "type": "object",
-            "properties": {
-                key: spec.json_schema(response=response) for key, spec in self.fields.items()
-            },
-        }
+        properties = {key: spec.json_schema(response=response) for key, spec in self.fields.items()}
+        for key in self.required:  # a required key must also be non-null
+            required = properties.get(key, {})
+            if required.pop("nullable", False) and "enum" in required:
+                required["enum"] = [value for value in required["enum"] if value is not None]
+        schema: dict[str, Any] = {"type": "object", "properties": properties}
         if self.required:
             schema["required"] = list(self.required)
         schema["additionalProperties"] = response or not self.closed

@@ -18,7 +18,16 @@ import jsonschema.validators
 
 from contacthub_server.schemas import customer as customer_schema
 from contacthub_server.schemas import event as event_schema
-from contacthub_server.schemas.spec import Bool, FieldError, ListOf, Obj, Spec, Str, json_type
+from contacthub_server.schemas.spec import (
+    Bool,
+    FieldError,
+    ListOf,
+    Obj,
+    Spec,
+    Str,
+    json_type,
+    pointer,
+)
 from contacthub_server.service.dates import now
 from contacthub_server.service.matching import BLOCK, DEFAULT_PROPERTIES, MODES
 
@@ -57,6 +66,29 @@ def _root_object(doc: Any, what: str) -> Mapping[str, Any]:
     return doc
 
 
+_INTEGER_RANGE = (-(2**63), 2**63 - 1)
+
+
+def _check_storable(value: Any, path: str, errors: list[FieldError]) -> None:
+    """Report what JSON allows but the hub cannot store: the NUL character (U+0000) in a string
+    or key (PostgreSQL refuses it, and no client means it) and integers beyond 64 bits."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            errors.append(FieldError(path, "must not contain the NUL character (U+0000)"))
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not _INTEGER_RANGE[0] <= value <= _INTEGER_RANGE[1]:
+            errors.append(FieldError(path, "is too large: integers must fit in 64 bits"))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            child = pointer(path, key)
+            if isinstance(key, str) and "\x00" in key:
+                errors.append(FieldError(child, "the key must not contain the NUL character"))
+            _check_storable(item, child, errors)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_storable(item, pointer(path, index), errors)
+
+
 def _json_size(value: Any) -> int:
     if isinstance(value, str):
         return len(value.encode("utf-8"))
@@ -84,7 +116,8 @@ def validate_customer(
     enums, formats, dates, item ids); ``base``, ``extended`` and ``extra`` may not exceed 64 KB;
     ``extended`` must satisfy ``extended_schema`` when the node configures one (any object
     otherwise). Read-only properties (``id``, ``registeredAt``, ``updatedAt``, ``sourceInfo``)
-    are dropped; any other unknown property is an error. Raises :class:`ValidationFailed`.
+    are dropped; any other unknown property is an error, and so is the NUL character in any
+    string or key. Raises :class:`ValidationFailed`.
     """
     source = _root_object(doc, "a customer")
     writable = {
@@ -103,6 +136,7 @@ def validate_customer(
     extended = source.get("extended")
     if extended_schema is not None and isinstance(extended, Mapping):
         _check_extended(extended, extended_schema, errors)
+    _check_storable(result, "", errors)
     if errors:
         raise ValidationFailed(errors)
     return result
@@ -121,6 +155,7 @@ def validate_item(kind: str, body: Any) -> dict[str, Any]:
     source = _root_object(body, "an item")
     errors: list[FieldError] = []
     result: dict[str, Any] = spec.check(source, "", errors)
+    _check_storable(result, "", errors)
     if errors:
         raise ValidationFailed(errors)
     return result
@@ -147,7 +182,7 @@ def validate_event(body: Any) -> dict[str, Any]:
         if spec is not None:
             result[key] = spec.check(value, f"/{key}", errors)
         elif key not in ("contextInfo", "properties"):
-            errors.append(FieldError(f"/{key}", f"unknown property {key!r}"))
+            errors.append(FieldError(pointer("", key), f"unknown property {key!r}"))
     for key in ("type", "context", "properties"):
         if source.get(key) is None:
             errors.append(FieldError(f"/{key}", "is required"))
@@ -175,6 +210,7 @@ def validate_event(body: Any) -> dict[str, Any]:
         errors.append(FieldError("", "give either customerId or bringBackProperties, not both"))
     elif not has_customer and not has_bring_back:
         errors.append(FieldError("", "either customerId or bringBackProperties is required"))
+    _check_storable(result, "", errors)
     if errors:
         raise ValidationFailed(errors)
 
@@ -201,7 +237,8 @@ def validate_session(body: Any) -> str:
         errors = [FieldError("/value", "is required")]
     for key in source:
         if key not in ("value", "id"):
-            errors.append(FieldError(f"/{key}", f"unknown property {key!r}"))
+            errors.append(FieldError(pointer("", key), f"unknown property {key!r}"))
+    _check_storable(source.get("value"), "/value", errors)
     if errors:
         raise ValidationFailed(errors)
     return str(value)

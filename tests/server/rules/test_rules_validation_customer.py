@@ -358,3 +358,33 @@ def test_invalid_items_name_the_field(kind: str, body: Any, pointer: str) -> Non
 def test_an_unknown_item_kind_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="unknown item kind 'pets'"):
         validate_item("pets", {"id": "p"})
+
+
+def test_the_nul_character_is_refused_in_strings_and_keys() -> None:
+    found = problems({"nodeId": "n", "base": {"firstName": "M\x00"}, "extended": {"a": ["\x00"]}})
+    assert "NUL" in found["/base/firstName"]
+    assert "NUL" in found["/extended/a/0"]
+    assert "NUL" in problems({"nodeId": "n", "extended": {"\x00": 1}})["/extended/\x00"]
+    with pytest.raises(ValidationFailed):
+        validate_item("likes", {"id": "l\x00"})
+
+
+def test_integers_beyond_64_bits_are_refused_anywhere() -> None:
+    found = problems(
+        {
+            "nodeId": "n",
+            "extended": {"big": 2**64},
+            "base": {"educations": [{"id": "e", "startYear": -(2**63) - 1}]},
+        }
+    )
+    assert "64 bits" in found["/extended/big"]
+    assert "64 bits" in found["/base/educations/0/startYear"]
+    assert validate_customer({"nodeId": "n", "extended": {"max": 2**63 - 1}})["extended"] == {
+        "max": 2**63 - 1
+    }
+
+
+def test_a_whole_float_too_large_for_64_bits_is_refused_not_stored() -> None:
+    with pytest.raises(ValidationFailed, match="64 bits"):
+        validate_item("educations", {"id": "e", "endYear": 5.3e28})
+    assert validate_item("educations", {"id": "e", "endYear": 2003.0})["endYear"] == 2003

@@ -316,3 +316,13 @@ def test_invalid_node_settings_name_the_bad_key(settings: Any, pointer: str, fra
     found = problems(validate_node_settings, settings)
     assert pointer in found, found
     assert fragment in found[pointer]
+
+
+def test_the_nul_character_is_refused_wherever_it_hides() -> None:
+    found = problems(
+        validate_event,
+        event(properties={"title": "a\x00b", "extraProperties": {"k\x00": 1}}),
+    )
+    assert "NUL" in found["/properties/title"]
+    assert "/properties/extraProperties/k\x00" in found
+    assert "NUL" in problems(validate_session, {"value": "\x00"})["/value"]
