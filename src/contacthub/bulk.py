@@ -189,6 +189,11 @@ class BulkRun(Iterator[BulkOutcome]):
         self._concurrency = concurrency
         self._before_send = before_send
         self._stopping = threading.Event()
+        #: Why the run stopped reading its input early, or None. Set when ``give_up_after``
+        #: items in a row got no answer at all (the API is unreachable): items not read yet get
+        #: no outcome, so that a dead connection does not grind through the whole input.
+        self.abandoned: str | None = None
+        self.give_up_after = max(8, 2 * concurrency)
         self._outcomes = self._generate()
 
     def __next__(self) -> BulkOutcome:
@@ -233,6 +238,7 @@ class BulkRun(Iterator[BulkOutcome]):
         position = 0
         exhausted = False
         in_flight = 0
+        unanswered = 0  # items in a row that failed without any answer from the API
         # Finished futures arrive on a queue: waiting costs the same whatever the window's size.
         finished: queue.SimpleQueue[tuple[int, BulkItem, Future[_WorkResult]]] = queue.SimpleQueue()
         pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="contacthub-bulk")
@@ -270,6 +276,16 @@ class BulkRun(Iterator[BulkOutcome]):
                 status, item_id, error, resolved = future.result()
                 outcome = BulkOutcome(index, item.key, status, item_id, error, resolved)
                 self.summary.add(outcome)
+                if _unreachable(error):
+                    unanswered += 1
+                    if unanswered >= self.give_up_after and self.abandoned is None:
+                        self.abandoned = (
+                            f"{unanswered} items in a row got no answer from the API "
+                            f"(last: {outcome.message})"
+                        )
+                        self._stopping.set()
+                else:
+                    unanswered = 0
                 yield outcome
         finally:
             self.summary.finished = time.monotonic()
@@ -728,6 +744,11 @@ def _transient(error: APIError) -> bool:
     if isinstance(error, OutcomeUnknownError):
         return False
     return isinstance(error, APIConnectionError) or error.status_code in (429, 503)
+
+
+def _unreachable(error: APIError | None) -> bool:
+    """True for a failure with no answer at all: the API could not be reached."""
+    return isinstance(error, APIConnectionError) and error.status_code is None
 
 
 def _pause(round_number: int) -> None:

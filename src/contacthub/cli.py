@@ -452,6 +452,13 @@ def _import_rows(
                     f"  ... and {failed - len(local_failures)} more (use --rejects FILE)",
                     file=sys.stderr,
                 )
+    if run.abandoned is not None:
+        print(
+            f"stopped early: {run.abandoned}; {max(total - progress.done, 0)} rows were not "
+            f"attempted. Check the connection, then run the same command with --resume "
+            f"(journal {journal.path})"
+        )
+        return EXIT_FAILED_ROWS
     if interrupt.fired:
         print(
             f"interrupted: run the same command with --resume to continue (journal {journal.path})"

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from cliharness import Run, credentials_of
 
 from conftest import Other
+from contacthub._http import RetryPolicy
 from contacthub.workspace import Workspace
 from contacthub_server.runner import HubServer
 from contacthub_server.settings import HubSettings
@@ -186,3 +188,45 @@ def test_events_resume_after_kill_9_stores_each_event_once(
             e["properties"]["title"] for e in workspace.get_node(creds.node_id).export_events()
         ]
     assert sorted(titles) == sorted(f"page {i}" for i in range(500))
+
+
+def test_an_import_stops_early_when_the_hub_goes_away_and_resume_finishes(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Waits between retries are what make a dead hub slow to detect; the test skips them.
+    monkeypatch.setattr("contacthub.bulk._pause", lambda round_number: None)
+    monkeypatch.setattr(RetryPolicy, "backoff_delay", lambda self, retry, rand=None: 0.0)
+    database = tmp_path / "hub.db"
+    path = _write_customers(tmp_path / "customers.csv", 3000)
+    journal = tmp_path / "customers.csv.journal"
+    server = HubServer(HubSettings(database_url=str(database), latency_ms=10))
+    server.start()
+    creds = _provision(server)
+
+    def stop_after_some_rows() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if journal.exists() and journal.read_text().count("\nD ") >= 100:
+                break
+            time.sleep(0.02)
+        server.stop()
+
+    stopper = threading.Thread(target=stop_after_some_rows)
+    stopper.start()
+    try:
+        result = run("customers", "import", str(path), "--concurrency", "4", creds=creds)
+    finally:
+        stopper.join()
+        server.stop()
+    assert result.code == 1, result.out + result.err
+    assert "stopped early: " in result.out
+    assert "got no answer from the API" in result.out
+    assert "run the same command with --resume" in result.out
+
+    # The hub comes back (same database, same port): --resume finishes the job.
+    with HubServer(HubSettings(database_url=str(database)), port=server.port) as again:
+        assert again.base_url == creds.base_url
+        result = run("customers", "import", str(path), "--resume", creds=creds)
+        assert result.code == 0, result.out + result.err
+        stored = _stored_external_ids(creds)
+    assert sorted(stored) == sorted(f"row-{i}" for i in range(3000))

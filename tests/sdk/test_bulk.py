@@ -7,15 +7,19 @@ moment) are injected by wrapping the transport; everything else is the real thin
 from __future__ import annotations
 
 import itertools
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from contacthub._http import NO_RETRY
 from contacthub.bulk import BulkItem, BulkOutcome, holds
 from contacthub.errors import OutcomeUnknownError
 from contacthub.node import Node
+from contacthub.testing import Hub
+from contacthub.workspace import Workspace
 
 
 def _customers(count: int, start: int = 0) -> Iterator[dict[str, Any]]:
@@ -301,3 +305,30 @@ def test_holds_compares_what_was_sent_with_the_normalised_document() -> None:
     # Every date-time form clients write compares as the same instant.
     assert holds(stored, {"date": "2020-01-02T05:04:05+02:00"})
     assert holds(stored, {"date": "2020-01-02T03:04:05.000000+0000"})
+
+
+def test_a_run_gives_up_when_the_api_cannot_be_reached(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("contacthub.bulk._pause", lambda round_number: None)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nobody listens there once the socket is closed
+    workspace = Workspace(
+        hub.workspace_id, hub.token, f"http://127.0.0.1:{port}/hub/v1", retry=NO_RETRY
+    )
+    pulled = 0
+
+    def rows() -> Iterator[dict[str, Any]]:
+        nonlocal pulled
+        for row in _customers(10_000):
+            pulled += 1
+            yield row
+
+    with workspace:
+        run = workspace.get_node(hub.node_id).bulk_add_customers(rows(), concurrency=2)
+        outcomes = list(run)
+    assert run.abandoned is not None
+    assert "in a row got no answer from the API" in run.abandoned
+    assert all(o.status == "failed" and o.status_code is None for o in outcomes)
+    assert len(outcomes) == pulled < 100  # the rest of the input was never read
