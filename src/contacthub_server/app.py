@@ -53,7 +53,8 @@ class HubApp:
         await self._asgi(scope, receive, send)
 
     def close(self) -> None:
-        """Close the store if this application opened it."""
+        """Stop the store thread pool, and close the store if this application opened it."""
+        self.starlette.state.hub.executor.shutdown(wait=True)
         if self._owns_store:
             self.store.close()
 

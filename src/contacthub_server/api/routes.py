@@ -6,11 +6,13 @@ other connections while a transaction waits on the database.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any, TypeVar
 
 import orjson
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -35,6 +37,8 @@ UNAUTHORIZED = "The client is not authorized to access the API"
 PREFIX = "/hub/v1"
 WORKSPACE = PREFIX + "/workspaces/{workspaceId}"
 
+#: Threads running store operations: enough to keep PostgreSQL's connection pool busy.
+THREADS = 32
 #: The deepest nesting of objects and arrays accepted in a body (the API's documents need < 10).
 MAX_JSON_DEPTH = 100
 
@@ -42,12 +46,14 @@ T = TypeVar("T")
 
 
 class HubState:
-    """What the endpoints share: the registry (with the store) and the body size limit."""
+    """What the endpoints share: the registry (with the store), the body limit, a thread pool."""
 
     def __init__(self, registry: Registry, max_body_bytes: int) -> None:
         self.registry = registry
         self.max_body_bytes = max_body_bytes
         self.openapi: bytes | None = None
+        # A plain executor: about half the per-call cost of anyio's thread pool.
+        self.executor = ThreadPoolExecutor(THREADS, thread_name_prefix="contacthub-hub")
 
 
 def _state(request: Request) -> HubState:
@@ -55,8 +61,10 @@ def _state(request: Request) -> HubState:
     return state
 
 
-async def _run(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    return await run_in_threadpool(function, *args, **kwargs)
+async def _run(request: Request, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a blocking store operation on the hub's thread pool (not the event loop)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_state(request).executor, partial(function, *args, **kwargs))
 
 
 async def authorize(request: Request) -> tuple[Registry, str]:
@@ -72,7 +80,7 @@ async def authorize(request: Request) -> tuple[Registry, str]:
         raise Unauthorized(UNAUTHORIZED)
     owner = registry.cached_workspace_of_token(token)
     if owner is None:
-        owner = await _run(registry.workspace_of_token, token)
+        owner = await _run(request, registry.workspace_of_token, token)
         if owner is None:
             raise Unauthorized(UNAUTHORIZED)
     ws: str = request.path_params["workspaceId"]
@@ -145,6 +153,7 @@ async def list_customers(request: Request) -> Response:
     query = None if query_text is None else _parse_query(query_text)
     try:
         found, total = await _run(
+            request,
             customers.search_customers,
             registry,
             ws,
@@ -166,14 +175,16 @@ async def create_customer(request: Request) -> Response:
     """POST …/customers: 201 with the new customer (or the merged one under MERGE)."""
     registry, ws = await authorize(request)
     body = await read_json(request)
-    doc, _merged = await _run(customers.create_customer, registry, ws, body)
+    doc, _merged = await _run(request, customers.create_customer, registry, ws, body)
     return json_response(doc, 201)
 
 
 async def get_customer(request: Request) -> Response:
     """GET …/customers/{id}."""
     registry, ws = await authorize(request)
-    doc = await _run(customers.get_customer, registry, ws, request.path_params["customerId"])
+    doc = await _run(
+        request, customers.get_customer, registry, ws, request.path_params["customerId"]
+    )
     return json_response(doc)
 
 
@@ -182,7 +193,7 @@ async def replace_customer(request: Request) -> Response:
     registry, ws = await authorize(request)
     body = await read_json(request)
     customer_id = request.path_params["customerId"]
-    doc = await _run(customers.replace_customer, registry, ws, customer_id, body)
+    doc = await _run(request, customers.replace_customer, registry, ws, customer_id, body)
     return json_response(doc)
 
 
@@ -191,14 +202,16 @@ async def patch_customer(request: Request) -> Response:
     registry, ws = await authorize(request)
     body = await read_json(request)
     customer_id = request.path_params["customerId"]
-    doc = await _run(customers.patch_customer, registry, ws, customer_id, body)
+    doc = await _run(request, customers.patch_customer, registry, ws, customer_id, body)
     return json_response(doc)
 
 
 async def delete_customer(request: Request) -> Response:
     """DELETE …/customers/{id}: 200 with the deleted customer."""
     registry, ws = await authorize(request)
-    doc = await _run(customers.delete_customer, registry, ws, request.path_params["customerId"])
+    doc = await _run(
+        request, customers.delete_customer, registry, ws, request.path_params["customerId"]
+    )
     return json_response(doc)
 
 
@@ -210,25 +223,25 @@ def _item_routes(kind: str) -> list[BaseRoute]:
         registry, ws = await authorize(request)
         body = await read_json(request)
         cid = request.path_params["customerId"]
-        item = await _run(items.add_item, registry, ws, cid, kind, body)
+        item = await _run(request, items.add_item, registry, ws, cid, kind, body)
         return json_response(item, created)
 
     async def get(request: Request) -> Response:
         registry, ws = await authorize(request)
         cid, item_id = request.path_params["customerId"], request.path_params["itemId"]
-        return json_response(await _run(items.get_item, registry, ws, cid, kind, item_id))
+        return json_response(await _run(request, items.get_item, registry, ws, cid, kind, item_id))
 
     async def put(request: Request) -> Response:
         registry, ws = await authorize(request)
         body = await read_json(request)
         cid, item_id = request.path_params["customerId"], request.path_params["itemId"]
-        item = await _run(items.replace_item, registry, ws, cid, kind, item_id, body)
+        item = await _run(request, items.replace_item, registry, ws, cid, kind, item_id, body)
         return json_response(item)
 
     async def delete(request: Request) -> Response:
         registry, ws = await authorize(request)
         cid, item_id = request.path_params["customerId"], request.path_params["itemId"]
-        await _run(items.delete_item, registry, ws, cid, kind, item_id)
+        await _run(request, items.delete_item, registry, ws, cid, kind, item_id)
         return empty_response(200)
 
     base = f"{WORKSPACE}/customers/{{customerId}}/{kind}"
@@ -241,28 +254,30 @@ async def add_session(request: Request) -> Response:
     registry, ws = await authorize(request)
     body = await read_json(request)
     cid = request.path_params["customerId"]
-    return json_response(await _run(sessions.add_session, registry, ws, cid, body), 201)
+    return json_response(await _run(request, sessions.add_session, registry, ws, cid, body), 201)
 
 
 async def list_sessions(request: Request) -> Response:
     """GET …/customers/{id}/sessions: ``{elements}`` (not paged)."""
     registry, ws = await authorize(request)
     cid = request.path_params["customerId"]
-    return json_response({"elements": await _run(sessions.list_sessions, registry, ws, cid)})
+    return json_response(
+        {"elements": await _run(request, sessions.list_sessions, registry, ws, cid)}
+    )
 
 
 async def get_session(request: Request) -> Response:
     """GET …/customers/{id}/sessions/{sessionId}."""
     registry, ws = await authorize(request)
     cid, sid = request.path_params["customerId"], request.path_params["sessionId"]
-    return json_response(await _run(sessions.get_session, registry, ws, cid, sid))
+    return json_response(await _run(request, sessions.get_session, registry, ws, cid, sid))
 
 
 async def delete_session(request: Request) -> Response:
     """DELETE …/customers/{id}/sessions/{sessionId}: 200, empty body."""
     registry, ws = await authorize(request)
     cid, sid = request.path_params["customerId"], request.path_params["sessionId"]
-    await _run(sessions.delete_session, registry, ws, cid, sid)
+    await _run(request, sessions.delete_session, registry, ws, cid, sid)
     return empty_response(200)
 
 
@@ -286,6 +301,7 @@ async def list_events(request: Request) -> Response:
         if mode not in MODES:
             raise BadRequest.field("mode", f"must be ACTIVE or PASSIVE, got {mode!r}")
     found, total = await _run(
+        request,
         events.list_events,
         registry,
         ws,
@@ -306,19 +322,21 @@ async def add_event(request: Request) -> Response:
     """POST …/events: 202 ``{"id": …}`` once the event is stored."""
     registry, ws = await authorize(request)
     body = await read_json(request)
-    return json_response({"id": await _run(events.add_event, registry, ws, body)}, 202)
+    return json_response({"id": await _run(request, events.add_event, registry, ws, body)}, 202)
 
 
 async def get_event(request: Request) -> Response:
     """GET …/events/{id}."""
     registry, ws = await authorize(request)
-    return json_response(await _run(events.get_event, registry, ws, request.path_params["eventId"]))
+    return json_response(
+        await _run(request, events.get_event, registry, ws, request.path_params["eventId"])
+    )
 
 
 async def delete_event(request: Request) -> Response:
     """DELETE …/events/{id}: 204."""
     registry, ws = await authorize(request)
-    await _run(events.delete_event, registry, ws, request.path_params["eventId"])
+    await _run(request, events.delete_event, registry, ws, request.path_params["eventId"])
     return empty_response(204)
 
 
