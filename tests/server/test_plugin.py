@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-USER_TESTS = '''
+USER_TESTS = """
 import requests
 
 
@@ -31,7 +31,7 @@ def test_raw_http_with_the_hub_fixture(hub):
 def test_the_server_can_provision_more(hub):
     other = hub.server.provision()
     assert other.workspace_id != hub.workspace_id
-'''
+"""
 
 
 def test_a_users_suite_gets_working_hub_and_node_fixtures(tmp_path: Path) -> None:
