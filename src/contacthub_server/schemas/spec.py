@@ -9,7 +9,6 @@ property.
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 import re
 from collections.abc import Mapping
@@ -25,6 +24,16 @@ class FieldError:
 
     path: str
     message: str
+
+
+def copy_json(value: Any) -> Any:
+    """A deep copy of a JSON value (dicts, lists, scalars): several times faster than
+    ``copy.deepcopy``, which handles every Python object and pays for it on each request."""
+    if isinstance(value, dict):
+        return {key: copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_json(item) for item in value]
+    return value
 
 
 def pointer(parent: str, key: str | int) -> str:
@@ -65,7 +74,7 @@ class Spec:
 
     def check_value(self, value: Any, path: str, errors: list[FieldError]) -> Any:
         """Check a non-null value (see :meth:`check`)."""
-        return copy.deepcopy(value)
+        return copy_json(value)
 
     def _wrong_type(self, value: Any, path: str, errors: list[FieldError]) -> None:
         errors.append(FieldError(path, f"must be {self.expected}, not {json_type(value)}"))
@@ -299,7 +308,7 @@ class AnyObject(Spec):
         if not isinstance(value, Mapping):
             self._wrong_type(value, path, errors)
             return value
-        return copy.deepcopy(dict(value))
+        return copy_json(dict(value))
 
     def json_schema(self, *, response: bool = False) -> dict[str, Any]:
         """See :meth:`Spec.json_schema`."""
@@ -335,7 +344,7 @@ class Obj(Spec):
             elif self.closed:
                 errors.append(FieldError(pointer(path, key), f"unknown property {key!r}"))
             else:
-                result[key] = copy.deepcopy(item)
+                result[key] = copy_json(item)
         return result
 
     def json_schema(self, *, response: bool = False) -> dict[str, Any]:

@@ -9,8 +9,9 @@ and the response shape shows unset properties as ``null``).
 
 from __future__ import annotations
 
-import copy
 from typing import Any
+
+from contacthub_server.schemas.spec import copy_json
 
 
 def merge_patch(stored: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -21,11 +22,17 @@ def merge_patch(stored: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]
     - any other value (arrays included): replaces the stored value whole;
     - keys absent from ``patch`` keep their stored value.
     """
-    result = copy.deepcopy(stored)
-    for key, value in patch.items():
-        current = result.get(key)
-        if isinstance(value, dict) and isinstance(current, dict):
-            result[key] = merge_patch(current, value)
+    result: dict[str, Any] = {}
+    for key, value in stored.items():  # stored keys keep their order
+        if key not in patch:
+            result[key] = copy_json(value)
+            continue
+        change = patch[key]
+        if isinstance(change, dict) and isinstance(value, dict):
+            result[key] = merge_patch(value, change)
         else:
-            result[key] = copy.deepcopy(value)
+            result[key] = copy_json(change)
+    for key, change in patch.items():
+        if key not in stored:
+            result[key] = copy_json(change)
     return result

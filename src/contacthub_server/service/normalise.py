@@ -8,9 +8,10 @@ the document carries follows unchanged. The functions return new documents; inpu
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
+
+from contacthub_server.schemas.spec import copy_json
 
 CUSTOMER_KEYS: tuple[str, ...] = (
     "id",
@@ -133,11 +134,12 @@ _OBJECT_SHAPES = {
 def _shaped(
     value: Mapping[str, Any], scalars: tuple[str, ...], lists: tuple[str, ...]
 ) -> dict[str, Any]:
-    result: dict[str, Any] = {key: copy.deepcopy(value.get(key)) for key in scalars}
+    result: dict[str, Any] = {key: copy_json(value.get(key)) for key in scalars}
     for key in lists:
-        result[key] = copy.deepcopy(value.get(key)) or []
+        result[key] = copy_json(value.get(key)) or []
     for key, other in value.items():
-        result.setdefault(key, copy.deepcopy(other))
+        if key not in result:
+            result[key] = copy_json(other)
     return result
 
 
@@ -173,7 +175,9 @@ def normalise_customer(doc: Mapping[str, Any]) -> dict[str, Any]:
     ``externalId`` are ``null`` when unset; ``tags``, when set, always has both ``auto`` and
     ``manual`` lists; ``enabled`` defaults to ``true``.
     """
-    result: dict[str, Any] = {key: copy.deepcopy(doc.get(key)) for key in CUSTOMER_KEYS}
+    result: dict[str, Any] = {
+        key: None if key == "base" else copy_json(doc.get(key)) for key in CUSTOMER_KEYS
+    }
     result["base"] = normalise_base(doc.get("base"))
     tags = doc.get("tags")
     if isinstance(tags, Mapping):
@@ -181,7 +185,8 @@ def normalise_customer(doc: Mapping[str, Any]) -> dict[str, Any]:
     if result["enabled"] is None:
         result["enabled"] = True
     for key, value in doc.items():
-        result.setdefault(key, copy.deepcopy(value))
+        if key not in result:
+            result[key] = copy_json(value)
     return result
 
 
@@ -191,10 +196,11 @@ def normalise_event(doc: Mapping[str, Any]) -> dict[str, Any]:
     ``customerId``, ``bringBackProperties``, ``tracking`` and ``updatedAt`` are ``null`` when unset;
     ``properties`` and ``contextInfo`` are ``{}`` when unset (they are objects in every recording).
     """
-    result: dict[str, Any] = {key: copy.deepcopy(doc.get(key)) for key in EVENT_KEYS}
+    result: dict[str, Any] = {key: copy_json(doc.get(key)) for key in EVENT_KEYS}
     for key in ("properties", "contextInfo"):
         if result[key] is None:
             result[key] = {}
     for key, value in doc.items():
-        result.setdefault(key, copy.deepcopy(value))
+        if key not in result:
+            result[key] = copy_json(value)
     return result
