@@ -28,3 +28,13 @@ def credentials_of(hub: Any) -> list[str]:
         f"--base-url={hub.base_url}",
         f"--node-id={hub.node_id}",
     ]
+
+
+@dataclass
+class Other:
+    """A second workspace and node on the same hub (round trips between nodes)."""
+
+    workspace_id: str
+    node_id: str
+    token: str
+    base_url: str

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cliharness import Result, Run, credentials_of
+from cliharness import Other, Result, Run, credentials_of
 
 from contacthub.cli import main
 from contacthub.testing import Hub
@@ -37,16 +36,6 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
 
 def _takes_quiet(argv: list[str]) -> bool:
     return len(argv) >= 2 and argv[1] in ("import", "export")
-
-
-@dataclass
-class Other:
-    """A second workspace and node on the same hub (round trips between nodes)."""
-
-    workspace_id: str
-    node_id: str
-    token: str
-    base_url: str
 
 
 @pytest.fixture

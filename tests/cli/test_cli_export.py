@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cliharness import Run
+from cliharness import Other, Run
 
-from conftest import Other
 from contacthub.testing import Hub
 
 

@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cliharness import Run, credentials_of
+from cliharness import Other, Run, credentials_of
 
-from conftest import Other
 from contacthub._http import RetryPolicy
 from contacthub.workspace import Workspace
 from contacthub_server.runner import HubServer
