@@ -360,25 +360,6 @@ class Obj(Spec):
         schema["additionalProperties"] = response or not self.closed
         return self._nullable(schema)
 
-    def extended(self, **fields: Spec) -> Obj:
-        """This object spec with more (or replaced) fields."""
-        return Obj({**self.fields, **fields}, self.required, self.closed, self.nullable)
-
-    def with_options(
-        self,
-        *,
-        required: tuple[str, ...] | None = None,
-        closed: bool | None = None,
-        nullable: bool | None = None,
-    ) -> Obj:
-        """This object spec with other ``required`` keys, openness or nullability."""
-        return Obj(
-            self.fields,
-            self.required if required is None else required,
-            self.closed if closed is None else closed,
-            self.nullable if nullable is None else nullable,
-        )
-
 
 @dataclass(frozen=True)
 class ListOf(Spec):
