@@ -313,6 +313,8 @@ def run_import(args: argparse.Namespace, entity: Entity) -> int:
     stream = open_input(path)
     with stream:
         reader = reader_for(stream, str(path), fmt, entity, args.list_separator)
+        if args.check:
+            return _check_rows(args, entity, fmt, path, reader)
         credentials = resolve_credentials(args)
         journal_path = Path(args.journal) if args.journal else default_journal_path(path)
         if args.resume and not journal_path.exists():
@@ -337,6 +339,33 @@ def run_import(args: argparse.Namespace, entity: Entity) -> int:
                 journal.close()
         finally:
             workspace.close()
+
+
+def _check_rows(
+    args: argparse.Namespace, entity: Entity, fmt: Format, path: Path, reader: Any
+) -> int:
+    """``import --check``: read and map every row, report the bad ones, send nothing."""
+    rejects = RejectsWriter(Path(args.rejects), fmt, reader.header) if args.rejects else None
+    rows = bad = 0
+    for record in reader:
+        rows += 1
+        if record.document is not None and entity == "events":
+            try:
+                event_shorthands(record.document, "node")
+            except MappingError as exc:
+                record.document, record.field, record.error = None, exc.field, exc.message
+        if record.document is not None:
+            continue
+        bad += 1
+        if rejects is not None:
+            rejects.write(record.line, record.raw, "invalid", record.field or "", str(record.error))
+        elif bad <= 20:
+            where = f", field {record.field}" if record.field else ""
+            print(f"  {path}, line {record.line}{where}: {record.error}", file=sys.stderr)
+    if rejects is not None:
+        rejects.close()
+    print(f"checked {path}: {rows} rows, {rows - bad} valid, {bad} invalid (nothing was sent)")
+    return EXIT_FAILED_ROWS if bad else EXIT_OK
 
 
 def _import_rows(
@@ -717,6 +746,11 @@ def _import_parser(sub: Any, entity: Entity) -> None:
         "--list-separator", default="|", help="separator of list cells (default %(default)s)"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress display")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only read and map every row, reporting bad ones; send nothing (no credentials needed)",
+    )
     if entity == "customers":
         parser.add_argument(
             "--force-update",

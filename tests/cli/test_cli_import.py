@@ -320,3 +320,21 @@ def test_format_flag_and_list_separator(run: Run, hub: Hub, tmp_path: Path) -> N
     assert result.code == 0
     tags = {c["externalId"]: c["tags"]["manual"] for c in _customers(hub)}
     assert tags == {"t1": ["x"], "t2": ["a", "b"]}
+
+
+def test_check_reports_bad_rows_without_sending_or_credentials(
+    run: Run, hub: Hub, tmp_path: Path
+) -> None:
+    path = _write_csv(
+        tmp_path / "c.csv",
+        ["externalId", "enabled", "base.address.geo.lat"],
+        [["a", "true", "1.5"], ["b", "sure", ""], ["c", "", "north"]],
+    )
+    result = run("customers", "import", str(path), "--check")
+    assert result.code == 1
+    assert "3 rows, 1 valid, 2 invalid (nothing was sent)" in result.out
+    assert f"{path}, line 3, field enabled: 'sure' is not a boolean" in result.err
+    assert f"{path}, line 4, field base.address.geo.lat: 'north' is not a number" in result.err
+    assert _customers(hub) == []
+    good = _write_csv(tmp_path / "ok.csv", ["externalId"], [["a"]])
+    assert run("customers", "import", str(good), "--check").code == 0
