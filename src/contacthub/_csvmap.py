@@ -257,7 +257,10 @@ def parse_header(header: list[str], entity: Literal["customers", "events"]) -> l
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise MappingError(name, f"unknown field{hint}")
         if kind == "any":
-            kind = _event_kind(path) if entity == "events" and len(path) > 1 else "str"
+            if len(path) == 1:
+                kind = "json"  # a whole free-form object in one cell: `extended`, `properties`
+            else:
+                kind = _event_kind(path) if entity == "events" else "str"
         if suffix:
             forced = KIND_SUFFIXES.get(suffix.strip().lower())
             if forced is None:

@@ -85,6 +85,17 @@ def test_a_header_suffix_forces_the_type_of_extended_fields() -> None:
         ("base.educations", "[{", "invalid JSON"),
     ],
 )
+def test_a_whole_object_column_takes_json() -> None:
+    assert _row(["extended", "base.address"], ['{"a": 1}', '{"city": "Roma"}']) == {
+        "extended": {"a": 1},
+        "base": {"address": {"city": "Roma"}},
+    }
+    assert _row(["type", "properties"], ["searched", '{"keyword": "x"}'], "events") == {
+        "type": "searched",
+        "properties": {"keyword": "x"},
+    }
+
+
 def test_bad_cells_name_the_field_and_why(header: str, cell: str, message: str) -> None:
     with pytest.raises(MappingError) as caught:
         _row([header], [cell])
