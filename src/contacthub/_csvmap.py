@@ -257,10 +257,8 @@ def parse_header(header: list[str], entity: Literal["customers", "events"]) -> l
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise MappingError(name, f"unknown field{hint}")
         if kind == "any":
-            if len(path) == 1:
-                kind = "json"  # a whole free-form object in one cell: `extended`, `properties`
-            else:
-                kind = _event_kind(path) if entity == "events" else "str"
+            # A whole free-form object in one cell (`extended`, `properties`) is JSON.
+            kind = "json" if len(path) == 1 else _event_kind(path) if entity == "events" else "str"
         if suffix:
             forced = KIND_SUFFIXES.get(suffix.strip().lower())
             if forced is None:

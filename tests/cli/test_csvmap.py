@@ -76,15 +76,6 @@ def test_a_header_suffix_forces_the_type_of_extended_fields() -> None:
     assert document == {"extended": {"age": 42, "vip": True, "score": 2.5, "note": "007"}}
 
 
-@pytest.mark.parametrize(
-    ("header", "cell", "message"),
-    [
-        ("base.address.geo.lat", "north", "'north' is not a number"),
-        ("enabled", "maybe", "'maybe' is not a boolean"),
-        ("extended.age:int", "4.5", "'4.5' is not a whole number"),
-        ("base.educations", "[{", "invalid JSON"),
-    ],
-)
 def test_a_whole_object_column_takes_json() -> None:
     assert _row(["extended", "base.address"], ['{"a": 1}', '{"city": "Roma"}']) == {
         "extended": {"a": 1},
@@ -96,6 +87,15 @@ def test_a_whole_object_column_takes_json() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("header", "cell", "message"),
+    [
+        ("base.address.geo.lat", "north", "'north' is not a number"),
+        ("enabled", "maybe", "'maybe' is not a boolean"),
+        ("extended.age:int", "4.5", "'4.5' is not a whole number"),
+        ("base.educations", "[{", "invalid JSON"),
+    ],
+)
 def test_bad_cells_name_the_field_and_why(header: str, cell: str, message: str) -> None:
     with pytest.raises(MappingError) as caught:
         _row([header], [cell])
