@@ -6,6 +6,7 @@ using ``hub`` runs once per backend, against one server per backend for the whol
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -29,3 +30,19 @@ def api(hub: Hub) -> Iterator[Api]:
     client = Api(hub)
     yield client
     client.session.close()
+
+
+@pytest.fixture(autouse=True)
+def no_internal_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a hub test during which the hub answered a 500 (its catch-all logs each one)."""
+    if "hub" not in request.fixturenames:
+        yield
+        return
+    caplog: pytest.LogCaptureFixture = request.getfixturevalue("caplog")
+    yield
+    errors = [
+        record.getMessage()
+        for record in caplog.get_records("call")
+        if record.name == "contacthub_server" and record.levelno >= logging.ERROR
+    ]
+    assert errors == [], f"the hub failed internally: {errors}"
