@@ -1,7 +1,7 @@
 """The endpoints of §2.1 to §2.4, thin: authenticate, parse, call the service, answer.
 
-Store work runs on the thread pool (``run_in_threadpool``) so that the event loop keeps serving
-other connections while a transaction waits on the database.
+Store work runs on a thread pool (:func:`_run`) so that the event loop keeps serving other
+connections while a transaction waits on the database.
 """
 
 from __future__ import annotations
