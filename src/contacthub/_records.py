@@ -67,8 +67,9 @@ def detect_format(path: str | os.PathLike[str], given: str | None) -> Format:
 def open_input(path: str | os.PathLike[str]) -> TextIO:
     """Open an input file for reading text, with a clear error when that is impossible."""
     try:
-        # utf-8-sig: spreadsheets often save CSV with a byte order mark.
-        return open(path, encoding="utf-8-sig", newline="")
+        # utf-8-sig: spreadsheets often save CSV with a byte order mark. surrogateescape: a
+        # byte that is not UTF-8 spoils only its row (reported with its line), not the file.
+        return open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -93,6 +94,9 @@ class CsvReader:
             ) from None
         except csv.Error as exc:
             raise InputError(f"{name}, line 1: {exc}") from None
+        problem = _bad_byte(",".join(self.header))
+        if problem:
+            raise InputError(f"{name}, line 1: {problem}")
         try:
             self.columns: list[Column] = parse_header(self.header, entity)
         except MappingError as exc:
@@ -113,6 +117,10 @@ class CsvReader:
                 continue
             start, line = line, self._reader.line_num + 1
             if not cells or (len(cells) == 1 and not cells[0].strip()):
+                continue
+            problem = _bad_byte("".join(cells))
+            if problem:
+                yield Record(start, cells, error=problem)
                 continue
             if len(cells) != width:
                 yield Record(
@@ -144,6 +152,10 @@ class JsonLinesReader:
             text = text.rstrip("\r\n")
             if not text.strip():
                 continue
+            problem = _bad_byte(text)
+            if problem:
+                yield Record(number, text, error=problem)
+                continue
             try:
                 value = json.loads(text)
             except json.JSONDecodeError as exc:
@@ -161,6 +173,15 @@ class JsonLinesReader:
             yield Record(number, text, document=strip_read_only(value, self._entity))
 
 
+def _bad_byte(text: str) -> str | None:
+    """Why ``text`` is not UTF-8, or None: undecodable bytes were kept as lone surrogates."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"not UTF-8 text (byte {ord(text[exc.start]) - 0xDC00:#04x}); save the file as UTF-8"
+    return None
+
+
 def reader_for(
     stream: TextIO, name: str, fmt: Format, entity: Entity, separator: str
 ) -> CsvReader | JsonLinesReader:
@@ -173,16 +194,16 @@ def reader_for(
 def count_records(path: str | os.PathLike[str], fmt: Format) -> int:
     """How many records the file holds (for progress): non-blank lines, or CSV rows."""
     with open_input(path) as stream:
-        if fmt == "jsonl":
-            return sum(1 for line in stream if line.strip())
-        reader = csv.reader(stream)
-        count = -1  # the header
         try:
-            for cells in reader:
+            if fmt == "jsonl":
+                return sum(1 for line in stream if line.strip())
+            count = -1  # the header
+            for cells in csv.reader(stream):
                 if cells and not (len(cells) == 1 and not cells[0].strip()):
                     count += 1
         except csv.Error:
-            pass  # the import reports the bad row itself, with its line
+            # The import reports the bad row itself, with its line; this is only for progress.
+            return 0
         return max(count, 0)
 
 

@@ -203,7 +203,10 @@ class RejectsWriter:
         self.count = 0
         self._fmt = fmt
         try:
-            self._stream: TextIO = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            # surrogateescape: a row that was not UTF-8 is written back with its own bytes.
+            self._stream: TextIO = open(  # noqa: SIM115
+                path, "w", encoding="utf-8", errors="surrogateescape", newline=""
+            )
         except OSError as exc:
             raise CliError(f"{path}: cannot write the rejects file ({exc.strerror})") from None
         # Positions of the input's own columns (a rejects file imported again has ours too).

@@ -338,3 +338,17 @@ def test_check_reports_bad_rows_without_sending_or_credentials(
     assert _customers(hub) == []
     good = _write_csv(tmp_path / "ok.csv", ["externalId"], [["a"]])
     assert run("customers", "import", str(good), "--check").code == 0
+
+
+def test_a_row_that_is_not_utf8_is_rejected_with_its_own_bytes(
+    run: Run, hub: Hub, tmp_path: Path
+) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"externalId,base.address.city\nr1,Roma\nr2,Citt\xe0\n")
+    rejects = tmp_path / "rejects.csv"
+    result = run("customers", "import", str(path), "--rejects", str(rejects), creds=hub)
+    assert result.code == 1
+    assert "1 created, 0 updated, 1 failed" in result.out
+    assert rejects.read_bytes().splitlines()[1] == (
+        b"3,invalid,,not UTF-8 text (byte 0xe0); save the file as UTF-8,r2,Citt\xe0"
+    )

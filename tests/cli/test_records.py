@@ -87,3 +87,18 @@ def test_missing_and_empty_files_get_clear_errors(tmp_path: Path) -> None:
     empty.write_text("")
     with pytest.raises(InputError, match="the file is empty"):
         _records(empty)
+
+
+@pytest.mark.parametrize("name", ["in.csv", "in.jsonl"])
+def test_a_row_that_is_not_utf8_is_an_error_of_that_row(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    if name.endswith(".csv"):
+        path.write_bytes(b"externalId\n1\nCitt\xe0\n3\n")
+    else:
+        path.write_bytes(b'{"externalId": "1"}\n{"externalId": "Citt\xe0"}\n{"externalId": "3"}\n')
+    records = _records(path)
+    lines = [line for line, _, _ in records]
+    assert lines == ([2, 3, 4] if name.endswith(".csv") else [1, 2, 3])
+    assert records[1][1] is None
+    assert records[1][2] == "not UTF-8 text (byte 0xe0); save the file as UTF-8"
+    assert records[2][1] == {"externalId": "3"}
