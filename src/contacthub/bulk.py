@@ -12,11 +12,14 @@
         ...
 
 Import streams: at most a few times ``concurrency`` items are read ahead of the ones done, so
-memory stays flat whatever the input's size. Every item gets exactly one outcome: ``created``,
-``updated`` or ``failed`` (with the :class:`~contacthub.errors.APIError`); none is dropped.
+memory stays flat whatever the input's size. Every item read gets exactly one outcome:
+``created``, ``updated`` or ``failed`` (with the :class:`~contacthub.errors.APIError`); none is
+dropped. When items in a row get no answer at all (the API is unreachable), the run stops
+reading its input and says why in ``run.abandoned``.
 
-Retries are the transport's (connection failures, 429, 503 ...). A ``POST`` the transport could
-not safely resend (the connection broke after the request was sent:
+Each request is retried by the transport (connection failures, 429, 503 ...); an item whose
+request still failed on such a transient error gets a few more rounds here. A ``POST`` the
+transport could not safely resend (the connection broke after the request was sent:
 :class:`~contacthub.errors.OutcomeUnknownError`) is resolved here, without creating duplicates:
 
 - customers: the hub is asked whether the customer exists, by its ``externalId`` and then by its
