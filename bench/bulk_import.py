@@ -8,6 +8,9 @@ Three runs, each against a hub of its own in a subprocess (``contacthub serve``,
 2. ours, ``node.bulk_add_customers`` then ``node.bulk_add_events``, against the same kind of hub;
 3. ours against a hub with no added latency: what the hub absorbs.
 
+After each of our imports, every customer is exported back (``node.export_customers()``), once
+fetching one page at a time and once with the default prefetch window.
+
 The work: 2,000 customers (external id, names, email, tags) then 5,000 events (viewedPage with
 properties, spread over those customers). A sequential loop's rate does not change with the
 number of items, so by default the original loop runs on a fifth of them (``--original-share``)
@@ -104,6 +107,7 @@ def run_original(hub: HubProcess, customers: int, events: int, directory: Path) 
 def run_ours(hub: HubProcess, customers: int, events: int, concurrency: int) -> dict[str, Any]:
     """Our bulk import, in this interpreter."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    from contacthub import bulk
     from contacthub.workspace import Workspace
 
     with Workspace(WORKSPACE_ID, TOKEN, hub.base_url) as workspace:
@@ -121,7 +125,17 @@ def run_ours(hub: HubProcess, customers: int, events: int, concurrency: int) -> 
         )
         summary = events_run.run()
         event_seconds = time.perf_counter() - started
+        # Export every customer back, pages fetched one at a time, then with prefetching.
+        export_seconds = {}
+        for prefetch in (1, bulk.EXPORT_PREFETCH):
+            saved, bulk.EXPORT_PREFETCH = bulk.EXPORT_PREFETCH, prefetch
+            started = time.perf_counter()
+            exported = sum(1 for _ in node.export_customers())
+            export_seconds[prefetch] = time.perf_counter() - started
+            bulk.EXPORT_PREFETCH = saved
     return {
+        "exported": exported,
+        "export_seconds": export_seconds,
         "customers": customers,
         "customer_seconds": customer_seconds,
         "customer_failed": run.summary.failed,
@@ -181,6 +195,12 @@ def main() -> None:
     print(
         f"ours at {args.latency_ms} ms / hub capacity: customers {u_c / h_c:.0%}, events {u_e / h_e:.0%}"
     )
+    for label, result in ((f"{args.latency_ms} ms", ours), ("0 ms", capacity)):
+        timings = ", ".join(
+            f"{result['exported'] / seconds:,.0f}/s with {prefetch} page(s) in flight"
+            for prefetch, seconds in result["export_seconds"].items()
+        )
+        print(f"export of {result['exported']} customers, hub at {label}: {timings}")
     failed = ours["customer_failed"] + ours["event_failed"]
     failed += capacity["customer_failed"] + capacity["event_failed"]
     print(f"failed items (should be 0): {failed}")

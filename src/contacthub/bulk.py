@@ -46,6 +46,7 @@ import random
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -64,6 +65,8 @@ _WorkResult = tuple[OutcomeStatus, "str | None", "APIError | None", bool]
 
 #: Page size of exports: the API's maximum.
 EXPORT_PAGE_SIZE = 50
+#: Pages of an export fetched ahead of the one being read.
+EXPORT_PREFETCH = 4
 #: Rounds (send, or check then send) one item gets before it is reported as failed. The
 #: transport already retries each request; these rounds cover what it must not or could not:
 #: a POST with an unknown outcome, and a check or resend that failed on a transient error.
@@ -660,19 +663,44 @@ class BulkOperations:
     def _pages(
         self, path: str, params: Mapping[str, Any], export: PagedExport | None = None
     ) -> Iterator[dict[str, Any]]:
+        """Every element of a paged listing, in order.
+
+        The first page says how many pages there are; the next ones are then fetched up to
+        EXPORT_PREFETCH pages ahead on a few threads, so that the API's latency is paid once per
+        window rather than once per page, while memory holds at most that many pages.
+        """
         transport = self.workspace.transport
-        number = 0
-        while True:
+
+        def fetch(number: int) -> dict[str, Any]:
             query = {**params, "page": number}
-            page = _with_rounds(partial(transport.request, "GET", path, params=query)) or {}
-            elements = page.get("elements") or []
-            info = page.get("page") or {}
-            if export is not None and number == 0 and export.total is None:
-                export.total = info.get("totalElements")
-            yield from elements
-            number += 1
-            if not elements or number >= int(info.get("totalPages", 0)):
-                return
+            page = _with_rounds(partial(transport.request, "GET", path, params=query))
+            return page if isinstance(page, dict) else {}
+
+        first = fetch(0)
+        info = first.get("page") or {}
+        if export is not None and export.total is None:
+            export.total = info.get("totalElements")
+        elements = first.get("elements") or []
+        yield from elements
+        total_pages = int(info.get("totalPages", 0))
+        if not elements or total_pages <= 1:
+            return
+        with ThreadPoolExecutor(EXPORT_PREFETCH, thread_name_prefix="contacthub-export") as pool:
+            ahead: deque[Future[dict[str, Any]]] = deque()
+            number = 1
+            while True:
+                while number < total_pages and len(ahead) < EXPORT_PREFETCH:
+                    ahead.append(pool.submit(fetch, number))
+                    number += 1
+                if not ahead:
+                    return
+                page = ahead.popleft().result()
+                elements = page.get("elements") or []
+                if not elements:
+                    return  # fewer than announced: the listing shrank meanwhile
+                # Grown meanwhile: keep going to the pages the listing now announces.
+                total_pages = max(total_pages, int((page.get("page") or {}).get("totalPages", 0)))
+                yield from elements
 
     def export_customers(
         self,
