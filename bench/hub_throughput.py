@@ -55,6 +55,15 @@ def start_hub(database: str, port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by process ``pid`` (Linux), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _request(method: str, path: str, body: Any = None) -> bytes:
     payload = orjson.dumps(body) if body is not None else b""
     head = (
@@ -157,21 +166,34 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         hub = start_hub(database, port)
         try:
-            rows = [asyncio.run(_phase(port, "creates", args.connections, args.creates, []))]
-            ids = rows[0]["created"]
-            rows.append(asyncio.run(_phase(port, "gets", args.connections, args.gets, ids)))
-            rows.append(asyncio.run(_phase(port, "events", args.connections, args.events, ids)))
+            rows: list[dict[str, Any]] = []
+            ids: list[str] = []
+            for phase, count in (
+                ("creates", args.creates),
+                ("gets", args.gets),
+                ("events", args.events),
+            ):
+                before = cpu_seconds(hub.pid)
+                row = asyncio.run(_phase(port, phase, args.connections, count, ids))
+                after = cpu_seconds(hub.pid)
+                row["cpu_ms"] = (
+                    round((after - before) / row["requests"] * 1000, 2)
+                    if before is not None and after is not None
+                    else "?"
+                )
+                rows.append(row)
+                ids = ids or row["created"]
         finally:
             hub.terminate()
             hub.wait(timeout=30)
     where = "SQLite (temp file)" if not args.database else args.database
     print(f"hub: one process on {where}; clients: {args.connections} keep-alive connections")
-    print("| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
-    print("|---|---|---|---|---|---|---|")
+    print("| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms | hub CPU ms/request |")
+    print("|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(
             f"| {row['phase']} | {row['requests']} | {row['errors']} | {row['per_second']} "
-            f"| {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} |"
+            f"| {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} | {row['cpu_ms']} |"
         )
     return 0
 

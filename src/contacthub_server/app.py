@@ -54,7 +54,7 @@ class HubApp:
 
     def close(self) -> None:
         """Stop the store thread pool, and close the store if this application opened it."""
-        self.starlette.state.hub.executor.shutdown(wait=True)
+        self.starlette.state.hub.close()
         if self._owns_store:
             self.store.close()
 

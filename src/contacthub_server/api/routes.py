@@ -55,6 +55,10 @@ class HubState:
         # A plain executor: about half the per-call cost of anyio's thread pool.
         self.executor = ThreadPoolExecutor(THREADS, thread_name_prefix="contacthub-hub")
 
+    def close(self) -> None:
+        """Stop the thread pool (waiting for operations in flight)."""
+        self.executor.shutdown(wait=True)
+
 
 def _state(request: Request) -> HubState:
     state: HubState = request.app.state.hub
