@@ -102,3 +102,20 @@ def test_concurrent_creates_of_one_email_make_one_customer(hub: Hub, policy: str
         assert len({r.json()["id"] for r in replies}) == 1
     listed = api("GET", "/customers", params={"nodeId": api.hub.node_id}).json()
     assert listed["page"]["totalElements"] == 1
+
+
+def test_a_node_extended_schema_is_enforced_with_pointers(hub: Hub) -> None:
+    schema = {
+        "type": "object",
+        "properties": {"loyalty": {"type": "integer", "minimum": 0}},
+        "additionalProperties": False,
+    }
+    creds = hub.server.provision(
+        workspace_id=hub.workspace_id, token=hub.token, node_settings={"extendedSchema": schema}
+    )
+    api = Api(hub)
+    api.hub = Hub(hub.server, creds.workspace_id, creds.node_id, creds.token)
+    assert post(api, extended={"loyalty": 3}).status_code == 201
+    error = assert_error(post(api, extended={"loyalty": -1}), 400)
+    assert error["errors"][0]["path"] == "/extended/loyalty"
+    assert_error(post(api, extended={"other": 1}), 400)

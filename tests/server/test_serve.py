@@ -158,6 +158,11 @@ def test_config_file_declares_workspaces_nodes_and_policies(tmp_path: Path) -> N
         ("[workspaces.a]\ntokens = 'one'\n", "workspaces.a.tokens"),
         ("workspaces = [1\n", "not valid TOML"),
         ("[servers]\n", "servers"),
+        (
+            "[workspaces.a.nodes.n.extendedSchema]\ntype = 5\n",
+            "workspaces.a.nodes.n.extendedSchema",
+        ),
+        ("[workspaces.a.nodes.n]\ncolour = 'red'\n", "workspaces.a.nodes.n.colour"),
     ],
 )
 def test_bad_config_is_a_clear_error_with_exit_code_2(
@@ -213,7 +218,9 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path, database_url: str) -
     db = database_url if database_url.startswith("postgresql") else str(tmp_path / "hub.db")
     ws, node, token = (f"{name}-{uuid.uuid4().hex[:8]}" for name in ("ws", "node", "tok"))
     creds = ("--workspace-id", ws, "--node-id", node, "--token", token)
-    acknowledged: list[str] = []
+    # what the hub acknowledged, as the path that must answer 200 after the crash (and, for
+    # items, the id expected in that customer's likes)
+    acknowledged: list[tuple[str, str | None]] = []
     lock = threading.Lock()
     stop_writing = threading.Event()
 
@@ -230,17 +237,31 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path, database_url: str) -
                     body = {"nodeId": node, "externalId": f"w{n}-{i}", "base": {"firstName": "K"}}
                     try:
                         reply = session.post(f"{url}/customers", json=body, timeout=10)
+                        if reply.status_code != 201:
+                            continue
+                        cid = reply.json()["id"]
+                        with lock:
+                            acknowledged.append((f"/customers/{cid}", None))
+                        event = {"customerId": cid, "type": "loggedIn", "context": "WEB"}
+                        reply = session.post(
+                            f"{url}/events", json={**event, "properties": {}}, timeout=10
+                        )
+                        if reply.status_code == 202:
+                            with lock:
+                                acknowledged.append((f"/events/{reply.json()['id']}", None))
+                        like = {"id": f"like-{i}", "name": "jazz"}
+                        reply = session.post(f"{url}/customers/{cid}/likes", json=like, timeout=10)
+                        if reply.status_code == 200:
+                            with lock:
+                                acknowledged.append((f"/customers/{cid}", like["id"]))
                     except requests.RequestException:
                         return  # the server died under us: this write was not acknowledged
-                    if reply.status_code == 201:
-                        with lock:
-                            acknowledged.append(reply.json()["id"])
 
         threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 30
-        while len(acknowledged) < 200 and time.monotonic() < deadline:
+        while len(acknowledged) < 300 and time.monotonic() < deadline:
             time.sleep(0.05)
         os.kill(process.pid, signal.SIGKILL)  # mid-stream: writers are still sending
         process.wait(timeout=30)
@@ -248,16 +269,19 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path, database_url: str) -
         for thread in threads:
             thread.join(timeout=30)
 
-    assert len(acknowledged) >= 50
+    assert len(acknowledged) >= 60
     with serve("--database", db, *creds, cwd=tmp_path) as (process, base):
+        missing = []
         with requests.Session() as session:
             session.headers["Authorization"] = f"Bearer {token}"
-            missing = [
-                cid
-                for cid in acknowledged
-                if session.get(f"{base}/workspaces/{ws}/customers/{cid}", timeout=10).status_code
-                != 200
-            ]
+            for path, like_id in acknowledged:
+                reply = session.get(f"{base}/workspaces/{ws}{path}", timeout=10)
+                if reply.status_code != 200:
+                    missing.append(path)
+                elif like_id is not None:
+                    likes = [like["id"] for like in reply.json()["base"]["likes"]]
+                    if like_id not in likes:
+                        missing.append(f"{path} like {like_id}")
         stop(process)
     assert missing == []
 
