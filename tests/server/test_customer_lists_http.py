@@ -82,6 +82,25 @@ def test_fields_projection_keeps_the_shape_with_only_the_asked_values(api: Api) 
     assert doc["base"]["firstName"] is None
 
 
+def test_fields_through_lists_keep_each_item_with_the_asked_properties(api: Api) -> None:
+    api.customer(
+        externalId="jobs",
+        base={
+            "firstName": "Ada",
+            "jobs": [
+                {"id": "j1", "companyName": "A", "jobTitle": "T1", "isCurrent": True},
+                {"id": "j2", "companyName": "B", "jobTitle": "T2"},
+            ],
+        },
+    )
+    (doc,) = listed(api, fields="base.jobs.companyName,base.jobs.id")
+    assert [(j["id"], j["companyName"], j["jobTitle"]) for j in doc["base"]["jobs"]] == [
+        ("j1", "A", None),
+        ("j2", "B", None),
+    ]
+    assert doc["base"]["firstName"] is None
+
+
 def test_bad_fields_is_400(api: Api) -> None:
     reply = api("GET", "/customers", params={"nodeId": api.hub.node_id, "fields": "base..x"})
     assert assert_error(reply, 400)["errors"][0]["path"] == "fields"

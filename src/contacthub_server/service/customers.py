@@ -242,23 +242,44 @@ def search_customers(
 def project(doc: dict[str, Any], fields: Iterable[Sequence[str]]) -> dict[str, Any]:
     """The customer with only the requested dotted paths (§10.7): same shape, the rest null/[].
 
-    ``id`` is always kept. A path that does not exist in the document gives null.
+    ``id`` is always kept; a path that does not exist in the document gives null. A path through
+    a list keeps every item with only that property (``base.jobs.companyName``).
     """
     sparse: dict[str, Any] = {"id": doc.get("id")}
     for path in fields:
-        source: Any = doc
-        for part in path:
-            source = source.get(part) if isinstance(source, dict) else None
-        if source is None:
-            continue
-        target = sparse
-        for part in path[:-1]:
-            child = target.get(part)
-            if not isinstance(child, dict):
-                child = target[part] = {}
-            target = child
-        target[path[-1]] = source
+        picked = _pick(doc, path)
+        if picked is not _MISSING:
+            sparse = _overlay(sparse, picked)
     return normalise_customer(sparse)
+
+
+_MISSING: Any = object()
+
+
+def _pick(source: Any, path: Sequence[str]) -> Any:
+    """``source`` reduced to ``path``: nested dicts of one key, lists item by item."""
+    if not path:
+        return source
+    if isinstance(source, dict):
+        if source.get(path[0]) is None:
+            return _MISSING
+        inner = _pick(source[path[0]], path[1:])
+        return _MISSING if inner is _MISSING else {path[0]: inner}
+    if isinstance(source, list):
+        return [{} if (p := _pick(item, path)) is _MISSING else p for item in source]
+    return _MISSING
+
+
+def _overlay(base: Any, extra: Any) -> Any:
+    """Two picks of one document combined: dicts key by key, lists item by item."""
+    if isinstance(base, dict) and isinstance(extra, dict):
+        merged = dict(base)
+        for key, value in extra.items():
+            merged[key] = _overlay(base[key], value) if key in base else value
+        return merged
+    if isinstance(base, list) and isinstance(extra, list) and len(base) == len(extra):
+        return [_overlay(a, b) for a, b in zip(base, extra, strict=True)]
+    return extra
 
 
 # -- write ----------------------------------------------------------------------------------
