@@ -64,9 +64,10 @@ def serve(*args: str, cwd: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
         process.stderr.close()  # type: ignore[union-attr]
 
 
-def stop(process: subprocess.Popen[str]) -> tuple[int, str]:
-    """SIGTERM the server, as a service manager would; its exit code and printed output."""
-    process.send_signal(signal.SIGTERM)
+def stop(process: subprocess.Popen[str], sig: int = signal.SIGTERM) -> tuple[int, str]:
+    """Signal the server (SIGTERM as a service manager would, SIGINT as Ctrl-C would); its exit
+    code and printed output."""
+    process.send_signal(sig)
     out, _ = process.communicate(timeout=30)
     return process.returncode, out
 
@@ -122,7 +123,7 @@ def test_explicit_credentials_are_created_and_used(tmp_path: Path, database_url:
         ini = parse_ini(ini_path)
         assert (ini["workspace_id"], ini["node_id"], ini["token"]) == (ws, node, token)
         assert count_customers(base, ini) == 0
-        code, _ = stop(process)
+        code, _ = stop(process, signal.SIGINT)
     assert code == 0
 
 
