@@ -37,8 +37,9 @@ UNAUTHORIZED = "The client is not authorized to access the API"
 PREFIX = "/hub/v1"
 WORKSPACE = PREFIX + "/workspaces/{workspaceId}"
 
-#: Threads running store operations: enough to keep PostgreSQL's connection pool busy.
-THREADS = 32
+#: Threads running store operations: fewer than the store's pool of connections (10 + 20 overflow),
+#: so that no thread ever waits for a connection, yet enough to keep PostgreSQL busy.
+THREADS = 24
 #: The deepest nesting of objects and arrays accepted in a body (the API's documents need < 10).
 MAX_JSON_DEPTH = 100
 
