@@ -89,7 +89,9 @@ _CUSTOMER_INPUTS = {
 def _customer_request(method: str) -> dict[str, Any]:
     schema = customer_schema.CUSTOMER.json_schema()
     for key in customer_schema.READ_ONLY_FIELDS:
-        schema["properties"][key] = {"readOnly": True, "description": "ignored on input"}
+        schema["properties"][key] = {
+            "description": "accepted and ignored: the server's value is kept"
+        }
     schema.pop("nullable", None)
     if method != "patch":
         # At least one of these must be given and not null.
@@ -122,7 +124,7 @@ def _item_request(kind: str, *, replacement: bool = False) -> dict[str, Any]:
     schema.pop("nullable", None)
     if replacement:  # the id is the path's
         schema.pop("required", None)
-        schema["properties"]["id"] = {"readOnly": True, "description": "ignored: the path's id"}
+        schema["properties"]["id"] = {"description": "accepted and ignored: the path's id is used"}
     return schema
 
 
@@ -146,7 +148,7 @@ def _event_request(schemas: dict[str, Any]) -> dict[str, Any]:
         "are kept.",
     }
     for key in event_schema.READ_ONLY_FIELDS:
-        fields[key] = {"readOnly": True, "description": "ignored on input"}
+        fields[key] = {"description": "accepted and ignored: the server's value is kept"}
     owners = {
         "customerId": {"type": "string", "minLength": 1},
         "bringBackProperties": {**fields["bringBackProperties"], "nullable": False},
@@ -235,7 +237,7 @@ def _components() -> dict[str, Any]:
             "required": ["value"],
             "properties": {
                 "value": Str(nullable=False, min_length=1, max_length=512).json_schema(),
-                "id": {"readOnly": True, "description": "ignored on input"},
+                "id": {"description": "accepted and ignored: the server's value is kept"},
             },
             "additionalProperties": False,
         },
@@ -350,7 +352,14 @@ _PATH = r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*"
 
 
 _PAGING = [
-    _parameter("page", "query", "0-based page number", type="integer", minimum=0),
+    _parameter(
+        "page",
+        "query",
+        "0-based page number",
+        type="integer",
+        minimum=0,
+        maximum=10**18 - 1,  # at most 18 digits: any larger page is past the end anyway
+    ),
     _parameter("size", "query", "page size (default 10)", type="integer", minimum=1, maximum=50),
 ]
 

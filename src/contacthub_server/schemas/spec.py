@@ -1,7 +1,7 @@
 """A small vocabulary for describing JSON documents, and the checker that walks them.
 
-Each ``Spec`` checks one value and returns its canonical copy (dates rewritten in the hub's form,
-integral floats made ints), adding a :class:`FieldError` with a JSON pointer for every problem it
+Each ``Spec`` checks one value and returns its canonical copy (dates rewritten in the hub's form),
+adding a :class:`FieldError` with a JSON pointer for every problem it
 finds rather than stopping at the first, so that one 400 tells the client everything to fix.
 Values are nullable unless a spec says otherwise: the API's documents show ``null`` for every unset
 property.
@@ -195,7 +195,7 @@ class Bool(Spec):
 @dataclass(frozen=True)
 class Num(Spec):
     """A number (never a boolean), optionally within ``[minimum, maximum]``; ``integer`` demands a
-    whole number (``3.0`` is accepted and becomes ``3``)."""
+    JSON integer (``3``, not ``3.0``)."""
 
     nullable: bool = True
     minimum: float | None = None
@@ -208,10 +208,9 @@ class Num(Spec):
             self._wrong_type(value, path, errors)
             return value
         if self.integer and isinstance(value, float):
-            if not value.is_integer():
-                errors.append(FieldError(path, f"must be an integer, not {value}"))
-                return value
-            value = int(value)
+            # 3.0 is refused too: the document says "integer", and so does JSON Schema.
+            errors.append(FieldError(path, f"must be an integer, not {value!r}"))
+            return value
         if self.minimum is not None and value < self.minimum:
             errors.append(FieldError(path, f"must be at least {self.minimum:g}; got {value}"))
         elif self.maximum is not None and value > self.maximum:
