@@ -105,6 +105,16 @@ def require_node(registry: Registry, ws: str, node_id: Any, tx: Any = None) -> N
     return node
 
 
+def locked_customer(tx: Any, ws: str, customer_id: str) -> dict[str, Any] | None:
+    """Read a customer for a read-modify-write, holding it until the transaction ends.
+
+    A concurrent writer of the same customer waits, then sees this write: none is lost.
+    """
+    tx.lock_customer(ws, customer_id)
+    doc: dict[str, Any] | None = tx.get_customer(ws, customer_id)
+    return doc
+
+
 def without_read_only(doc: dict[str, Any]) -> dict[str, Any]:
     """A shallow copy without the fields clients may send but never set."""
     return {k: v for k, v in doc.items() if k not in READ_ONLY_FIELDS}
@@ -190,7 +200,7 @@ def create_customer(registry: Registry, ws: str, body: Any) -> tuple[dict[str, A
 def _merge_into(
     tx: Any, ws: str, node: NodeConfig, existing_id: str, body: dict[str, Any], key: str
 ) -> dict[str, Any] | None:
-    stored = tx.get_customer(ws, existing_id)
+    stored = locked_customer(tx, ws, existing_id)
     if stored is None:  # deleted meanwhile: create instead
         return None
     incoming = _drop_nulls(without_read_only(body))
@@ -287,7 +297,7 @@ def replace_customer(registry: Registry, ws: str, customer_id: str, body: Any) -
     """PUT /customers/{id}: replace every writable property; the result."""
     body = require_object(body, "customer")
     with registry.write() as tx:
-        stored = tx.get_customer(ws, customer_id)
+        stored = locked_customer(tx, ws, customer_id)
         if stored is None:
             raise customer_not_found(customer_id)
         node_id = body.get("nodeId")
@@ -302,7 +312,7 @@ def patch_customer(registry: Registry, ws: str, customer_id: str, body: Any) -> 
     """PATCH /customers/{id}: deep-merge the body into the customer (§8); the result."""
     body = require_object(body, "patch")
     with registry.write() as tx:
-        stored = tx.get_customer(ws, customer_id)
+        stored = locked_customer(tx, ws, customer_id)
         if stored is None:
             raise customer_not_found(customer_id)
         patch = without_read_only(body)

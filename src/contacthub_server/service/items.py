@@ -12,6 +12,7 @@ from typing import Any
 from contacthub_server.service.customers import (
     customer_not_found,
     invalid,
+    locked_customer,
     require_object,
     save_customer,
 )
@@ -54,7 +55,7 @@ def add_item(registry: Registry, ws: str, customer_id: str, kind: str, body: Any
     """POST /customers/{id}/{kind}: add the item (its id chosen by the client); the stored item."""
     item = _validated(kind, require_object(body, ITEM_KINDS[kind]))
     with registry.write() as tx:
-        doc = tx.get_customer(ws, customer_id)
+        doc = locked_customer(tx, ws, customer_id)
         if doc is None:
             raise customer_not_found(customer_id)
         items = _items(doc, kind)
@@ -89,7 +90,7 @@ def replace_item(
     candidate["id"] = item_id
     item = _validated(kind, candidate)
     with registry.write() as tx:
-        doc = tx.get_customer(ws, customer_id)
+        doc = locked_customer(tx, ws, customer_id)
         if doc is None:
             raise customer_not_found(customer_id)
         items = _items(doc, kind)
@@ -106,7 +107,7 @@ def replace_item(
 def delete_item(registry: Registry, ws: str, customer_id: str, kind: str, item_id: str) -> None:
     """DELETE /customers/{id}/{kind}/{itemId}: remove the item, or NotFound."""
     with registry.write() as tx:
-        doc = tx.get_customer(ws, customer_id)
+        doc = locked_customer(tx, ws, customer_id)
         if doc is None:
             raise customer_not_found(customer_id)
         items = _items(doc, kind)

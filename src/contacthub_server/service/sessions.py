@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from contacthub_server.service.customers import customer_not_found, invalid
+from contacthub_server.service.customers import customer_not_found, invalid, locked_customer
 from contacthub_server.service.errors import Conflict, NotFound
 from contacthub_server.service.registry import Registry
 from contacthub_server.service.validation import ValidationFailed, validate_session
@@ -22,7 +22,7 @@ def add_session(registry: Registry, ws: str, customer_id: str, body: Any) -> dic
     except ValidationFailed as exc:
         raise invalid("the session", exc) from None
     with registry.write() as tx:
-        doc = tx.get_customer(ws, customer_id)
+        doc = locked_customer(tx, ws, customer_id)
         if doc is None:
             raise customer_not_found(customer_id)
         node_id = doc["nodeId"]

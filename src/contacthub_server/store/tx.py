@@ -198,6 +198,20 @@ class Tx:
         ).first()
         return None if row is None else dict(row[0])
 
+    def lock_customer(self, ws: str, customer_id: str) -> None:
+        """Hold the customer's row until this transaction ends (call it in `Store.write()`).
+
+        For read-modify-write of one customer (PATCH, items): a concurrent writer of the same
+        customer waits here, then reads what the first one committed, so no update is lost.
+        PostgreSQL takes a row lock; SQLite's write transactions already exclude each other.
+        """
+        if self.dialect == "postgresql":
+            self._conn.execute(
+                select(customers.c.ref)
+                .where(customers.c.ws == ws, customers.c.id == customer_id)
+                .with_for_update()
+            )
+
     def insert_customer(self, ws: str, doc: Doc, match_key: str | None) -> None:
         """Store a new customer (`doc["id"]` and `doc["nodeId"]` set by the service).
 
