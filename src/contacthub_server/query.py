@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import and_, false, not_, or_, select, true, union_all
+from sqlalchemy import and_, except_, false, intersect, not_, or_, select, union_all
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -356,13 +356,6 @@ def _string_selects(
     return selects
 
 
-def _having_value(selects: list[Select[Any]]) -> ColumnElement[bool]:
-    if not selects:
-        return false()
-    source = selects[0] if len(selects) == 1 else union_all(*selects)
-    return customers.c.ref.in_(source)
-
-
 def _equal_selects(path: str, values: tuple[Value, ...]) -> list[Select[Any]]:
     by_kind: dict[str, list[Any]] = {"n": [], "b": [], "d": [], "s": []}
     for value in values:
@@ -388,14 +381,99 @@ def _range_selects(
     return _string_selects(path, [], compare)
 
 
-def _atomic_sql(cond: Atomic) -> ColumnElement[bool]:
+@dataclass(frozen=True)
+class _Part:
+    """A compiled condition: the customers whose ref is `in` / `not_in` a set, or any `test`.
+
+    Keeping conditions as sets of refs lets `and`/`or` become one INTERSECT/UNION sub-select,
+    which both planners answer from the value index, instead of an OR of sub-selects that makes
+    them test every customer of the node.
+    """
+
+    kind: Literal["in", "not_in", "test"]
+    refs: Select[Any] | None = None
+    test: ColumnElement[bool] | None = None
+
+    def condition(self) -> ColumnElement[bool]:
+        """The boolean SQL condition on `customers`."""
+        if self.kind == "test":
+            assert self.test is not None
+            return self.test
+        assert self.refs is not None
+        member = customers.c.ref.in_(self.refs)
+        return member if self.kind == "in" else not_(member)
+
+
+def _combine(selects: list[Select[Any]], how: Callable[..., Any]) -> Select[Any]:
+    """One select of refs from several: UNION ALL / INTERSECT / EXCEPT of them.
+
+    The compound is wrapped as a sub-query, so that it can itself be a member of another
+    compound (SQLite does not accept parenthesised compound members).
+    """
+    if len(selects) == 1:
+        return selects[0]
+    compound = how(*selects).subquery()
+    return select(compound.c.ref)
+
+
+def _having_value(selects: list[Select[Any]]) -> _Part:
+    if not selects:
+        return _Part("test", test=false())
+    return _Part("in", _combine(selects, union_all))
+
+
+def _negate(part: _Part) -> _Part:
+    if part.kind == "in":
+        return _Part("not_in", part.refs)
+    if part.kind == "not_in":
+        return _Part("in", part.refs)
+    return _Part("test", test=not_(part.condition()))
+
+
+def _all_of(parts: list[_Part]) -> _Part:
+    if len(parts) == 1:
+        return parts[0]
+    members = [p.refs for p in parts if p.kind == "in" and p.refs is not None]
+    excluded = [p.refs for p in parts if p.kind == "not_in" and p.refs is not None]
+    tests = [p.condition() for p in parts if p.kind == "test"]
+    result: _Part | None = None
+    if members:
+        refs = _combine(members, intersect)
+        if excluded:  # A and not B = A minus B
+            refs = _combine([refs, _combine(excluded, union_all)], except_)
+        result = _Part("in", refs)
+    elif excluded:  # not A and not B = not (A or B)
+        result = _Part("not_in", _combine(excluded, union_all))
+    if tests:
+        return _Part("test", test=and_(*([result.condition()] if result else []), *tests))
+    assert result is not None
+    return result
+
+
+def _any_of(parts: list[_Part]) -> _Part:
+    if len(parts) == 1:
+        return parts[0]
+    members = [p.refs for p in parts if p.kind == "in" and p.refs is not None]
+    excluded = [p.refs for p in parts if p.kind == "not_in" and p.refs is not None]
+    tests = [p.condition() for p in parts if p.kind == "test"]
+    pieces: list[_Part] = []
+    if members:
+        pieces.append(_Part("in", _combine(members, union_all)))
+    if excluded:  # not A or not B = not (A and B)
+        pieces.append(_Part("not_in", _combine(excluded, intersect)))
+    if len(pieces) == 1 and not tests:
+        return pieces[0]
+    return _Part("test", test=or_(*(p.condition() for p in pieces), *tests))
+
+
+def _atomic_part(cond: Atomic) -> _Part:
     path, op, values = cond.path, cond.operator, cond.values
     if op in ("IS_NULL", "IS_NOT_NULL"):
-        present = customers.c.ref.in_(_refs(path))
-        return present if op == "IS_NOT_NULL" else not_(present)
+        present = _Part("in", _refs(path))
+        return present if op == "IS_NOT_NULL" else _negate(present)
     if op in ("EQUALS", "IN", "NOT_EQUALS", "NOT_IN"):
         matched = _having_value(_equal_selects(path, values))
-        return matched if op in ("EQUALS", "IN") else not_(matched)
+        return matched if op in ("EQUALS", "IN") else _negate(matched)
     if op == "BETWEEN":
         low, high = values[0].key, values[1].key
         return _having_value(
@@ -411,25 +489,25 @@ def _atomic_sql(cond: Atomic) -> ColumnElement[bool]:
     return _having_value(_range_selects(path, values[0].kind, compare[op]))
 
 
-def _condition_sql(cond: Condition) -> ColumnElement[bool]:
+def _condition_part(cond: Condition) -> _Part:
     if isinstance(cond, Atomic):
-        return _atomic_sql(cond)
-    parts = [_condition_sql(item) for item in cond.conditions]
-    return and_(true(), *parts) if cond.conjunction == "and" else or_(false(), *parts)
+        return _atomic_part(cond)
+    parts = [_condition_part(item) for item in cond.conditions]
+    return _all_of(parts) if cond.conjunction == "and" else _any_of(parts)
 
 
-def _query_sql(node: Simple | Combined) -> ColumnElement[bool]:
+def _query_part(node: Simple | Combined) -> _Part:
     if isinstance(node, Simple):
-        return _condition_sql(node.condition)
-    parts = [_query_sql(item) for item in node.queries]
+        return _condition_part(node.condition)
+    parts = [_query_part(item) for item in node.queries]
     if node.conjunction == "INTERSECT":
-        return and_(true(), *parts)
+        return _all_of(parts)
     if node.conjunction == "UNION":
-        return or_(false(), *parts)
+        return _any_of(parts)
     first, *others = parts
-    return and_(first, *(not_(other) for other in others))
+    return _all_of([first, *(_negate(other) for other in others)])
 
 
 def compile_query(query: Query) -> ColumnElement[bool]:
     """The SQL condition on `customers` that holds exactly for the customers matching `query`."""
-    return _query_sql(query.root)
+    return _query_part(query.root).condition()

@@ -8,6 +8,7 @@ shared across the hub's handler threads through a pool.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -23,8 +24,8 @@ from .tx import Tx
 
 #: Seconds a SQLite writer waits for the write lock before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30
-#: Seconds of writes between two refreshes of SQLite's planner statistics.
-SQLITE_ANALYZE_EVERY_S = 60
+#: Seconds of writes between two refreshes of the planner statistics (see `Store.analyze`).
+MAINTENANCE_EVERY_S = 60
 #: SQLite page cache per connection, in KiB.
 SQLITE_CACHE_KIB = 65536
 #: Connection pool sizes (per process). The hub's thread pool is larger than the pool: handlers
@@ -32,6 +33,7 @@ SQLITE_CACHE_KIB = 65536
 POOL_SIZE = 10
 POOL_MAX_OVERFLOW = 20
 # Any fixed number: PostgreSQL sessions migrating the schema take this advisory lock in turn.
+logger = logging.getLogger(__name__)
 _MIGRATION_LOCK = 0x0C0_7AC7
 
 
@@ -105,8 +107,9 @@ class Store:
         """Wrap an engine made by `connect`; prefer `Store.connect`."""
         self._engine = engine
         self.dialect = engine.dialect.name
-        self._analyzed_at = time.monotonic()
-        self._analyze_lock = threading.Lock()
+        self._maintained_at = time.monotonic()
+        self._maintenance_lock = threading.Lock()
+        self._maintenance_thread: threading.Thread | None = None
 
     @classmethod
     def connect(cls, url: str) -> Store:
@@ -126,11 +129,10 @@ class Store:
         store = cls(engine)
         try:
             store._migrate()
-            if store.dialect == "sqlite":
-                store.analyze()
         except Exception:
             engine.dispose()
             raise
+        store._start_maintenance()
         return store
 
     def _migrate(self) -> None:
@@ -144,29 +146,52 @@ class Store:
     def analyze(self) -> None:
         """Refresh the query planner's statistics now (after a bulk load, for example).
 
-        SQLite's statistics are also refreshed on start and then at most every
-        `SQLITE_ANALYZE_EVERY_S` seconds of writes; PostgreSQL's autovacuum keeps its own.
+        SQLite: a sampled ANALYZE (milliseconds). PostgreSQL: VACUUM (ANALYZE) of the hub's
+        tables, which also lets the value indexes answer without visiting table rows. The store
+        does this by itself on start and then after every `MAINTENANCE_EVERY_S` seconds of
+        writes (in the background on PostgreSQL), as a server without autovacuum needs.
         """
-        self._analyzed_at = time.monotonic()
-        with self._engine.connect() as conn:
-            conn.execution_options(contacthub_write=True)
-            with conn.begin():
-                conn.exec_driver_sql("ANALYZE")
-
-    def _analyze_when_due(self) -> None:
-        # Without statistics SQLite's planner scans a node's customers instead of looking up the
-        # few that a value index names; the database grows as the hub writes, so keep them fresh.
-        if time.monotonic() - self._analyzed_at < SQLITE_ANALYZE_EVERY_S:
+        self._maintained_at = time.monotonic()
+        if self.dialect == "sqlite":
+            with self._engine.connect() as conn:
+                conn.execution_options(contacthub_write=True)
+                with conn.begin():
+                    conn.exec_driver_sql("ANALYZE")
             return
-        if not self._analyze_lock.acquire(blocking=False):
-            return  # another thread is at it
+        # VACUUM cannot run inside a transaction block.
+        with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(
+                "VACUUM (ANALYZE) customers, customer_docs, customer_values, events, sessions"
+            )
+
+    def _maintain(self) -> None:
         try:
             self.analyze()
+        except Exception:  # never fatal: the next round tries again
+            logger.warning("refreshing planner statistics failed", exc_info=True)
         finally:
-            self._analyze_lock.release()
+            self._maintenance_lock.release()
+
+    def _start_maintenance(self) -> None:
+        # Without statistics the planners scan a node's customers instead of looking up the few
+        # that a value index names (PostgreSQL, with rows estimated at 1, can even loop over
+        # every customer); the database changes as the hub writes, so keep statistics fresh.
+        if not self._maintenance_lock.acquire(blocking=False):
+            return  # already running
+        self._maintained_at = time.monotonic()
+        if self.dialect == "sqlite":
+            self._maintain()
+            return
+        self._maintenance_thread = threading.Thread(
+            target=self._maintain, name="contacthub-store-maintenance", daemon=True
+        )
+        self._maintenance_thread.start()
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Wait for a running maintenance round, then close every pooled connection."""
+        thread = self._maintenance_thread
+        if thread is not None:
+            thread.join(timeout=60)
         self._engine.dispose()
 
     @contextmanager
@@ -182,5 +207,5 @@ class Store:
             conn.execution_options(contacthub_write=True)
             with conn.begin():
                 yield Tx(conn, self.dialect)
-        if self.dialect == "sqlite":
-            self._analyze_when_due()
+        if time.monotonic() - self._maintained_at >= MAINTENANCE_EVERY_S:
+            self._start_maintenance()
