@@ -313,6 +313,9 @@ def run_import(args: argparse.Namespace, entity: Entity) -> int:
         raise CliError("--list-separator must not be empty")
     if args.concurrency < 1:
         raise CliError(f"--concurrency must be at least 1, not {args.concurrency}")
+    for option, other in (("--rejects", args.rejects), ("--journal", args.journal)):
+        if other and Path(other).resolve() == path.resolve():
+            raise CliError(f"{option} {other} is the input file itself: choose another file")
     stream = open_input(path)
     with stream:
         reader = reader_for(stream, str(path), fmt, entity, args.list_separator)

@@ -267,6 +267,15 @@ def test_an_unknown_node_is_exit_2(run: Run, hub: Hub, tmp_path: Path) -> None:
     assert "node not found no-such-node" in result.err
 
 
+def test_rejects_or_journal_never_overwrite_the_input(run: Run, tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "c.csv", ["externalId"], [["1"]])
+    for option in ("--rejects", "--journal"):
+        result = run("customers", "import", str(path), option, str(path))
+        assert result.code == 2
+        assert "is the input file itself" in result.err
+    assert path.read_bytes() == b"externalId\r\n1\r\n"
+
+
 def test_usage_errors_are_exit_2(run: Run) -> None:
     assert run("customers").code == 2
     result = run("customers", "import")
