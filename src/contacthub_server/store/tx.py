@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
@@ -33,7 +34,8 @@ from .tables import (
 from .values import document_values
 
 Doc = dict[str, Any]
-DateArg = str | int | float | Any
+#: A date bound: date or date-time text in any accepted form, a datetime/date, or epoch ms.
+DateArg = str | datetime | date | int | float
 
 
 # Built once: statements given their values at execution skip SQLAlchemy's per-call compilation.
@@ -55,15 +57,6 @@ _INSERT_DOC = insert(customer_docs)
 
 def _now_millis() -> int:
     return int(time.time() * 1000)
-
-
-def _get(doc: Any, *keys: str) -> Any:
-    """`doc[k1][k2]...`, or None as soon as a level is missing or not an object."""
-    for key in keys:
-        if not isinstance(doc, dict):
-            return None
-        doc = doc.get(key)
-    return doc
 
 
 def _millis_or(value: Any, default: int) -> int:
