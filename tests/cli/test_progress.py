@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import sys
+
+import pytest
 
 from contacthub._progress import Progress
 
@@ -50,3 +53,11 @@ def test_disabled_progress_prints_nothing() -> None:
         progress.advance(5)
     assert stream.getvalue() == ""
     assert progress.done == 5
+
+
+def test_without_rich_a_terminal_gets_plain_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "rich.progress", None)  # as if rich were not installed
+    stream = _Terminal()
+    with Progress("customers import", 4, stream=stream, interval=0) as progress:
+        progress.advance(4)
+    assert stream.getvalue().startswith("customers import: 4/4 (100%), ")
