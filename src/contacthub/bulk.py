@@ -196,8 +196,9 @@ class BulkRun(Iterator[BulkOutcome]):
         self._before_send = before_send
         self._stopping = threading.Event()
         #: Why the run stopped reading its input early, or None. Set when ``give_up_after``
-        #: items in a row got no answer at all (the API is unreachable): items not read yet get
-        #: no outcome, so that a dead connection does not grind through the whole input.
+        #: items in a row got no answer at all (the API is unreachable) or were refused with 401
+        #: or 403 (the credentials stopped working): items not read yet get no outcome, so that
+        #: a dead connection does not grind through the whole input.
         self.abandoned: str | None = None
         self.give_up_after = max(8, 2 * concurrency)
         self._outcomes = self._generate()
@@ -244,7 +245,9 @@ class BulkRun(Iterator[BulkOutcome]):
         position = 0
         exhausted = False
         in_flight = 0
-        unanswered = 0  # items in a row that failed without any answer from the API
+        # Items in a row failing in a way the next items will too (see _hopeless).
+        hopeless_in_a_row = 0
+        last_hopeless: str | None = None
         # Finished futures arrive on a queue: waiting costs the same whatever the window's size.
         finished: queue.SimpleQueue[tuple[int, BulkItem, Future[_WorkResult]]] = queue.SimpleQueue()
         pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="contacthub-bulk")
@@ -282,16 +285,17 @@ class BulkRun(Iterator[BulkOutcome]):
                 status, item_id, error, resolved = future.result()
                 outcome = BulkOutcome(index, item.key, status, item_id, error, resolved)
                 self.summary.add(outcome)
-                if _unreachable(error):
-                    unanswered += 1
-                    if unanswered >= self.give_up_after and self.abandoned is None:
-                        self.abandoned = (
-                            f"{unanswered} items in a row got no answer from the API "
-                            f"(last: {outcome.message})"
-                        )
-                        self._stopping.set()
+                hopeless = _hopeless(error)
+                if hopeless is not None and hopeless == last_hopeless:
+                    hopeless_in_a_row += 1
                 else:
-                    unanswered = 0
+                    hopeless_in_a_row = 1 if hopeless is not None else 0
+                last_hopeless = hopeless
+                if hopeless_in_a_row >= self.give_up_after and self.abandoned is None:
+                    self.abandoned = (
+                        f"{hopeless_in_a_row} items in a row {hopeless} (last: {outcome.message})"
+                    )
+                    self._stopping.set()
                 yield outcome
         finally:
             self.summary.finished = time.monotonic()
@@ -777,9 +781,17 @@ def _transient(error: APIError) -> bool:
     return isinstance(error, APIConnectionError) or error.status_code in (429, 503)
 
 
-def _unreachable(error: APIError | None) -> bool:
-    """True for a failure with no answer at all: the API could not be reached."""
-    return isinstance(error, APIConnectionError) and error.status_code is None
+def _hopeless(error: APIError | None) -> str | None:
+    """How a failure dooms the items after it too (None when it is the item's own problem).
+
+    No answer at all (the API is unreachable), or a refusal of the credentials (401, 403):
+    every following item would fail the same way.
+    """
+    if isinstance(error, APIConnectionError) and error.status_code is None:
+        return "got no answer from the API"
+    if error is not None and error.status_code in (401, 403):
+        return f"were refused with {error.status_code} (the credentials no longer work)"
+    return None
 
 
 def _pause(round_number: int) -> None:

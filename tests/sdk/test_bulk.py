@@ -332,3 +332,13 @@ def test_a_run_gives_up_when_the_api_cannot_be_reached(
     assert "in a row got no answer from the API" in run.abandoned
     assert all(o.status == "failed" and o.status_code is None for o in outcomes)
     assert len(outcomes) == pulled < 100  # the rest of the input was never read
+
+
+def test_a_run_gives_up_when_the_credentials_are_refused(hub: Hub) -> None:
+    with Workspace(hub.workspace_id, "not-the-token", hub.base_url) as workspace:
+        run = workspace.get_node(hub.node_id).bulk_add_customers(_customers(5_000), concurrency=2)
+        outcomes = list(run)
+    assert run.abandoned is not None
+    assert "were refused with 401 (the credentials no longer work)" in run.abandoned
+    assert {o.status_code for o in outcomes} == {401}
+    assert len(outcomes) < 100
