@@ -415,7 +415,25 @@ def test_the_signature_check_flags_calls_the_guide_would_break() -> None:
     ]
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=[entry.dotted for entry in ENTRIES])
+# Names the SDK does not match yet, by test id, with what is wrong. Strict: once the SDK is fixed
+# the case passes, the xfail fails, and the line here must go.
+SDK_GAPS: dict[str, str] = {}
+
+
+def _cases(ids_and_values: list[tuple[str, Any]]) -> list[Any]:
+    return [
+        pytest.param(
+            value,
+            id=case_id,
+            marks=[pytest.mark.xfail(strict=True, reason=SDK_GAPS[case_id])]
+            if case_id in SDK_GAPS
+            else [],
+        )
+        for case_id, value in ids_and_values
+    ]
+
+
+@pytest.mark.parametrize("entry", _cases([(entry.dotted, entry) for entry in ENTRIES]))
 def test_documented_name(entry: GuideEntry) -> None:
     """The name exists where the guide puts it and has the documented shape or value."""
     owner, obj = _resolve(entry)
@@ -574,7 +592,7 @@ PROSE_CHECKS: dict[str, Callable[[], None]] = {
 }
 
 
-@pytest.mark.parametrize("check", PROSE_CHECKS.values(), ids=PROSE_CHECKS.keys())
+@pytest.mark.parametrize("check", _cases(list(PROSE_CHECKS.items())))
 def test_name_from_the_guides_prose(check: Callable[[], None]) -> None:
     """A name the guide's examples and notes use exists and is what they say."""
     check()
