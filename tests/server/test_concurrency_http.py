@@ -5,8 +5,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
-from contacthub.testing import Hub
 from hubclient import Api
+
+from contacthub.testing import Hub
 
 
 def test_concurrent_item_adds_to_one_customer_are_all_kept(hub: Hub, api: Api) -> None:
