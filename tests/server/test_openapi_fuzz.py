@@ -38,7 +38,10 @@ schema.config.generation.update(
     # say; test_nul_characters_are_refused checks that on purpose instead.
     allow_x00=False,
 )
-schema.config.phases.update(phases=["examples", "fuzzing"])
+# CONTACTHUB_FUZZ_PHASES=examples,coverage,fuzzing adds schemathesis' systematic coverage phase.
+schema.config.phases.update(
+    phases=os.environ.get("CONTACTHUB_FUZZ_PHASES", "examples,fuzzing").split(",")
+)
 
 ITEMS = {
     "educations": {"id": "edu-1", "schoolType": "COLLEGE"},

@@ -101,7 +101,12 @@ def _customer_request(method: str) -> dict[str, Any]:
         ]
     if method != "post":
         schema.pop("required", None)
-        schema["properties"]["nodeId"] = {"type": "string", "minLength": 1}
+        schema["properties"]["nodeId"] = {
+            "type": "string",
+            "minLength": 1,
+            "nullable": True,
+            "description": "absent or null: the stored node is kept",
+        }
     if method == "patch":
         # Unsetting all three would leave an empty customer.
         schema["not"] = {
