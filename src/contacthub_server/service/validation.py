@@ -15,6 +15,7 @@ from typing import Any
 import jsonschema
 import jsonschema.exceptions
 import jsonschema.validators
+import referencing.exceptions
 
 from contacthub_server.schemas import customer as customer_schema
 from contacthub_server.schemas import event as event_schema
@@ -99,7 +100,14 @@ def _json_size(value: Any) -> int:
 def _check_extended(extended: Any, schema: Mapping[str, Any], errors: list[FieldError]) -> None:
     validator_class = jsonschema.validators.validator_for(schema)
     validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
-    for error in sorted(validator.iter_errors(extended), key=lambda e: list(e.absolute_path)):
+    try:
+        found = sorted(validator.iter_errors(extended), key=lambda e: list(e.absolute_path))
+    except referencing.exceptions.Unresolvable as exc:
+        # Settings are checked for this (see _reference_errors); a schema stored before that
+        # check must still not turn a request into a 500.
+        errors.append(FieldError("/extended", f"cannot be checked: the node's schema has {exc}"))
+        return
+    for error in found:
         steps = "".join(
             "/" + str(step).replace("~", "~0").replace("/", "~1") for step in error.absolute_path
         )
@@ -244,6 +252,44 @@ def validate_session(body: Any) -> str:
     return str(value)
 
 
+def _reference_errors(schema: Any, root: Mapping[str, Any], path: str) -> list[FieldError]:
+    """Every ``$ref`` of a node's extended schema that the hub could not follow: the hub never
+    fetches schemas from the network, so only references inside the schema itself (``#/...``)
+    are allowed, and they must point at something."""
+    errors: list[FieldError] = []
+    if isinstance(schema, Mapping):
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            if not ref.startswith("#"):
+                errors.append(
+                    FieldError(
+                        pointer(path, "$ref"),
+                        f"only references inside the schema (#/...) are allowed, not {ref!r}",
+                    )
+                )
+            elif ref.startswith("#/") and not _resolves(root, ref[2:]):
+                errors.append(FieldError(pointer(path, "$ref"), f"{ref!r} points at nothing"))
+        for key, value in schema.items():
+            errors.extend(_reference_errors(value, root, pointer(path, key)))
+    elif isinstance(schema, list):
+        for index, value in enumerate(schema):
+            errors.extend(_reference_errors(value, root, pointer(path, index)))
+    return errors
+
+
+def _resolves(root: Any, pointer_text: str) -> bool:
+    target = root
+    for raw in pointer_text.split("/"):
+        step = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(target, Mapping) and step in target:
+            target = target[step]
+        elif isinstance(target, list) and step.isdigit() and int(step) < len(target):
+            target = target[int(step)]
+        else:
+            return False
+    return True
+
+
 _PROPERTY_PATH = r"(base\.[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*|externalId)"
 
 _NODE_SETTINGS = Obj(
@@ -300,6 +346,8 @@ def validate_node_settings(obj: Any) -> dict[str, Any]:
                 errors.append(
                     FieldError(f"/extendedSchema{where}", f"not a valid JSON schema: {exc.message}")
                 )
+            else:
+                errors.extend(_reference_errors(schema, schema, "/extendedSchema"))
     if errors:
         raise ValidationFailed(errors)
     return {

@@ -17,6 +17,7 @@ from contacthub_server.service.event_catalog import (
 )
 from contacthub_server.service.validation import (
     ValidationFailed,
+    validate_customer,
     validate_event,
     validate_node_settings,
     validate_session,
@@ -326,3 +327,27 @@ def test_the_nul_character_is_refused_wherever_it_hides() -> None:
     assert "NUL" in found["/properties/title"]
     assert "/properties/extraProperties/k\x00" in found
     assert "NUL" in problems(validate_session, {"value": "\x00"})["/value"]
+
+
+def test_an_extended_schema_may_only_reference_itself() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "a": {"$ref": "https://example.com/remote.json"},
+            "b": {"$ref": "#/$defs/b"},
+            "c": {"$ref": "#/$defs/missing"},
+        },
+        "$defs": {"b": {"type": "integer"}},
+    }
+    found = problems(validate_node_settings, {"extendedSchema": schema})
+    assert "inside the schema" in found["/extendedSchema/properties/a/$ref"]
+    assert "points at nothing" in found["/extendedSchema/properties/c/$ref"]
+    assert "/extendedSchema/properties/b/$ref" not in found
+
+
+def test_a_stored_schema_with_a_remote_reference_gives_a_400_not_a_crash() -> None:
+    schema = {"type": "object", "properties": {"a": {"$ref": "https://example.com/x.json"}}}
+    with pytest.raises(ValidationFailed) as caught:
+        validate_customer({"nodeId": "n", "extended": {"a": 1}}, extended_schema=schema)
+    assert caught.value.errors[0].path == "/extended"
+    assert "cannot be checked" in caught.value.errors[0].message
