@@ -226,3 +226,31 @@ def test_nul_characters_in_paths_get_no_server_error(target: Target, path: str) 
     url = target.hub.workspace_url + path.replace("\x00", "%00").format(**target.ids)
     reply = target.session.get(url, timeout=30)
     assert reply.status_code < 500, reply.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/customers"),
+        ("PUT", "/customers/{customerId}"),
+        ("PATCH", "/customers/{customerId}"),
+        ("POST", "/events"),
+    ],
+)
+@pytest.mark.parametrize("levels", [80, 1000])
+def test_deeply_nested_bodies_are_refused_not_crashed(
+    target: Target, method: str, path: str, levels: int
+) -> None:
+    # 1000 is about as deep as the JSON parser accepts. Refused by the HTTP layer's own depth
+    # limit or by validation (64 levels): either way a 400.
+    nested = "[" * levels + "]" * levels
+    owner = f'"customerId": "{target.ids["customerId"]}", "type": "loggedIn", "context": "WEB"'
+    body = (
+        f'{{{owner}, "properties": {{"a": {nested}}}}}'
+        if path == "/events"
+        else f'{{"nodeId": "{target.hub.node_id}", "extended": {{"a": {nested}}}}}'
+    )
+    url = target.hub.workspace_url + path.format(**target.ids)
+    reply = target.session.request(method, url, data=body.encode(), timeout=30)
+    assert reply.status_code == 400, reply.text
+    assert "nested" in reply.json()["errors"][0]["message"]

@@ -59,12 +59,32 @@ class ValidationFailed(ValueError):
         super().__init__(f"{first.path or '/'}: {first.message}{more}")
 
 
+MAX_DEPTH = 64
+"""The deepest nesting of objects and arrays accepted in a document."""
+
+
 def _root_object(doc: Any, what: str) -> Mapping[str, Any]:
     if not isinstance(doc, Mapping):
         raise ValidationFailed(
             [FieldError("", f"{what} must be a JSON object, not {json_type(doc)}")]
         )
+    _check_depth(doc)
     return doc
+
+
+def _check_depth(doc: Any) -> None:
+    """Refuse documents nested deeper than MAX_DEPTH, before any recursive walk: the JSON parser
+    accepts about a thousand levels, more than Python's recursion lets the rules walk."""
+    stack: list[tuple[Any, int, str]] = [(doc, 0, "")]
+    while stack:
+        value, depth, path = stack.pop()
+        if depth > MAX_DEPTH:
+            message = f"is nested too deeply (more than {MAX_DEPTH} levels of objects and arrays)"
+            raise ValidationFailed([FieldError(path, message)])
+        if isinstance(value, Mapping):
+            stack.extend((item, depth + 1, pointer(path, key)) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1, pointer(path, i)) for i, item in enumerate(value))
 
 
 _INTEGER_RANGE = (-(2**63), 2**63 - 1)

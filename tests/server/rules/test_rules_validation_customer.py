@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from contacthub_server.service.merge import merge_patch
 from contacthub_server.service.validation import (
     FieldError,
     ValidationFailed,
@@ -390,3 +391,28 @@ def test_integer_fields_refuse_floats_even_whole_ones() -> None:
     with pytest.raises(ValidationFailed, match=r"must be an integer, not 2003\.0"):
         validate_item("educations", {"id": "e", "endYear": 2003.0})
     assert validate_item("educations", {"id": "e", "endYear": 2003})["endYear"] == 2003
+
+
+def deeply_nested(levels: int) -> list[Any]:
+    """A list nested ``levels`` deep, built without recursion."""
+    root: list[Any] = []
+    current = root
+    for _ in range(levels - 1):
+        inner: list[Any] = []
+        current.append(inner)
+        current = inner
+    return root
+
+
+def test_documents_nested_too_deeply_are_refused_without_a_crash() -> None:
+    found = problems({"nodeId": "n", "extended": {"a": deeply_nested(1000)}})
+    assert len(found) == 1
+    assert "nested too deeply" in next(iter(found.values()))
+    assert validate_customer({"nodeId": "n", "extended": {"a": deeply_nested(60)}})
+
+
+def test_merging_a_deeply_nested_patch_does_not_crash() -> None:
+    merged = merge_patch({"nodeId": "n"}, {"extended": {"a": deeply_nested(1000)}})
+    assert merged["nodeId"] == "n"
+    with pytest.raises(ValidationFailed, match="nested too deeply"):
+        validate_customer(merged)
