@@ -162,10 +162,7 @@ PYTHON_IDS = sorted(i for i, e in EXAMPLES.items() if e["kind"] in ("python", "d
 
 # Examples that fail because of a known defect outside the docs, reported to the lead. Strict:
 # the test fails as soon as the defect is fixed, so that the mark gets removed.
-KNOWN_DEFECTS = {
-    70: "the hub answers 400 to the guide's startYear='1994' (a string); it wants an integer",
-    71: "the hub answers 400 to the guide's startYear='1994' (a string); it wants an integer",
-}
+KNOWN_DEFECTS: dict[int, str] = {}
 
 
 def _example_params() -> list[Any]:

@@ -118,6 +118,8 @@ DATE_TIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 """The one form of the dates the hub writes, as a JSON schema pattern."""
 
+# A whole number written as a string, small enough for 64 bits.
+_DIGITS = re.compile(r"-?[0-9]{1,18}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S+")
 
@@ -212,7 +214,8 @@ class Bool(Spec):
 @dataclass(frozen=True)
 class Num(Spec):
     """A number (never a boolean), optionally within ``[minimum, maximum]``; ``integer`` demands a
-    JSON integer (``3``, not ``3.0``)."""
+    JSON integer (``3``, not ``3.0``) or a string of decimal digits (``"1994"``, which the SDK
+    guide's own examples send for a start year), answered as the integer."""
 
     nullable: bool = True
     minimum: float | None = None
@@ -221,6 +224,8 @@ class Num(Spec):
     expected: str = "a number"
 
     def check_value(self, value: Any, path: str, errors: list[FieldError]) -> Any:
+        if self.integer and isinstance(value, str) and _DIGITS.fullmatch(value):
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int | float):
             self._wrong_type(value, path, errors)
             return value
@@ -245,6 +250,9 @@ class Num(Spec):
             schema["maximum"] = self.maximum
         elif self.integer:
             schema["maximum"] = 2**63 - 1
+        if self.integer and not response:
+            digits = {"type": "string", "pattern": f"^{_DIGITS.pattern}$"}
+            return self._nullable({"anyOf": [schema, digits]})
         return self._nullable(schema)
 
 

@@ -416,3 +416,11 @@ def test_merging_a_deeply_nested_patch_does_not_crash() -> None:
     assert merged["nodeId"] == "n"
     with pytest.raises(ValidationFailed, match="nested too deeply"):
         validate_customer(merged)
+
+
+def test_integer_fields_accept_a_string_of_digits_as_the_guide_sends() -> None:
+    item = validate_item("educations", {"id": "01", "startYear": "1994", "endYear": "2000"})
+    assert (item["startYear"], item["endYear"]) == (1994, 2000)
+    for bad in ("1994.5", "nineteen", " 1994", "", "1" * 19):
+        with pytest.raises(ValidationFailed, match="must be an integer"):
+            validate_item("educations", {"id": "01", "startYear": bad})

@@ -128,7 +128,7 @@ def test_an_event_owned_by_a_session_is_accepted() -> None:
         (event(properties={"url": 5}), "/properties/url", "string"),
         (event(properties={"pageTags": "a"}), "/properties/pageTags", "array"),
         (
-            event(type="searched", properties={"resultCount": "3"}),
+            event(type="searched", properties={"resultCount": "three"}),
             "/properties/resultCount",
             "integer",
         ),
