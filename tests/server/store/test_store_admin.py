@@ -175,3 +175,21 @@ def test_a_version_1_database_is_migrated_keeping_its_customers(tmp_path: Path) 
         assert versions == [SCHEMA_VERSION]
     finally:
         store.close()
+
+
+def test_analyze_refreshes_planner_statistics(store: Store) -> None:
+    ws = f"ws-{uuid.uuid4()}"
+    with store.write() as tx:
+        tx.add_token(f"tok-{ws}", ws)
+    store.analyze()
+    with store.read() as tx:
+        if store.dialect == "sqlite":
+            analyzed = tx._conn.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'tokens'"
+            ).scalar()
+        else:
+            analyzed = tx._conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_user_tables "
+                "WHERE relname = 'customers' AND last_vacuum IS NOT NULL"
+            ).scalar()
+    assert analyzed
