@@ -8,8 +8,14 @@
 - :class:`OperationNotPermitted`: an operation the SDK refuses on an entity or a list.
 """
 
-from contacthub.errors.api_error import APIError
+from contacthub.errors.api_error import APIError, ApiError
 from contacthub.errors.connection_error import APIConnectionError, OutcomeUnknownError
 from contacthub.errors.operation_not_permitted import OperationNotPermitted
 
-__all__ = ["APIConnectionError", "APIError", "OperationNotPermitted", "OutcomeUnknownError"]
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "ApiError",
+    "OperationNotPermitted",
+    "OutcomeUnknownError",
+]

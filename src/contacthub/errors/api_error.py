@@ -27,16 +27,17 @@ class APIError(requests.exceptions.HTTPError):
 
     def __init__(
         self,
-        message: str = "",
-        *,
+        *args: Any,
         status_code: int | None = None,
         errors: list[Any] | None = None,
         data: Any = None,
         logref: str | None = None,
         body: Any = None,
-        response: requests.Response | None = None,
-        request: requests.PreparedRequest | None = None,
+        **kwargs: Any,
     ) -> None:
+        # The guide documents APIError(*args, **kwargs): the first positional argument (or
+        # message=) is the API's message; response= and request= go to requests' HTTPError.
+        message = str(args[0]) if args else str(kwargs.pop("message", ""))
         self.status_code = status_code
         self.message = message
         self.errors: list[Any] = list(errors or [])
@@ -47,9 +48,13 @@ class APIError(requests.exceptions.HTTPError):
             f"Status code: {status_code}. Message: {message}. Errors: {self.errors}. "
             f"Data: {data}. Logref: {logref}"
         )
-        super().__init__(text, response=response, request=request)
+        super().__init__(text, *args[1:], **kwargs)
 
     @property
     def request_id(self) -> str | None:
         """The ``logref`` under the name other SDKs use."""
         return self.logref
+
+
+ApiError = APIError
+"""The name the guide's prose uses ("an ApiError Exception will be thrown")."""

@@ -69,8 +69,14 @@ class DateEncoder(json.JSONEncoder):
     events and items become their dictionaries. Use it as ``json.dumps(body, cls=DateEncoder)``.
     """
 
-    def default(self, o: Any) -> Any:
-        """Return a JSON-serialisable form of ``o``, or raise :class:`TypeError` as json does."""
+    def __init__(self, *args: Any, encoding: str = "utf-8", **kwargs: Any) -> None:
+        # The guide documents an ``encoding`` argument (json's, in Python 2); text is always
+        # Unicode here, so it is accepted and has no effect.
+        super().__init__(*args, **kwargs)
+
+    def default(self, obj: Any) -> Any:
+        """Return a JSON-serialisable form of ``obj``, or raise :class:`TypeError` as json does."""
+        o = obj
         if isinstance(o, date):
             return format_date(o)
         if isinstance(o, UUID):

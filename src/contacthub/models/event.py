@@ -108,6 +108,9 @@ class Event(AttributeHolder):
         SOCIAL = "SOCIAL"
         WEB = "WEB"
 
+    # The guide's API reference also calls it Event.CONTEXT.
+    CONTEXT = CONTEXTS
+
     class MODES:
         """Event modes: ACTIVE (the customer did it) and PASSIVE (the customer received it)."""
 
