@@ -72,19 +72,35 @@ def _root_object(doc: Any, what: str) -> Mapping[str, Any]:
     return doc
 
 
+# Where a walk is, as a chain (parent trail, key): cheap to extend at every node, turned into a
+# JSON pointer only when there is something to report.
+_Trail = tuple[Any, str | int] | None
+
+
+def _pointer_of(trail: _Trail) -> str:
+    keys: list[str | int] = []
+    while trail is not None:
+        trail, key = trail
+        keys.append(key)
+    path = ""
+    for key in reversed(keys):
+        path = pointer(path, key)
+    return path
+
+
 def _check_depth(doc: Any) -> None:
     """Refuse documents nested deeper than MAX_DEPTH, before any recursive walk: the JSON parser
     accepts about a thousand levels, more than Python's recursion lets the rules walk."""
-    stack: list[tuple[Any, int, str]] = [(doc, 0, "")]
+    stack: list[tuple[Any, int, _Trail]] = [(doc, 0, None)]
     while stack:
-        value, depth, path = stack.pop()
+        value, depth, trail = stack.pop()
         if depth > MAX_DEPTH:
             message = f"is nested too deeply (more than {MAX_DEPTH} levels of objects and arrays)"
-            raise ValidationFailed([FieldError(path, message)])
-        if isinstance(value, Mapping):
-            stack.extend((item, depth + 1, pointer(path, key)) for key, item in value.items())
-        elif isinstance(value, list):
-            stack.extend((item, depth + 1, pointer(path, i)) for i, item in enumerate(value))
+            raise ValidationFailed([FieldError(_pointer_of(trail), message)])
+        items = value.items() if isinstance(value, Mapping) else enumerate(value)
+        for key, item in items:
+            if isinstance(item, Mapping | list):
+                stack.append((item, depth + 1, (trail, key)))
 
 
 _INTEGER_RANGE = (-(2**63), 2**63 - 1)
@@ -93,21 +109,26 @@ _INTEGER_RANGE = (-(2**63), 2**63 - 1)
 def _check_storable(value: Any, path: str, errors: list[FieldError]) -> None:
     """Report what JSON allows but the hub cannot store: the NUL character (U+0000) in a string
     or key (PostgreSQL refuses it, and no client means it) and integers beyond 64 bits."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            errors.append(FieldError(path, "must not contain the NUL character (U+0000)"))
-    elif isinstance(value, int) and not isinstance(value, bool):
-        if not _INTEGER_RANGE[0] <= value <= _INTEGER_RANGE[1]:
-            errors.append(FieldError(path, "is too large: integers must fit in 64 bits"))
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            child = pointer(path, key)
-            if isinstance(key, str) and "\x00" in key:
-                errors.append(FieldError(child, "the key must not contain the NUL character"))
-            _check_storable(item, child, errors)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_storable(item, pointer(path, index), errors)
+    low, high = _INTEGER_RANGE
+    stack: list[tuple[Any, _Trail]] = [(value, None)]
+    while stack:
+        current, trail = stack.pop()
+        if isinstance(current, str):
+            if "\x00" in current:
+                where = path + _pointer_of(trail)
+                errors.append(FieldError(where, "must not contain the NUL character (U+0000)"))
+        elif isinstance(current, int) and not isinstance(current, bool):
+            if not low <= current <= high:
+                where = path + _pointer_of(trail)
+                errors.append(FieldError(where, "is too large: integers must fit in 64 bits"))
+        elif isinstance(current, Mapping):
+            for key, item in current.items():
+                if isinstance(key, str) and "\x00" in key:
+                    where = path + _pointer_of((trail, key))
+                    errors.append(FieldError(where, "the key must not contain the NUL character"))
+                stack.append((item, (trail, key)))
+        elif isinstance(current, list):
+            stack.extend((item, (trail, index)) for index, item in enumerate(current))
 
 
 def _json_size(value: Any) -> int:
