@@ -28,10 +28,15 @@ LOCALE_PATTERN = r"[a-z]{2}(_([a-zA-Z]{2}){1,2})?_[A-Z]{2}"
 """A locale such as ``it_IT`` or ``de_DE``."""
 
 OTHER_CONTACT_TYPES = ("MOBILE", "PHONE", "EMAIL", "FAX", "OTHER")
+"""The kinds of ``base.contacts.otherContacts[].type``."""
 MOBILE_DEVICE_TYPES = ("IOS", "ANDROID", "WINDOWS_PHONE", "FIREOS")
+"""The kinds of ``base.contacts.mobileDevices[].type``."""
 NOTIFICATION_SERVICES = ("APN", "GCM", "WNS", "ADM", "SNS")
+"""The push services of ``base.contacts.mobileDevices[].notificationService``."""
 SCHOOL_TYPES = ("PRIMARY_SCHOOL", "SECONDARY_SCHOOL", "HIGH_SCHOOL", "COLLEGE", "OTHER")
+"""The kinds of ``base.educations[].schoolType``."""
 SUBSCRIPTION_KINDS = ("DIGITAL_MESSAGE", "SERVICE", "OTHER")
+"""The kinds of ``base.subscriptions[].kind``."""
 
 GEO = Obj(
     {"lat": Num(minimum=-90, maximum=90), "lon": Num(minimum=-180, maximum=180)},
@@ -61,6 +66,7 @@ CONTACTS = Obj(
         ),
     }
 )
+"""A customer's ``base.contacts``: email, phones, fax, other contacts, mobile devices."""
 
 ADDRESS = Obj(
     {
@@ -73,6 +79,7 @@ ADDRESS = Obj(
         "geo": GEO,
     }
 )
+"""A customer's ``base.address``, with an optional geographic point."""
 
 _ID = Str(nullable=False, min_length=1)
 

@@ -36,6 +36,7 @@ STORE_TYPES = (
     "WAREHOUSE",
     "NOT-DEFINED",
 )
+"""The kinds of ``contextInfo.store.type``."""
 
 _CLIENT = _open(
     {

@@ -20,13 +20,16 @@ from contacthub_server.service.event_catalog import BRING_BACK_TYPES, CONTEXTS, 
 from contacthub_server.service.normalise import BASE_KEYS, CUSTOMER_KEYS, EVENT_KEYS, ITEM_KEYS
 
 API_VERSION = "1.0.0"
+"""The version of the OpenAPI document (``info.version``)."""
 PREFIX = "/hub/v1/workspaces/{workspaceId}"
+"""The path prefix of every workspace endpoint."""
 ITEM_NAMES = {
     "educations": "Education",
     "likes": "Like",
     "jobs": "Job",
     "subscriptions": "Subscription",
 }
+"""Each kind of customer item, with the name of its schema in the document."""
 
 _JSON = "application/json"
 

@@ -352,3 +352,4 @@ TIMEZONES: frozenset[str] = frozenset(
         "Pacific/Wallis",
     )
 )
+"""Every accepted ``base.timezone``."""

@@ -8,7 +8,9 @@ how ``GET /events?mode=...`` filters.
 from __future__ import annotations
 
 ACTIVE = "ACTIVE"
+"""The mode of events the customer did."""
 PASSIVE = "PASSIVE"
+"""The mode of events the customer received."""
 
 # Twenty of these modes come from a recorded event configuration of the real service; the others
 # are inferred from the meaning of the type (contract §7.2).

@@ -16,8 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 BLOCK = "BLOCK"
+"""A write matching an existing customer is refused with 409."""
 MERGE = "MERGE"
+"""A write matching an existing customer is merged into it."""
 NO_CHECK = "NO_CHECK"
+"""Customers are never matched: duplicates are allowed."""
 MODES: tuple[str, ...] = (BLOCK, MERGE, NO_CHECK)
 """Every matching mode a node may use."""
 
