@@ -12,7 +12,13 @@ from typing import Any
 
 from sqlalchemy import Connection, inspect, select, text, update
 
-from .tables import SCHEMA_VERSION, customer_values, metadata, schema_version
+from .tables import (
+    SCHEMA_VERSION,
+    customer_values,
+    customers_scope_index,
+    metadata,
+    schema_version,
+)
 from .tx import Tx
 
 
@@ -40,8 +46,18 @@ def _v2_to_v3(conn: Connection, dialect: str) -> None:
         index.create(conn)
 
 
+def _v3_to_v4(conn: Connection, dialect: str) -> None:
+    """Version 4 adds PostgreSQL's covering index of customers by ref."""
+    if dialect == "postgresql":
+        customers_scope_index.create(conn, checkfirst=True)
+
+
 # STEPS[n] takes a database from version n to n + 1.
-STEPS: dict[int, Callable[[Connection, str], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+STEPS: dict[int, Callable[[Connection, str], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+}
 
 
 def migrate(conn: Connection, dialect: str) -> None:

@@ -87,9 +87,12 @@ def _sqlite_engine(url: str) -> Engine:
 def _postgres_engine(url: str) -> Engine:
     return create_engine(
         url,
-        # Room for the hashed sets of IN / NOT IN sub-selects over a large value index; without
-        # it PostgreSQL falls back to re-running the sub-select for every customer.
-        connect_args={"options": "-c work_mem=64MB"},
+        # work_mem: room for the hashed sets of IN / NOT IN sub-selects over a large value index;
+        # without it PostgreSQL falls back to re-running the sub-select for every customer.
+        # plan_cache_mode: psycopg prepares statements run often, and PostgreSQL would then plan
+        # them once for any value; but "tag = vip" and "firstName is not null" need opposite
+        # plans, so every execution is planned for its own values.
+        connect_args={"options": "-c work_mem=64MB -c plan_cache_mode=force_custom_plan"},
         pool_size=POOL_SIZE,
         max_overflow=POOL_MAX_OVERFLOW,
         pool_pre_ping=True,
