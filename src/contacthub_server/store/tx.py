@@ -330,6 +330,27 @@ class Tx:
             if uses_document(path) and source is customers:
                 source = customers.join(customer_docs, customer_docs.c.ref == customers.c.ref)
         order.extend(tie_break())
+        if query is not None and not sort:
+            refs, total = self._page_in_one_pass(where, page, size)
+        else:
+            refs, total = self._page_in_two_passes(where, source, order, page, size)
+        if not refs:
+            return [], total
+        found = self._conn.execute(
+            select(customer_docs.c.ref, customer_docs.c.doc).where(customer_docs.c.ref.in_(refs))
+        ).all()
+        docs = {row[0]: row[1] for row in found}
+        return [dict(docs[ref]) for ref in refs], total
+
+    def _page_in_two_passes(
+        self,
+        where: ColumnElement[bool],
+        source: Any,
+        order: list[ColumnElement[Any]],
+        page: int,
+        size: int,
+    ) -> tuple[list[int], int]:
+        """Count, then order and cut the page on the narrow rows (any sort)."""
         total = int(
             self._conn.execute(
                 select(func.count()).select_from(customers).where(where)
@@ -337,22 +358,43 @@ class Tx:
         )
         if total == 0 or page * size >= total:
             return [], total
-        # Order and cut the page on the narrow rows first, then read only that page's documents.
-        refs = list(
-            self._conn.execute(
-                select(customers.c.ref)
-                .select_from(source)
-                .where(where)
-                .order_by(*order)
-                .limit(size)
-                .offset(page * size)
-            ).scalars()
+        refs = self._conn.execute(
+            select(customers.c.ref)
+            .select_from(source)
+            .where(where)
+            .order_by(*order)
+            .limit(size)
+            .offset(page * size)
+        ).scalars()
+        return list(refs), total
+
+    def _page_in_one_pass(
+        self, where: ColumnElement[bool], page: int, size: int
+    ) -> tuple[list[int], int]:
+        """Find a query's matches once (materialised), then count them and cut the default page.
+
+        A query names its matches through the value index and each must be checked against the
+        workspace and node: doing that once instead of twice (count, then page) halves the work
+        of selective queries. Plain listings keep the two passes, which walk an ordered index.
+        """
+        matches = (
+            select(customers.c.ref, customers.c.registered_at, customers.c.id)
+            .where(where)
+            .cte("matches")
+            .prefix_with("MATERIALIZED")
         )
-        found = self._conn.execute(
-            select(customer_docs.c.ref, customer_docs.c.doc).where(customer_docs.c.ref.in_(refs))
+        total = select(func.count()).select_from(matches).scalar_subquery()
+        rows = self._conn.execute(
+            select(matches.c.ref, total)
+            .order_by(matches.c.registered_at, matches.c.id)
+            .limit(size)
+            .offset(page * size)
         ).all()
-        docs = {row[0]: row[1] for row in found}
-        return [dict(docs[ref]) for ref in refs], total
+        if rows:
+            return [row[0] for row in rows], int(rows[0][1])
+        # No match, or a page past the end: the total still has to be told.
+        count = self._conn.execute(select(func.count()).select_from(customers).where(where))
+        return [], int(count.scalar_one())
 
     # -- sessions --------------------------------------------------------------------------
 
