@@ -544,21 +544,9 @@ class BulkOperations:
             if found:
                 return found
         if email:
-            query = {
-                "name": "query",
-                "query": {
-                    "type": "simple",
-                    "name": "query",
-                    "are": {
-                        "condition": {
-                            "type": "atomic",
-                            "attribute": "base.contacts.email",
-                            "operator": "EQUALS",
-                            "value": email,
-                        }
-                    },
-                },
-            }
+            from contacthub.models.query.query import equals_query
+
+            query = equals_query("base.contacts.email", email)
             page = transport.request(
                 "GET",
                 "/customers",

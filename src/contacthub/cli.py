@@ -637,24 +637,6 @@ def run_get(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _equals(attribute: str, value: str) -> dict[str, Any]:
-    return {
-        "name": "query",
-        "query": {
-            "type": "simple",
-            "name": "query",
-            "are": {
-                "condition": {
-                    "type": "atomic",
-                    "attribute": attribute,
-                    "operator": "EQUALS",
-                    "value": value,
-                }
-            },
-        },
-    }
-
-
 def run_query(args: argparse.Namespace) -> int:
     """``contacthub customers query``: print the matching customers as a JSON array."""
     given = [name for name in ("query", "email", "external_id") if getattr(args, name)]
@@ -666,7 +648,9 @@ def run_query(args: argparse.Namespace) -> int:
     found: list[dict[str, Any]] = []
     try:
         if args.email:
-            documents = node.export_customers(_equals("base.contacts.email", args.email))
+            from contacthub.models.query.query import equals_query
+
+            documents = node.export_customers(equals_query("base.contacts.email", args.email))
         elif args.external_id:
             documents = node.export_customers(external_id=args.external_id)
         else:

@@ -323,21 +323,9 @@ class Node(BulkOperations):
         """
         if not isinstance(email, str) or not email:
             raise ValueError(f"email must be a non-empty string, not {email!r}")
-        query = {
-            "name": "query",
-            "query": {
-                "type": "simple",
-                "name": "query",
-                "are": {
-                    "condition": {
-                        "type": "atomic",
-                        "attribute": "base.contacts.email",
-                        "operator": "EQUALS",
-                        "value": email,
-                    }
-                },
-            },
-        }
+        from contacthub.models.query.query import equals_query
+
+        query = equals_query("base.contacts.email", email)
         page = self._customers_page(query=query, sort="updatedAt,desc", size=1)
         elements = page.get("elements") or []
         return self._customer(elements[0]) if elements else None

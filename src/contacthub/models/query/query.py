@@ -9,7 +9,7 @@ from contacthub.errors import OperationNotPermitted
 from contacthub.models.query.criterion import Criterion
 from contacthub.models.query.entity_field import EntityField
 
-__all__ = ["Query"]
+__all__ = ["Query", "equals_query"]
 
 _NAME = "query"
 
@@ -189,3 +189,14 @@ class Query:
 
     def __repr__(self) -> str:
         return f"Query({getattr(self.entity, '__name__', self.entity)}, {self.to_dict()!r})"
+
+
+def equals_query(attribute: str, value: Any) -> dict[str, Any]:
+    """The API's JSON of a query for customers whose ``attribute`` (a dotted path) EQUALS ``value``.
+
+    For lookups that need no Query object, e.g. by ``base.contacts.email``.
+    """
+    criterion = Criterion(EntityField(object, attribute), Criterion.SIMPLE_OPERATORS.EQUALS, value)
+    query = Query(None, object).filter(criterion).to_dict()
+    assert query is not None  # a filtered query always has a body
+    return query
