@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
@@ -53,6 +53,29 @@ _INSERT_CUSTOMER_UNLESS_KEY_TAKEN: dict[str, Any] = {
 }
 _INSERT_VALUES = insert(customer_values)
 _INSERT_DOC = insert(customer_docs)
+_INSERT_EVENT = insert(events)
+# Read and claim statements of the create/get paths, also built once with bind parameters (the
+# names differ from the column names: SQLAlchemy reserves those for the SET clause).
+_GET_CUSTOMER = (
+    select(customer_docs.c.doc)
+    .join(customers, customers.c.ref == customer_docs.c.ref)
+    .where(customers.c.ws == bindparam("p_ws"), customers.c.id == bindparam("p_id"))
+)
+_UNOWNED_EVENTS = select(events.c.id, events.c.doc).where(
+    events.c.ws == bindparam("p_ws"),
+    events.c.bbp_node == bindparam("p_node"),
+    events.c.bbp_type == bindparam("p_kind"),
+    events.c.bbp_value == bindparam("p_value"),
+    events.c.customer_id.is_(None),
+)
+_CLAIM_EVENT = (
+    update(events)
+    .where(events.c.ws == bindparam("p_ws"), events.c.id == bindparam("p_id"))
+    .values(
+        customer_id=bindparam("p_customer", type_=events.c.customer_id.type),
+        doc=bindparam("p_doc", type_=events.c.doc.type),
+    )
+)
 
 
 def _now_millis() -> int:
@@ -184,11 +207,7 @@ class Tx:
 
     def get_customer(self, ws: str, customer_id: str) -> Doc | None:
         """The customer document with id `customer_id`, or None."""
-        row = self._conn.execute(
-            select(customer_docs.c.doc)
-            .join(customers, customers.c.ref == customer_docs.c.ref)
-            .where(customers.c.ws == ws, customers.c.id == customer_id)
-        ).first()
+        row = self._conn.execute(_GET_CUSTOMER, {"p_ws": ws, "p_id": customer_id}).first()
         return None if row is None else dict(row[0])
 
     def lock_customer(self, ws: str, customer_id: str) -> None:
@@ -461,19 +480,20 @@ class Tx:
         bring_back = bring_back if isinstance(bring_back, dict) else {}
         when = doc.get("date") or doc.get("registeredAt")
         self._conn.execute(
-            insert(events).values(
-                ws=ws,
-                id=doc["id"],
-                customer_id=doc.get("customerId"),
-                node_id=node_id,
-                type=doc["type"],
-                context=doc["context"],
-                date=_millis_or(when, _now_millis()),
-                bbp_type=bring_back.get("type"),
-                bbp_value=bring_back.get("value"),
-                bbp_node=bring_back.get("nodeId"),
-                doc=doc,
-            )
+            _INSERT_EVENT,
+            {
+                "ws": ws,
+                "id": doc["id"],
+                "customer_id": doc.get("customerId"),
+                "node_id": node_id,
+                "type": doc["type"],
+                "context": doc["context"],
+                "date": _millis_or(when, _now_millis()),
+                "bbp_type": bring_back.get("type"),
+                "bbp_value": bring_back.get("value"),
+                "bbp_node": bring_back.get("nodeId"),
+                "doc": doc,
+            },
         )
 
     def get_event(self, ws: str, event_id: str) -> Doc | None:
@@ -538,20 +558,17 @@ class Tx:
 
     def _attach_events(self, ws: str, node_id: str, kind: str, value: str, customer_id: str) -> int:
         rows = self._conn.execute(
-            select(events.c.id, events.c.doc).where(
-                events.c.ws == ws,
-                events.c.bbp_node == node_id,
-                events.c.bbp_type == kind,
-                events.c.bbp_value == value,
-                events.c.customer_id.is_(None),
-            )
+            _UNOWNED_EVENTS, {"p_ws": ws, "p_node": node_id, "p_kind": kind, "p_value": value}
         ).all()
         for event_id, doc in rows:
-            updated = {**doc, "customerId": customer_id}
             self._conn.execute(
-                update(events)
-                .where(events.c.ws == ws, events.c.id == event_id)
-                .values(customer_id=customer_id, doc=updated)
+                _CLAIM_EVENT,
+                {
+                    "p_ws": ws,
+                    "p_id": event_id,
+                    "p_customer": customer_id,
+                    "p_doc": {**doc, "customerId": customer_id},
+                },
             )
         return len(rows)
 
