@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +25,8 @@ from .tx import Tx
 
 #: Seconds a SQLite writer waits for the write lock before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30
+#: Oldest SQLite the store's SQL runs on.
+SQLITE_MIN_VERSION = (3, 35, 0)
 #: Seconds of writes between two refreshes of the planner statistics (see `Store.analyze`).
 MAINTENANCE_EVERY_S = 60
 #: SQLite page cache per connection, in KiB.
@@ -52,6 +55,12 @@ def normalize_url(url: str) -> str:
 
 
 def _sqlite_engine(url: str) -> Engine:
+    if sqlite3.sqlite_version_info < SQLITE_MIN_VERSION:
+        # RETURNING and MATERIALIZED common table expressions came with SQLite 3.35.
+        raise RuntimeError(
+            f"the hub needs SQLite {'.'.join(map(str, SQLITE_MIN_VERSION))} or newer; this "
+            f"Python has {sqlite3.sqlite_version}: use a newer Python or PostgreSQL"
+        )
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
