@@ -204,3 +204,53 @@ def test_sort_by_document_paths_orders_numbers_and_strings_alike_on_both_backend
 def test_a_sort_path_with_sql_characters_is_refused(store: Store, ws: str) -> None:
     with pytest.raises(InvalidPath, match="segment"), store.read() as tx:
         tx.search_customers(ws, "node-a", sort=[("base.firstName') --", True)])
+
+
+def test_many_threads_write_and_read_at_once_without_errors(store: Store, ws: str) -> None:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def writer(n: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(15):
+                with store.write() as tx:
+                    tx.insert_customer(ws, customer(externalId=f"w{n}"), f"key-{n}-{i}")
+        except BaseException as exc:  # collected and asserted on below
+            errors.append(exc)
+
+    def reader() -> None:
+        try:
+            barrier.wait()
+            for _ in range(15):
+                with store.read() as tx:
+                    tx.search_customers(
+                        ws,
+                        "node-a",
+                        query={
+                            "query": {
+                                "type": "simple",
+                                "are": {
+                                    "condition": {
+                                        "type": "atomic",
+                                        "attribute": "externalId",
+                                        "operator": "IN",
+                                        "value": ["w0", "w1"],
+                                    }
+                                },
+                            }
+                        },
+                    )
+        except BaseException as exc:  # collected and asserted on below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    threads += [threading.Thread(target=reader) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with store.read() as tx:
+        assert tx.search_customers(ws, "node-a")[1] == 90
+        assert tx.find_by_external_id(ws, "node-a", "w3") != []
