@@ -57,22 +57,16 @@ class Registry:
         self._lock = threading.Lock()
         self._tokens: dict[str, str] = {}
         self._nodes: dict[tuple[str, str], NodeConfig] = {}
-        # SQLite has one writer at a time, and a writer waiting for the lock polls with growing
-        # sleeps (up to 100 ms each). Queueing this process's writers on a lock instead hands the
-        # database over at once: much better throughput and tail latency under concurrent writes.
-        self._write_lock: threading.Lock | None = (
-            threading.Lock() if store.dialect == "sqlite" else None
-        )
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        """A write transaction of the store (committed when the block exits cleanly)."""
-        if self._write_lock is None:
-            with self.store.write() as tx:
-                yield tx
-        else:
-            with self._write_lock, self.store.write() as tx:
-                yield tx
+        """A write transaction of the store (committed when the block exits cleanly).
+
+        The store queues a process's SQLite writers itself (on a lock, rather than SQLite's busy
+        handler, which polls with sleeps of up to 100 ms) and lets them share commits.
+        """
+        with self.store.write() as tx:
+            yield tx
 
     # -- lookups (hot path) ---------------------------------------------------------------
     def workspace_of_token(self, token: str) -> str | None:

@@ -15,11 +15,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event, select, text
 
+from .group import GroupCommit
 from .migrations import migrate
 from .tx import Tx
 
@@ -115,6 +117,9 @@ class Store:
         self._engine = engine
         self.dialect = engine.dialect.name
         self._sqlite = self.dialect == "sqlite"
+        # SQLite: this process's writers queue on one lock and share commits (see `group`);
+        # PostgreSQL writes concurrently, each transaction on its own.
+        self._group = GroupCommit(partial(self._transaction, write=True)) if self._sqlite else None
         self._maintained_at = time.monotonic()
         self._maintenance_lock = threading.Lock()
         self._maintenance_thread: threading.Thread | None = None
@@ -175,8 +180,8 @@ class Store:
         writes (in the background on PostgreSQL), as a server without autovacuum needs.
         """
         self._maintained_at = time.monotonic()
-        if self.dialect == "sqlite":
-            with self._transaction(write=True) as conn:
+        if self._group is not None:
+            with self._group.write() as conn:
                 conn.exec_driver_sql("ANALYZE")
             return
         # VACUUM cannot run inside a transaction block.
@@ -223,8 +228,17 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        """A write transaction, committed when the block exits cleanly, rolled back otherwise."""
-        with self._transaction(write=True) as conn:
-            yield Tx(conn, self.dialect)
+        """A write transaction, committed when the block exits cleanly, rolled back otherwise.
+
+        Returns only once the block's changes are committed. On SQLite, the blocks of concurrent
+        writers run one after the other and may share one commit (`group.GroupCommit`); a block
+        that raises has its own changes undone and never affects the others.
+        """
+        if self._group is not None:
+            with self._group.write() as conn:
+                yield Tx(conn, self.dialect)
+        else:
+            with self._transaction(write=True) as conn:
+                yield Tx(conn, self.dialect)
         if time.monotonic() - self._maintained_at >= MAINTENANCE_EVERY_S:
             self._start_maintenance()
