@@ -72,6 +72,20 @@ async def _run(request: Request, function: Callable[..., T], *args: Any, **kwarg
     return await loop.run_in_executor(_state(request).executor, partial(function, *args, **kwargs))
 
 
+async def _run_point_read(
+    request: Request, function: Callable[..., T], *args: Any, **kwargs: Any
+) -> T:
+    """Run a read of one row by key: on the event loop with SQLite, on the thread pool otherwise.
+
+    A SQLite point read (tens of microseconds, never waiting for writers under WAL) costs less
+    than the hop to a worker thread and back (about 180 us of CPU, measured); a PostgreSQL read
+    waits on the network, so it stays off the event loop.
+    """
+    if _state(request).registry.store.dialect == "sqlite":
+        return function(*args, **kwargs)
+    return await _run(request, function, *args, **kwargs)
+
+
 async def authorize(request: Request) -> tuple[Registry, str]:
     """The registry and the workspace of the URL, once the bearer token is checked.
 
@@ -187,7 +201,7 @@ async def create_customer(request: Request) -> Response:
 async def get_customer(request: Request) -> Response:
     """GET …/customers/{id}."""
     registry, ws = await authorize(request)
-    doc = await _run(
+    doc = await _run_point_read(
         request, customers.get_customer, registry, ws, request.path_params["customerId"]
     )
     return json_response(doc)
