@@ -110,7 +110,9 @@ def run_ours(hub: HubProcess, customers: int, events: int, concurrency: int) -> 
     from contacthub import bulk
     from contacthub.workspace import Workspace
 
-    with Workspace(WORKSPACE_ID, TOKEN, hub.base_url) as workspace:
+    # One pooled connection per worker: a smaller pool would open and discard connections.
+    pool_size = max(32, concurrency)
+    with Workspace(WORKSPACE_ID, TOKEN, hub.base_url, pool_size=pool_size) as workspace:
         node = workspace.get_node(NODE_ID)
         prefix = f"ours{hub.port}"
         started = time.perf_counter()
