@@ -21,7 +21,7 @@ from contacthub_server import schemas
 from contacthub_server.api import params
 from contacthub_server.api.responses import empty_response, json_response, page_envelope
 from contacthub_server.query import QueryError, parse_query_string
-from contacthub_server.service import customers, events, items, sessions
+from contacthub_server.service import customers, events, items, sessions, sources
 from contacthub_server.service.errors import (
     BadRequest,
     Forbidden,
@@ -300,6 +300,21 @@ async def delete_session(request: Request) -> Response:
     return empty_response(200)
 
 
+# -- sources --------------------------------------------------------------------------------
+async def list_sources(request: Request) -> Response:
+    """GET …/customers/{id}/sources: ``{elements}`` (not paged; one source per customer)."""
+    registry, ws = await authorize(request)
+    cid = request.path_params["customerId"]
+    return json_response({"elements": await _run(request, sources.list_sources, registry, ws, cid)})
+
+
+async def get_source(request: Request) -> Response:
+    """GET …/customers/{id}/sources/{sourceId}: the SourceCustomer."""
+    registry, ws = await authorize(request)
+    cid, sid = request.path_params["customerId"], request.path_params["sourceId"]
+    return json_response(await _run(request, sources.get_source, registry, ws, cid, sid))
+
+
 # -- events ---------------------------------------------------------------------------------
 def _enum_list(qp: Any, name: str, allowed: Any) -> list[str] | None:
     values = params.comma_list(qp, name)
@@ -349,6 +364,16 @@ async def get_event(request: Request) -> Response:
     registry, ws = await authorize(request)
     return json_response(
         await _run(request, events.get_event, registry, ws, request.path_params["eventId"])
+    )
+
+
+async def replace_event(request: Request) -> Response:
+    """PUT …/events/{id}: 202 with the event as replaced."""
+    registry, ws = await authorize(request)
+    body = await read_json(request)
+    event_id = request.path_params["eventId"]
+    return json_response(
+        await _run(request, events.replace_event, registry, ws, event_id, body), 202
     )
 
 
@@ -407,8 +432,12 @@ def routes() -> list[BaseRoute]:
         ),
         _path(f"{customer}/sessions", GET=list_sessions, POST=add_session),
         _path(f"{customer}/sessions/{{sessionId}}", GET=get_session, DELETE=delete_session),
+        _path(f"{customer}/sources", GET=list_sources),
+        _path(f"{customer}/sources/{{sourceId}}", GET=get_source),
         _path(f"{WORKSPACE}/events", GET=list_events, POST=add_event),
-        _path(f"{WORKSPACE}/events/{{eventId}}", GET=get_event, DELETE=delete_event),
+        _path(
+            f"{WORKSPACE}/events/{{eventId}}", GET=get_event, PUT=replace_event, DELETE=delete_event
+        ),
     ]
     for kind in items.ITEM_KINDS:
         table.extend(_item_routes(kind))

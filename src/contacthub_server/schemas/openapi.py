@@ -18,6 +18,7 @@ from contacthub_server.schemas import event as event_schema
 from contacthub_server.schemas.spec import DATE_TIME_PATTERN, Spec, Str
 from contacthub_server.service.event_catalog import BRING_BACK_TYPES, CONTEXTS, EVENT_TYPES, MODES
 from contacthub_server.service.normalise import BASE_KEYS, CUSTOMER_KEYS, EVENT_KEYS, ITEM_KEYS
+from contacthub_server.service.sources import SOURCE_KEYS
 
 API_VERSION = "1.0.0"
 """The version of the OpenAPI document (``info.version``)."""
@@ -213,6 +214,21 @@ def _event_response() -> dict[str, Any]:
     }
 
 
+def _source_response() -> dict[str, Any]:
+    """A SourceCustomer: the customer's properties as its node (its one source) holds them."""
+    customer = _customer_response()["properties"]
+    properties = {"id": {"type": "string", "description": "the source id: the customer's node"}}
+    properties.update((key, customer[key]) for key in SOURCE_KEYS)
+    properties["nodeId"] = {"type": "string"}
+    return {
+        "type": "object",
+        "description": "The customer as one source (node) recorded it; in the hub a customer "
+        "has one source, the node it belongs to.",
+        "required": list(properties),
+        "properties": properties,
+    }
+
+
 def _page(item: str) -> dict[str, Any]:
     return {
         "type": "object",
@@ -228,6 +244,12 @@ def _components() -> dict[str, Any]:
         "CustomerReplacement": _customer_request("put"),
         "CustomerPatch": _customer_request("patch"),
         "CustomerPage": _page("Customer"),
+        "SourceCustomer": _source_response(),
+        "SourceCustomerList": {
+            "type": "object",
+            "required": ["elements"],
+            "properties": {"elements": {"type": "array", "items": _ref("SourceCustomer")}},
+        },
         "Event": _event_response(),
         "EventPage": _page("Event"),
         "EventCreated": {
@@ -314,7 +336,7 @@ def _components() -> dict[str, Any]:
         "BadRequest": "The request or its body is invalid; errors[] names each problem.",
         "Unauthorized": "No bearer token, or an unknown one.",
         "Forbidden": "The token does not give access to this workspace.",
-        "NotFound": "No such node, customer, item, session or event.",
+        "NotFound": "No such node, customer, item, session, source or event.",
         "MethodNotAllowed": "The path does not support this method.",
         "Conflict": "The write collides with a stored customer, item or session.",
         "PayloadTooLarge": "The body is larger than the hub accepts.",
@@ -491,6 +513,18 @@ def _paths() -> dict[str, Any]:
             "get": _operation("Read a session", {"200": _answer("The session", _ref("Session"))}),
             "delete": _operation("Unlink a session", {"200": _answer("Deleted (empty body)")}),
         },
+        f"{customer}/sources": {
+            "get": _operation(
+                "List the sources of a customer (in the hub: its node)",
+                {"200": _answer("Every source (not paged)", _ref("SourceCustomerList"))},
+            ),
+        },
+        f"{customer}/sources/{{sourceId}}": {
+            "get": _operation(
+                "Read a source of a customer (the source id is the customer's node id)",
+                {"200": _answer("The source", _ref("SourceCustomer"))},
+            ),
+        },
         f"{PREFIX}/events": {
             "get": _operation(
                 "List events, newest first",
@@ -544,6 +578,11 @@ def _paths() -> dict[str, Any]:
         },
         f"{PREFIX}/events/{{eventId}}": {
             "get": _operation("Read an event", {"200": _answer("The event", _ref("Event"))}),
+            "put": _operation(
+                "Replace an event (id and registeredAt are kept)",
+                {"202": _answer("The event as replaced", _ref("Event"))},
+                body="EventInput",
+            ),
             "delete": _operation("Delete an event", {"204": _answer("Deleted")}),
         },
     }

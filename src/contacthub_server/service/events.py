@@ -7,6 +7,8 @@ An event names its customer by ``customerId`` or by ``bringBackProperties``:
   if several have it); otherwise kept anonymous until a customer with that ``externalId`` is
   created in the node, or given it by PUT/PATCH, which claims it.
 Insertion is synchronous here (the real API queues events): a 202 means the event is stored.
+``PUT /events/{id}`` replaces an event: the body is checked as a POSTed one and its owner
+resolved again the same way; ``id`` and ``registeredAt`` are kept and ``updatedAt`` moves on.
 Decisions: an event naming an unknown ``customerId`` is a 404, as is an unknown bring-back node;
 list filters naming an unknown type, context or mode are a 400.
 """
@@ -21,6 +23,7 @@ from contacthub_server.service import dates
 from contacthub_server.service.customers import (
     customer_not_found,
     invalid,
+    next_update_time,
     node_not_found,
     require_object,
 )
@@ -41,25 +44,69 @@ def add_event(registry: Registry, ws: str, body: Any) -> str:
     now = dates.now()
     doc.update(id=str(uuid.uuid4()), registeredAt=now, updatedAt=now)
     with registry.write() as tx:
-        customer_id = doc.get("customerId")
-        bring_back = doc.get("bringBackProperties")
-        if customer_id is not None:
-            customer = tx.get_customer(ws, customer_id)
-            if customer is None:
-                raise customer_not_found(customer_id)
-            node_id = customer["nodeId"]
-        else:
-            assert isinstance(bring_back, dict)  # validate_event demands one owner
-            node_id = bring_back["nodeId"]
-            if registry.node(ws, node_id, tx) is None:
-                raise node_not_found(node_id)
-            if bring_back["type"] == "SESSION_ID":
-                doc["customerId"] = tx.session_owner(ws, node_id, bring_back["value"])
-            else:
-                owners = tx.find_by_external_id(ws, node_id, bring_back["value"])
-                doc["customerId"] = owners[0] if owners else None
+        node_id = _resolve_owner(registry, tx, ws, doc)
         tx.insert_event(ws, normalise_event(doc), node_id)
     return str(doc["id"])
+
+
+def _resolve_owner(registry: Registry, tx: Any, ws: str, doc: dict[str, Any]) -> str:
+    """Set ``doc["customerId"]`` from its owner (as described above); the node it came through.
+
+    A ``customerId`` must name a stored customer (its node is the event's); a bring-back names
+    the node, which must exist, and the customer is found now if one is linked (else None).
+    """
+    customer_id = doc.get("customerId")
+    if customer_id is not None:
+        customer = tx.get_customer(ws, customer_id)
+        if customer is None:
+            raise customer_not_found(customer_id)
+        return str(customer["nodeId"])
+    bring_back = doc.get("bringBackProperties")
+    assert isinstance(bring_back, dict)  # validate_event demands one owner
+    node_id = str(bring_back["nodeId"])
+    if registry.node(ws, node_id, tx) is None:
+        raise node_not_found(node_id)
+    if bring_back["type"] == "SESSION_ID":
+        doc["customerId"] = tx.session_owner(ws, node_id, bring_back["value"])
+    else:
+        owners = tx.find_by_external_id(ws, node_id, bring_back["value"])
+        doc["customerId"] = owners[0] if owners else None
+    return node_id
+
+
+def replace_event(registry: Registry, ws: str, event_id: str, body: Any) -> dict[str, Any]:
+    """PUT /events/{id}: replace the event by the body (validated as for POST); the stored event.
+
+    ``id`` and ``registeredAt`` stay, ``updatedAt`` moves on; the owner is resolved again as for
+    POST. Decision: a body without ``date`` keeps the stored date (POST would default it to now),
+    so a replacement that leaves it out does not move the event in time.
+    """
+    body = require_object(body, "event")
+    try:
+        doc = validate_event(body)
+    except ValidationFailed as exc:
+        raise invalid("the event", exc) from None
+    with registry.write() as tx:
+        stored = tx.get_event(ws, event_id)
+        if stored is None:
+            raise event_not_found(event_id)
+        if body.get("date") is None and stored.get("date") is not None:
+            doc["date"] = stored["date"]
+        doc.update(
+            id=stored["id"],
+            registeredAt=stored.get("registeredAt"),
+            updatedAt=next_update_time(stored.get("updatedAt")),
+        )
+        node_id = _resolve_owner(registry, tx, ws, doc)
+        replaced = normalise_event(doc)
+        if not tx.replace_event(ws, replaced, node_id):
+            raise event_not_found(event_id)  # deleted since it was read
+    return replaced
+
+
+def event_not_found(event_id: str) -> NotFound:
+    """The 404 for an unknown event id."""
+    return NotFound(f"event not found: {event_id}")
 
 
 def get_event(registry: Registry, ws: str, event_id: str) -> dict[str, Any]:
@@ -67,7 +114,7 @@ def get_event(registry: Registry, ws: str, event_id: str) -> dict[str, Any]:
     with registry.store.read() as tx:
         doc = tx.get_event(ws, event_id)
     if doc is None:
-        raise NotFound(f"event not found: {event_id}")
+        raise event_not_found(event_id)
     return doc
 
 
@@ -75,7 +122,7 @@ def delete_event(registry: Registry, ws: str, event_id: str) -> None:
     """DELETE /events/{id}: remove the event, or NotFound."""
     with registry.write() as tx:
         if not tx.delete_event(ws, event_id):
-            raise NotFound(f"event not found: {event_id}")
+            raise event_not_found(event_id)
 
 
 def types_for_mode(types: Sequence[str] | None, mode: str | None) -> list[str] | None:

@@ -474,27 +474,43 @@ class Tx:
 
     # -- events ----------------------------------------------------------------------------
 
-    def insert_event(self, ws: str, doc: Doc, node_id: str | None) -> None:
-        """Store an event document (its `id` set by the service) received through `node_id`."""
+    @staticmethod
+    def _event_columns(doc: Doc, node_id: str | None) -> dict[str, Any]:
+        """The indexed columns of an event row, copied from its document (all but the keys)."""
         bring_back = doc.get("bringBackProperties")
         bring_back = bring_back if isinstance(bring_back, dict) else {}
         when = doc.get("date") or doc.get("registeredAt")
+        return {
+            "customer_id": doc.get("customerId"),
+            "node_id": node_id,
+            "type": doc["type"],
+            "context": doc["context"],
+            "date": _millis_or(when, _now_millis()),
+            "bbp_type": bring_back.get("type"),
+            "bbp_value": bring_back.get("value"),
+            "bbp_node": bring_back.get("nodeId"),
+            "doc": doc,
+        }
+
+    def insert_event(self, ws: str, doc: Doc, node_id: str | None) -> None:
+        """Store an event document (its `id` set by the service) received through `node_id`."""
         self._conn.execute(
-            _INSERT_EVENT,
-            {
-                "ws": ws,
-                "id": doc["id"],
-                "customer_id": doc.get("customerId"),
-                "node_id": node_id,
-                "type": doc["type"],
-                "context": doc["context"],
-                "date": _millis_or(when, _now_millis()),
-                "bbp_type": bring_back.get("type"),
-                "bbp_value": bring_back.get("value"),
-                "bbp_node": bring_back.get("nodeId"),
-                "doc": doc,
-            },
+            _INSERT_EVENT, {"ws": ws, "id": doc["id"], **self._event_columns(doc, node_id)}
         )
+
+    def replace_event(self, ws: str, doc: Doc, node_id: str | None) -> bool:
+        """Replace the stored event with `doc`'s id by `doc`, received through `node_id`.
+
+        Every indexed column follows the new document (owner, type, context, date, bring-back),
+        so lists and session/externalId reconciliation see the event as replaced. False when
+        there was no such event.
+        """
+        result = self._conn.execute(
+            update(events)
+            .where(events.c.ws == ws, events.c.id == doc["id"])
+            .values(**self._event_columns(doc, node_id))
+        )
+        return bool(result.rowcount)
 
     def get_event(self, ws: str, event_id: str) -> Doc | None:
         """The event document with this id, or None."""

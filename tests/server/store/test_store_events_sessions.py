@@ -120,3 +120,37 @@ def test_external_id_events_are_attached_to_the_customer(store: Store, ws: str) 
         assert tx.attach_external_id_events(ws, "node-a", "e1", "cust-9") == 1
     with store.read() as tx:
         assert tx.get_event(ws, doc["id"]) == {**doc, "customerId": "cust-9"}
+
+
+def test_replace_event_keeps_the_index_columns_in_step(store: Store, ws: str) -> None:
+    doc = event("c1", type="viewedPage", context="WEB", date="2020-01-01T10:00:00.000+0000")
+    with store.write() as tx:
+        tx.insert_event(ws, doc, "node-a")
+    anonymous = event(
+        None,
+        id=doc["id"],
+        type="loggedIn",
+        context="ECOMMERCE",
+        date="2021-06-01T10:00:00.000+0000",
+        bringBackProperties={"type": "SESSION_ID", "value": "sess", "nodeId": "node-b"},
+    )
+    with store.write() as tx:
+        assert tx.replace_event(ws, anonymous, "node-b") is True
+        assert tx.replace_event(ws + "x", anonymous, "node-b") is False
+        assert tx.replace_event(ws, {**anonymous, "id": "missing"}, "node-b") is False
+    with store.read() as tx:
+        assert tx.get_event(ws, doc["id"]) == anonymous
+        # Every filter now sees the replacement, none the old event.
+        assert tx.list_events(ws, customer_id="c1", page=0, size=10) == ([], 0)
+        assert tx.list_events(ws, node_id="node-a", page=0, size=10) == ([], 0)
+        assert tx.list_events(ws, node_id="node-b", page=0, size=10)[1] == 1
+        assert tx.list_events(ws, types=["loggedIn"], contexts=["ECOMMERCE"], page=0, size=10)[
+            0
+        ] == [anonymous]
+        late = tx.list_events(ws, date_from="2021-01-01", page=0, size=10)
+        assert late == ([anonymous], 1)
+    # The anonymous replacement joins the customer who links its session.
+    with store.write() as tx:
+        assert tx.attach_session_events(ws, "node-b", "sess", "c2") == 1
+    with store.read() as tx:
+        assert tx.list_events(ws, customer_id="c2", page=0, size=10)[1] == 1
