@@ -425,16 +425,29 @@ class Node(BulkOperations):
         """Remove one session of the customer, by its resource id."""
         self._request("DELETE", f"/customers/{self._q(customer_id)}/sessions/{self._q(session_id)}")
 
+    # ------------------------------------------------------------------ sources
+
+    def get_customer_sources(self, customer_id: str) -> list[dict[str, Any]]:
+        """The customer as each source of data recorded it, as plain dicts (SourceCustomer).
+
+        Each has ``id`` (the source's id), ``externalId``, ``nodeId``, ``base``, ``extended``,
+        ``extra``, ``consents``, ``tags``, ``registeredAt`` and ``updatedAt``. The hub records
+        one source per customer: the node it belongs to (so the source ``id`` is that node's id).
+        """
+        result = self._request("GET", f"/customers/{self._q(customer_id)}/sources") or {}
+        return list(result.get("elements") or [])
+
+    def get_customer_source(self, customer_id: str, source_id: str) -> dict[str, Any]:
+        """One source of the customer (see :meth:`get_customer_sources`), by its id."""
+        result: dict[str, Any] = self._request(
+            "GET", f"/customers/{self._q(customer_id)}/sources/{self._q(source_id)}"
+        )
+        return result
+
     # ------------------------------------------------------------------ events
 
-    def add_event(self, **attributes: Any) -> Event:
-        """Add an event and return it (with the ``id`` the API gave it, when it gives one).
-
-        Give ``customerId`` for a known customer, or ``bringBackProperties`` of type
-        ``SESSION_ID`` or ``EXTERNAL_ID`` for one known later (its ``nodeId`` is filled with
-        this node's). The API stores events asynchronously: an event may take a moment to be
-        listed.
-        """
+    def _event_body(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
+        """The JSON body of an event: bring-back properties spelt the API's way, with a node."""
         body = dict(attributes)
         bring_back: Any = body.get("bringBackProperties")
         if hasattr(bring_back, "to_dict"):  # a Properties object
@@ -448,6 +461,17 @@ class Node(BulkOperations):
             if properties.get("nodeId") is None:
                 properties["nodeId"] = self.node_id
             body["bringBackProperties"] = properties
+        return body
+
+    def add_event(self, **attributes: Any) -> Event:
+        """Add an event and return it (with the ``id`` the API gave it, when it gives one).
+
+        Give ``customerId`` for a known customer, or ``bringBackProperties`` of type
+        ``SESSION_ID`` or ``EXTERNAL_ID`` for one known later (its ``nodeId`` is filled with
+        this node's). The API stores events asynchronously: an event may take a moment to be
+        listed.
+        """
+        body = self._event_body(attributes)
         if body.get("id") is None:
             body.pop("id", None)
         answer = self._request("POST", "/events", json=body)
@@ -461,6 +485,20 @@ class Node(BulkOperations):
         event: Event = _models().Event.from_dict(
             self, self._request("GET", f"/events/{self._q(id)}")
         )
+        return event
+
+    def update_event(self, id: str, **attributes: Any) -> Event:
+        """Replace an event by these attributes and return it as stored.
+
+        The attributes make a whole event, as for :meth:`add_event` (``type``, ``context``,
+        ``properties`` and one owner: ``customerId`` or ``bringBackProperties``); whatever is
+        left out is unset. The event keeps its ``id`` and ``registeredAt``; its ``updatedAt``
+        moves on. Raises :class:`~contacthub.errors.APIError` (404) for an unknown event.
+        """
+        body = self._event_body(attributes)
+        body.pop("id", None)  # the path names the event
+        answer = self._request("PUT", f"/events/{self._q(id)}", json=body)
+        event: Event = _models().Event.from_dict(self, answer or {**body, "id": id})
         return event
 
     def delete_event(self, id: str) -> None:
