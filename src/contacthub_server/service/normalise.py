@@ -33,23 +33,6 @@ _CONTACTS = (("email", "fax", "mobilePhone", "phone"), ("otherContacts", "mobile
 _ADDRESS = (("street", "city", "country", "province", "region", "zip", "geo"), ())
 _CREDENTIAL = (("username", "password"), ())
 _SOCIAL = (("facebook", "google", "instagram", "linkedin", "qzone", "twitter"), ())
-_BASE_SCALARS = (
-    "pictureUrl",
-    "title",
-    "prefix",
-    "firstName",
-    "lastName",
-    "middleName",
-    "gender",
-    "dob",
-    "locale",
-    "timezone",
-    "contacts",
-    "address",
-    "credential",
-    "socialProfile",
-)
-_BASE_LISTS = ("educations", "likes", "jobs", "subscriptions")
 BASE_KEYS: tuple[str, ...] = (
     "pictureUrl",
     "title",
@@ -71,6 +54,8 @@ BASE_KEYS: tuple[str, ...] = (
     "subscriptions",
 )
 """The keys of every customer's ``base``, in order."""
+_BASE_LISTS = ("educations", "likes", "jobs", "subscriptions")
+_BASE_SCALARS = tuple(key for key in BASE_KEYS if key not in _BASE_LISTS)
 
 ITEM_KEYS: dict[str, tuple[str, ...]] = {
     "educations": (
