@@ -367,6 +367,13 @@ def _conflict(customer_id: str) -> APIError:
     )
 
 
+def _to_millis(moment: datetime | None) -> datetime | None:
+    """``moment`` cut to whole milliseconds, the precision the API stores."""
+    if moment is None:
+        return None
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def format_instant(moment: datetime) -> str:
     """A date-time as the API writes it, in UTC with milliseconds: ``2024-05-01T10:00:00.123Z``."""
     moment = moment.astimezone(timezone.utc)
@@ -624,13 +631,14 @@ class BulkOperations:
 
     def _find_event(self, body: Mapping[str, Any]) -> str | None:
         """The id of a stored event identical to ``body``, or None."""
-        moment = _instant(body.get("date"))
+        moment = _to_millis(_instant(body.get("date")))
         if moment is None or not body.get("type"):
             return None
+        # The API keeps milliseconds: a window of exactly that millisecond (both ends inclusive).
         params: dict[str, Any] = {
             "type": body["type"],
-            "dateFrom": format_instant(moment - timedelta(seconds=1)),
-            "dateTo": format_instant(moment + timedelta(seconds=1)),
+            "dateFrom": format_instant(moment),
+            "dateTo": format_instant(moment),
             "size": EXPORT_PAGE_SIZE,
         }
         if body.get("customerId"):
@@ -639,8 +647,11 @@ class BulkOperations:
             params["nodeId"] = self.node_id
         wanted = {key: body[key] for key in ("context", "properties") if key in body}
         bring_back = body.get("bringBackProperties")
-        for event in self._pages("/events", params):
-            if _instant(event.get("date")) != moment or not holds(event, wanted):
+        # Pages in order, none ahead: other workers keep adding events, and an insertion only
+        # pushes later entries further down, so reading in order can see one twice but never skip
+        # one; pages fetched out of order could skip the very event looked for, and resend it.
+        for event in self._pages("/events", params, prefetch=False):
+            if _to_millis(_instant(event.get("date"))) != moment or not holds(event, wanted):
                 continue
             if isinstance(bring_back, Mapping) and not holds(
                 event.get("bringBackProperties"),
@@ -653,7 +664,12 @@ class BulkOperations:
     # ----------------------------------------------------------------------------- export
 
     def _pages(
-        self, path: str, params: Mapping[str, Any], export: PagedExport | None = None
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        export: PagedExport | None = None,
+        *,
+        prefetch: bool = True,
     ) -> Iterator[dict[str, Any]]:
         """Every element of a paged listing, in order.
 
@@ -676,6 +692,18 @@ class BulkOperations:
         yield from elements
         total_pages = int(info.get("totalPages", 0))
         if not elements or total_pages <= 1:
+            return
+        if not prefetch:
+            number = 1
+            while number < total_pages:
+                page = fetch(number)
+                elements = page.get("elements") or []
+                if not elements:
+                    return
+                # Grown meanwhile: what was on the last page may have moved past it.
+                total_pages = max(total_pages, int((page.get("page") or {}).get("totalPages", 0)))
+                yield from elements
+                number += 1
             return
         with ThreadPoolExecutor(EXPORT_PREFETCH, thread_name_prefix="contacthub-export") as pool:
             ahead: deque[Future[dict[str, Any]]] = deque()

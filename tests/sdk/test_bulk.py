@@ -342,3 +342,37 @@ def test_a_run_gives_up_when_the_credentials_are_refused(hub: Hub) -> None:
     assert "were refused with 401 (the credentials no longer work)" in run.abandoned
     assert {o.status_code for o in outcomes} == {401}
     assert len(outcomes) < 100
+
+
+def test_lost_answers_of_events_dated_finer_than_milliseconds_are_found_not_resent(
+    node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The API keeps milliseconds: the recheck must look for the stored, truncated date.
+    (owner,) = node.bulk_add_customers(_customers(1))
+    dated = [
+        {**event, "date": f"2024-02-03T04:05:{n:02d}.123456Z"}
+        for n, event in enumerate(_events([str(owner.id)], 6))
+    ]
+    faults = _LoseAnswers(node, lose=3)  # every other item: 3 of the 6
+    monkeypatch.setattr(faults.transport, "request", faults)
+    outcomes = list(node.bulk_add_events(dated, concurrency=3))
+    assert faults.lost == 3
+    assert [o.status for o in outcomes] == ["created"] * 6
+    assert sum(o.resolved for o in outcomes) == 3
+    assert len(list(node.export_events())) == 6
+
+
+def test_lost_answers_among_many_events_of_one_moment_are_found_across_pages(
+    node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 150 events share one date and type (three pages of the recheck's listing) while other
+    # workers keep adding more: every lost answer is found, none resent.
+    ids = [str(o.id) for o in node.bulk_add_customers(_customers(3)) if o.id]
+    same_moment = [{**event, "date": "2024-02-03T04:05:06.000Z"} for event in _events(ids, 50)]
+    faults = _LoseAnswers(node, lose=40)
+    monkeypatch.setattr(faults.transport, "request", faults)
+    outcomes = list(node.bulk_add_events(same_moment, concurrency=8))
+    assert faults.lost == 40
+    assert {o.status for o in outcomes} == {"created"}
+    titles = [e["properties"]["title"] for e in node.export_events()]
+    assert sorted(titles) == sorted(e["properties"]["title"] for e in same_moment)
