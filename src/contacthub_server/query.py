@@ -33,6 +33,7 @@ from sqlalchemy import and_, except_, false, intersect, not_, or_, select, union
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
+from contacthub_server.service.normalise import CUSTOMER_KEYS
 from contacthub_server.store.dates import parse_instant, to_millis
 from contacthub_server.store.ordering import SEGMENT
 from contacthub_server.store.tables import SHORT_STRING_MAX, customer_values, customers
@@ -52,20 +53,7 @@ OPERATORS = (
     "BETWEEN",
 )
 #: Top-level keys of the customer document a path may start with.
-ROOTS = (
-    "id",
-    "nodeId",
-    "externalId",
-    "extra",
-    "base",
-    "extended",
-    "consents",
-    "tags",
-    "enabled",
-    "registeredAt",
-    "updatedAt",
-    "sourceInfo",
-)
+ROOTS = (*CUSTOMER_KEYS, "sourceInfo")
 
 Scalar = str | int | float | bool
 # A typed value: kind "n" number, "b" boolean, "d" date (instant in ms), "s" other string.
