@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from contacthub_server.schemas.normalise import normalise_customer, normalise_event
 from contacthub_server.service.merge import merge_patch
-from contacthub_server.service.normalise import normalise_customer, normalise_event
 from contacthub_server.service.validation import validate_customer, validate_event
 
 TYPICAL_CUSTOMER: dict[str, Any] = {

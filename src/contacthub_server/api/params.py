@@ -10,7 +10,7 @@ import re
 
 from starlette.datastructures import QueryParams
 
-from contacthub_server.service import dates
+from contacthub_server.schemas import dates
 from contacthub_server.service.errors import BadRequest
 
 DEFAULT_PAGE_SIZE = 10

@@ -21,6 +21,7 @@ from contacthub_server import schemas
 from contacthub_server.api import params
 from contacthub_server.api.responses import empty_response, json_response, page_envelope
 from contacthub_server.query import QueryError, parse_query_string
+from contacthub_server.schemas.event_catalog import CONTEXTS, EVENT_TYPES, MODES
 from contacthub_server.service import customers, events, items, sessions, sources
 from contacthub_server.service.errors import (
     BadRequest,
@@ -29,7 +30,6 @@ from contacthub_server.service.errors import (
     Unauthorized,
     field_error,
 )
-from contacthub_server.service.event_catalog import CONTEXTS, EVENT_TYPES, MODES
 from contacthub_server.service.registry import Registry
 from contacthub_server.store import InvalidPath
 

@@ -9,8 +9,8 @@ the real service validated them only after accepting them.
 from __future__ import annotations
 
 from contacthub_server.schemas.customer import GEO
+from contacthub_server.schemas.event_catalog import BRING_BACK_TYPES, CONTEXTS, EVENT_TYPES
 from contacthub_server.schemas.spec import AnyObject, DateTime, Int, ListOf, Num, Obj, Spec, Str
-from contacthub_server.service.event_catalog import BRING_BACK_TYPES, CONTEXTS, EVENT_TYPES
 
 
 def _open(fields: dict[str, Spec], *required: str) -> Obj:

@@ -15,10 +15,15 @@ from typing import Any
 from contacthub_server import __doc__ as _hub_summary
 from contacthub_server.schemas import customer as customer_schema
 from contacthub_server.schemas import event as event_schema
+from contacthub_server.schemas.event_catalog import BRING_BACK_TYPES, CONTEXTS, EVENT_TYPES, MODES
+from contacthub_server.schemas.normalise import (
+    BASE_KEYS,
+    CUSTOMER_KEYS,
+    EVENT_KEYS,
+    ITEM_KEYS,
+    SOURCE_KEYS,
+)
 from contacthub_server.schemas.spec import DATE_TIME_PATTERN, Spec, Str
-from contacthub_server.service.event_catalog import BRING_BACK_TYPES, CONTEXTS, EVENT_TYPES, MODES
-from contacthub_server.service.normalise import BASE_KEYS, CUSTOMER_KEYS, EVENT_KEYS, ITEM_KEYS
-from contacthub_server.service.sources import SOURCE_KEYS
 
 API_VERSION = "1.0.0"
 """The version of the OpenAPI document (``info.version``)."""

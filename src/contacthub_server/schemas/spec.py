@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from contacthub_server.service.dates import canonical_date, canonical_datetime
+from contacthub_server.schemas.dates import canonical_date, canonical_datetime
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,11 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from contacthub_server.service import dates
+from contacthub_server.schemas import dates
+from contacthub_server.schemas.normalise import normalise_customer
 from contacthub_server.service.errors import BadRequest, CustomerConflict, NotFound, field_error
 from contacthub_server.service.matching import match_key, missing_unique_properties
 from contacthub_server.service.merge import merge_patch
-from contacthub_server.service.normalise import normalise_customer
 from contacthub_server.service.registry import NodeConfig, Registry
 from contacthub_server.service.validation import ValidationFailed, validate_customer
 from contacthub_server.store import MatchKeyConflict

@@ -19,7 +19,9 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from contacthub_server.service import dates
+from contacthub_server.schemas import dates
+from contacthub_server.schemas.event_catalog import EVENT_TYPES
+from contacthub_server.schemas.normalise import normalise_event
 from contacthub_server.service.customers import (
     customer_not_found,
     invalid,
@@ -28,8 +30,6 @@ from contacthub_server.service.customers import (
     require_object,
 )
 from contacthub_server.service.errors import NotFound
-from contacthub_server.service.event_catalog import EVENT_TYPES
-from contacthub_server.service.normalise import normalise_event
 from contacthub_server.service.registry import Registry
 from contacthub_server.service.validation import ValidationFailed, validate_event
 

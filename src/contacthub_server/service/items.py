@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from contacthub_server.schemas.normalise import normalise_item
 from contacthub_server.service.customers import (
     customer_not_found,
     invalid,
@@ -17,7 +18,6 @@ from contacthub_server.service.customers import (
     save_customer,
 )
 from contacthub_server.service.errors import Conflict, NotFound
-from contacthub_server.service.normalise import normalise_item
 from contacthub_server.service.registry import Registry
 from contacthub_server.service.validation import ValidationFailed, validate_item
 

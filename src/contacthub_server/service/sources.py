@@ -12,22 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from contacthub_server.schemas.normalise import SOURCE_KEYS
 from contacthub_server.service.customers import customer_not_found
 from contacthub_server.service.errors import NotFound
 from contacthub_server.service.registry import Registry
-
-#: The keys of a SourceCustomer copied from the stored customer, in the order answered.
-SOURCE_KEYS = (
-    "externalId",
-    "nodeId",
-    "base",
-    "extended",
-    "extra",
-    "consents",
-    "tags",
-    "registeredAt",
-    "updatedAt",
-)
 
 
 def source_customer(customer: dict[str, Any]) -> dict[str, Any]:

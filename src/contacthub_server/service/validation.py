@@ -19,6 +19,7 @@ import referencing.exceptions
 
 from contacthub_server.schemas import customer as customer_schema
 from contacthub_server.schemas import event as event_schema
+from contacthub_server.schemas.dates import now
 from contacthub_server.schemas.spec import (
     Bool,
     FieldError,
@@ -29,7 +30,6 @@ from contacthub_server.schemas.spec import (
     json_type,
     pointer,
 )
-from contacthub_server.service.dates import now
 from contacthub_server.service.matching import BLOCK, DEFAULT_PROPERTIES, MODES
 
 __all__ = [

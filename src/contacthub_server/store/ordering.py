@@ -9,16 +9,15 @@ Path segments are validated and passed as bound parameters, never spliced into S
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Numeric, case, cast, func
 from sqlalchemy.sql.elements import ColumnElement
 
-from .tables import customer_docs, customers
+from contacthub_server.schemas.paths import SEGMENT
 
-SEGMENT = re.compile(r"[A-Za-z0-9_\-]+")
+from .tables import customer_docs, customers
 
 # Sort paths answered by an indexed column instead of the document.
 _COLUMN_PATHS: dict[str, ColumnElement[Any]] = {

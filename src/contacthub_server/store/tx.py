@@ -18,9 +18,12 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
-from .dates import to_millis
+from contacthub_server.query import Query, parse_query
+from contacthub_server.schemas.instants import to_millis
+
 from .errors import MatchKeyConflict
 from .ordering import sort_keys, tie_break, uses_document
+from .query_sql import compile_query
 from .tables import (
     customer_docs,
     customer_values,
@@ -337,8 +340,6 @@ class Tx:
         if external_id is not None:
             conditions.append(customers.c.external_id == external_id)
         if query is not None:
-            from contacthub_server.query import Query, compile_query, parse_query
-
             parsed = query if isinstance(query, Query) else parse_query(query)
             conditions.append(compile_query(parsed))
         where = and_(*conditions)

@@ -12,12 +12,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .dates import parse_instant, to_millis
-from .ordering import SEGMENT
+from contacthub_server.schemas.instants import parse_instant, to_millis
+from contacthub_server.schemas.paths import MAX_PATH_LENGTH, SEGMENT
+
 from .tables import SHORT_STRING_MAX
 
-#: Paths longer than this are not indexed (and a query path longer than this is refused).
-MAX_PATH_LENGTH = 255
 # Longer strings are never dates: skip the date parser for them.
 _MAX_DATE_LENGTH = 40
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from contacthub_server.service.dates import (
+from contacthub_server.schemas.dates import (
     canonical_date,
     canonical_datetime,
     format_date,

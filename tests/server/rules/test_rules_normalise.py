@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from contacthub_server.service.normalise import (
+from contacthub_server.schemas.normalise import (
     BASE_KEYS,
     CUSTOMER_KEYS,
     EVENT_KEYS,

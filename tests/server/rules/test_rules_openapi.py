@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from contacthub_server.schemas import load_openapi
-from contacthub_server.service.normalise import normalise_customer, normalise_event, normalise_item
+from contacthub_server.schemas.normalise import normalise_customer, normalise_event, normalise_item
 from contacthub_server.service.validation import validate_customer, validate_event, validate_item
 
 DOC = load_openapi()

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from contacthub_server.schemas.dates import parse_datetime
 from contacthub_server.schemas.event import CONTEXT_INFO, PROPERTIES
-from contacthub_server.service.dates import parse_datetime
-from contacthub_server.service.event_catalog import (
+from contacthub_server.schemas.event_catalog import (
     BRING_BACK_TYPES,
     CONTEXTS,
     EVENT_TYPES,

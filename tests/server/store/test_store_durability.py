@@ -7,8 +7,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from contacthub_server.schemas.instants import to_millis
 from contacthub_server.store import Store
-from contacthub_server.store.dates import to_millis
 
 
 def test_committed_writes_survive_a_killed_process(tmp_path: Path) -> None:

@@ -28,6 +28,19 @@ CUSTOMER_KEYS: tuple[str, ...] = (
 )
 """The top-level keys of every customer the hub answers with, in order."""
 
+#: The keys of a SourceCustomer copied from the stored customer, in the order answered.
+SOURCE_KEYS = (
+    "externalId",
+    "nodeId",
+    "base",
+    "extended",
+    "extra",
+    "consents",
+    "tags",
+    "registeredAt",
+    "updatedAt",
+)
+
 # Per object: its keys, and which of them are lists (default []) rather than scalars (default null).
 _CONTACTS = (("email", "fax", "mobilePhone", "phone"), ("otherContacts", "mobileDevices"))
 _ADDRESS = (("street", "city", "country", "province", "region", "zip", "geo"), ())
