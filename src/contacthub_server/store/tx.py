@@ -144,6 +144,18 @@ class Tx:
         ).first()
         return None if row is None else dict(row[0])
 
+    def list_workspaces(self) -> list[str]:
+        """Every workspace, in the order they were created."""
+        rows = self._conn.execute(select(workspaces.c.ws).order_by(workspaces.c.seq))
+        return [str(row[0]) for row in rows]
+
+    def list_nodes(self, ws: str) -> list[str]:
+        """The ids of the nodes of workspace `ws`, in the order they were created."""
+        rows = self._conn.execute(
+            select(nodes.c.node_id).where(nodes.c.ws == ws).order_by(nodes.c.seq)
+        )
+        return [str(row[0]) for row in rows]
+
     def add_token(self, token: str, ws: str) -> None:
         """Grant `token` access to workspace `ws` (creating the workspace if needed).
 
@@ -537,17 +549,22 @@ class Tx:
         contexts: Iterable[str] | None = None,
         date_from: DateArg | None = None,
         date_to: DateArg | None = None,
+        anonymous: bool | None = None,
         page: int = 0,
         size: int = 10,
     ) -> tuple[list[Doc], int]:
         """One page of events, newest `date` first (then id), and the total number of matches.
 
         `types`/`contexts` keep events of any of the given values; `date_from`/`date_to` are
-        inclusive bounds (date, date-time text in any accepted form, datetime, or epoch ms).
+        inclusive bounds (date, date-time text in any accepted form, datetime, or epoch ms);
+        `anonymous` True keeps the events no customer owns yet, False those a customer owns.
         """
         conditions: list[ColumnElement[bool]] = [events.c.ws == ws]
         if customer_id is not None:
             conditions.append(events.c.customer_id == customer_id)
+        if anonymous is not None:
+            owned = events.c.customer_id.is_(None)
+            conditions.append(owned if anonymous else ~owned)
         if node_id is not None:
             conditions.append(events.c.node_id == node_id)
         if types is not None:
