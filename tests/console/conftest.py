@@ -58,7 +58,8 @@ class ConsoleHub:
         """An HTTP session holding the console's cookie."""
         session = requests.Session()
         response = session.post(f"{self.url}/console/login", data={"key": ADMIN_KEY})
-        assert response.status_code == 200 and response.url.endswith("/console/"), response.text
+        assert response.status_code == 200, response.text
+        assert response.url.endswith("/console/"), response.url
         return session
 
 
@@ -80,7 +81,9 @@ def sqlite_console_hub(tmp_path: Path) -> Iterator[ConsoleHub]:
 def _browser_missing() -> str | None:
     for program in ("chromium", "chromedriver"):
         if shutil.which(program) is None:
-            return f"{program} is not installed (./dev installs Debian's chromium and chromium-driver)"
+            return (
+                f"{program} is not installed (./dev installs Debian's chromium and chromium-driver)"
+            )
     try:
         import selenium  # noqa: F401
     except ImportError:
@@ -101,8 +104,13 @@ def browser() -> Iterator[Any]:
 
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                     "--window-size=1366,900", "--disable-gpu"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1366,900",
+        "--disable-gpu",
+    ):
         options.add_argument(argument)
     service = Service(executable_path=shutil.which("chromedriver"))
     driver = webdriver.Chrome(options=options, service=service)

@@ -9,6 +9,7 @@ a user's code would run, and the SDK code shown builds that same document.
 from __future__ import annotations
 
 import json
+import pprint
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -100,7 +101,11 @@ def typed_value(text: str) -> Any:
 def _condition(row: Row, where: str) -> dict[str, Any]:
     if row.operator not in OPERATORS:
         raise BuildError(f"unknown operator {row.operator!r}", where)
-    atomic: dict[str, Any] = {"type": "atomic", "attribute": row.attribute, "operator": row.operator}
+    atomic: dict[str, Any] = {
+        "type": "atomic",
+        "attribute": row.attribute,
+        "operator": row.operator,
+    }
     if row.operator in NO_VALUE:
         return atomic
     parts = [part.strip() for part in row.value.split(",")]
@@ -156,7 +161,11 @@ def _field(attribute: str) -> str:
     """``Customer.base.firstName`` for an attribute path (``getattr`` for unusual segments)."""
     code = "Customer"
     for segment in attribute.split("."):
-        code = f"{code}.{segment}" if _IDENTIFIER.fullmatch(segment) else f"getattr({code}, {segment!r})"
+        code = (
+            f"{code}.{segment}"
+            if _IDENTIFIER.fullmatch(segment)
+            else f"getattr({code}, {segment!r})"
+        )
     return code
 
 
@@ -190,21 +199,25 @@ def _query_code(query: Mapping[str, Any]) -> str:
         return f"node.query(Customer).filter({_criterion(query['are']['condition'])})"
     joiner = {"INTERSECT": " & ", "UNION": " | "}.get(query["conjunction"])
     parts = [_query_code(q) for q in query["queries"]]
-    if joiner is None:  # the SDK's builder has no EXCEPT: send the document as it is
+    if joiner is None:
         return ""
     return "(" + f"){joiner}(".join(parts) + ")"
 
 
 def sdk_code(document: Mapping[str, Any] | None) -> str:
     """Python that runs the same query with the SDK (``node`` a ``contacthub.Node``)."""
-    imports = "from contacthub import Customer\nfrom contacthub.models.query import between_, in_, not_in_\n\n"
     if document is None:
         return "customers = node.get_customers()"
     body = _query_code(document["query"])
     if not body:
-        dumped = json.dumps(document, indent=2)
-        return f"import json\n\nquery = {dumped}\ncustomers = node.get_customers(query=query)"
-    return imports + f"customers = ({body}).all()"
+        # The SDK's builder has no EXCEPT: send the document itself (as a Python literal).
+        literal = pprint.pformat(dict(document), sort_dicts=False)
+        return f"query = {literal}\ncustomers = node.get_customers(query=query)"
+    helpers = [name for name in ("between_", "in_", "not_in_") if re.search(rf"\b{name}\(", body)]
+    imports = "from contacthub import Customer\n"
+    if helpers:
+        imports += f"from contacthub.models.query import {', '.join(helpers)}\n"
+    return imports + f"\ncustomers = ({body}).all()"
 
 
 def rows_from_document(document: Mapping[str, Any]) -> Built | None:

@@ -213,14 +213,16 @@ class Console:
             ascending=ascending,
             filters={"node": node or "", "email": email, "externalId": external_id or ""},
             pager=Pager(page, PAGE_SIZE, total, request.url.path, kept),
-            sort_link=lambda path: request.url.path
-            + "?"
-            + urlencode(
-                {
-                    **{k: v for k, v in kept.items() if k not in ("sort", "dir")},
-                    "sort": path,
-                    "dir": "desc" if path == sort and ascending else "asc",
-                }
+            sort_link=lambda path: (
+                request.url.path
+                + "?"
+                + urlencode(
+                    {
+                        **{k: v for k, v in kept.items() if k not in ("sort", "dir")},
+                        "sort": path,
+                        "dir": "desc" if path == sort and ascending else "asc",
+                    }
+                )
             ),
         )
 
@@ -368,7 +370,7 @@ class Console:
             code=builder.sdk_code(document) if document and not error else "",
             error=error,
             ran=ran and not error,
-            results=results,
+            rows=results,
             columns=COLUMNS,
             pager=Pager(page, PAGE_SIZE, total, request.url.path, kept),
         )
