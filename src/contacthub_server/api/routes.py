@@ -441,4 +441,9 @@ def routes() -> list[BaseRoute]:
     ]
     for kind in items.ITEM_KINDS:
         table.extend(_item_routes(kind))
+    # Modules of their own, which use this one's helpers: imported here, not at the top.
+    from contacthub_server.api import consent_logs, updates
+
+    for module in (updates, consent_logs):
+        table.extend(module.routes())
     return table
