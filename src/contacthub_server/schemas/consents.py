@@ -19,6 +19,8 @@ CONSENT_LOG_TYPES = (
     "DATA_PORTABILITY_REQUESTED",
     "FORCED_DELETE",
 )
+#: The keys of a register entry as answered, in order.
+CONSENT_LOG_KEYS = ("id", "customerId", "date", "type", "property", "value", "sourceId", "userId")
 _LEAF_TYPES = {
     "status": "CONSENT_CHANGED",
     "limitation": "CONSENT_RESTRICTED",
