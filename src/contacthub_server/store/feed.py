@@ -61,21 +61,20 @@ def append(conn: Connection, dialect: str, pending: Sequence[Pending]) -> None:
             _HEAD_UPSERT[dialect], {"ws": ws, "last_offset": len(entries), "last_at": now}
         ).one()
         first = int(last) - len(entries) + 1
-        conn.execute(
-            _INSERT_ENTRIES,
-            [
-                {
-                    "ws": ws,
-                    "seq": first + i,
-                    "at": at,
-                    "operation": op,
-                    "entity": entity,
-                    "node_id": node,
-                    "data": data,
-                }
-                for i, (_ws, op, entity, node, data) in enumerate(entries)
-            ],
-        )
+        rows = [
+            {
+                "ws": ws,
+                "seq": first + i,
+                "at": at,
+                "operation": op,
+                "entity": entity,
+                "node_id": node,
+                "data": data,
+            }
+            for i, (_ws, op, entity, node, data) in enumerate(entries)
+        ]
+        # One row as plain parameters: a list takes SQLAlchemy's slower executemany path.
+        conn.execute(_INSERT_ENTRIES, rows[0] if len(rows) == 1 else rows)
 
 
 def _filters(ws: str, node_id: str | None, entity: str | None) -> list[ColumnElement[bool]]:
