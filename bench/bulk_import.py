@@ -107,7 +107,7 @@ def run_original(hub: HubProcess, customers: int, events: int, directory: Path) 
 def run_ours(hub: HubProcess, customers: int, events: int, concurrency: int) -> dict[str, Any]:
     """Our bulk import, in this interpreter."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    from contacthub import bulk
+    from contacthub.bulk import export as bulk
     from contacthub.workspace import Workspace
 
     # One pooled connection per worker: a smaller pool would open and discard connections.

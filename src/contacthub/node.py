@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, overload
 
 from contacthub._http import Transport, dumps
-from contacthub.bulk import BulkOperations
+from contacthub.bulk.export import EXPORT_PAGE_SIZE
+from contacthub.bulk.operations import BulkOperations
+from contacthub.bulk.run import DEFAULT_CONCURRENCY
 from contacthub.errors.api_error import APIError
 from contacthub.lib.paginated_list import PaginatedList
 
 if TYPE_CHECKING:
+    from contacthub.bulk.export import PagedExport
+    from contacthub.bulk.run import BulkItem, BulkRun
     from contacthub.models.customer import Customer
     from contacthub.models.education import Education
     from contacthub.models.event import Event
@@ -105,7 +109,7 @@ _LIKE = _Item("likes", "Like")
 _SUBSCRIPTION = _Item("subscriptions", "Subscription")
 
 
-class Node(BulkOperations):
+class Node:
     """A ContactHub node: where customers and events are read and written.
 
     Get one from a workspace: ``node = workspace.get_node("node_id")``. Every method sends its
@@ -122,6 +126,9 @@ class Node(BulkOperations):
             raise ValueError(f"node_id must be a non-empty string, not {node_id!r}")
         self.workspace = workspace
         self.node_id = node_id.strip()
+        # The bulk operations are a part of the node, not a base class: their helpers stay
+        # theirs, and the node's namespace holds only the guide's methods and these four.
+        self._bulk = BulkOperations(workspace, self.node_id)
 
     def __repr__(self) -> str:
         return f"Node(node_id={self.node_id!r}, workspace_id={self.workspace.workspace_id!r})"
@@ -731,6 +738,106 @@ class Node(BulkOperations):
     def remove_subscription(self, customer_id: str, subscription_id: str) -> None:
         """Remove the customer's subscription ``subscription_id``."""
         self._remove_item(_SUBSCRIPTION, customer_id, subscription_id)
+
+    # ----------------------------------------------------------------------------- bulk
+
+    def bulk_add_customers(
+        self,
+        customers: Iterable[Mapping[str, Any] | BulkItem],
+        *,
+        force_update: bool = False,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        before_send: Callable[[list[Any]], None] | None = None,
+    ) -> BulkRun:
+        """Add many customers concurrently; iterate the result for each one's outcome.
+
+        Args:
+            customers: customer documents (as for ``add_customer``; ``nodeId`` is this node's),
+                or :class:`~contacthub.bulk.BulkItem` objects carrying a key of yours. Read
+                lazily.
+            force_update: when a customer conflicts with an existing one (409), patch the
+                existing customer with the document: outcome ``updated``.
+            concurrency: how many requests are in flight at once. Above the workspace's
+                ``pool_size`` (32 by default), raise that too, or the extra connections are
+                opened and closed for every request.
+            before_send: called with the keys of each batch of items just before they are sent
+                (e.g. to journal them durably).
+
+        Returns:
+            A :class:`~contacthub.bulk.BulkRun`: outcomes in completion order, and its
+            ``summary``.
+        """
+        return self._bulk.bulk_add_customers(
+            customers, force_update=force_update, concurrency=concurrency, before_send=before_send
+        )
+
+    def bulk_add_events(
+        self,
+        events: Iterable[Mapping[str, Any] | BulkItem],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        before_send: Callable[[list[Any]], None] | None = None,
+    ) -> BulkRun:
+        """Add many events concurrently; iterate the result for each one's outcome.
+
+        Args:
+            events: event documents (as for ``add_event``; a ``bringBackProperties`` without
+                ``nodeId`` gets this node's; an event without ``date`` gets the time it is first
+                sent), or :class:`~contacthub.bulk.BulkItem` objects. Read lazily.
+            concurrency: how many requests are in flight at once.
+            before_send: called with the keys of each batch just before it is sent.
+
+        Returns:
+            A :class:`~contacthub.bulk.BulkRun`: outcomes in completion order (``created`` or
+            ``failed``).
+        """
+        return self._bulk.bulk_add_events(events, concurrency=concurrency, before_send=before_send)
+
+    def export_customers(
+        self,
+        query: Mapping[str, Any] | str | None = None,
+        *,
+        external_id: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> PagedExport:
+        """Every customer of this node matching ``query`` (or all), as API documents.
+
+        Pages of ``page_size`` (at most 50) are fetched as iteration reaches them, so memory
+        does not grow with the number of customers. ``query`` is the query document (a dict,
+        its JSON text, or a query built with ``node.query(Customer)``); the returned object's
+        ``total`` says how many matched, once the first page is read.
+        """
+        return self._bulk.export_customers(
+            query, external_id=external_id, sort=sort, page_size=page_size
+        )
+
+    def export_events(
+        self,
+        customer_ids: Iterable[str] | None = None,
+        *,
+        query: Mapping[str, Any] | str | None = None,
+        event_type: str | Sequence[str] | None = None,
+        context: str | Sequence[str] | None = None,
+        date_from: datetime | str | None = None,
+        date_to: datetime | str | None = None,
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> PagedExport:
+        """Events as API documents, page by page.
+
+        With ``customer_ids`` (or a customer ``query``), the events of those customers, one
+        customer after another; otherwise every event of this node. Filters: ``event_type`` and
+        ``context`` (one or several), ``date_from``/``date_to``.
+        """
+        return self._bulk.export_events(
+            customer_ids,
+            query=query,
+            event_type=event_type,
+            context=context,
+            date_from=date_from,
+            date_to=date_to,
+            page_size=page_size,
+        )
 
 
 def _conflicting_customer_id(error: APIError) -> str | None:

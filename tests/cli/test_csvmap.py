@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contacthub._csvmap import (
+from contacthub.cli.csvmap import (
     HeaderTypes,
     MappingError,
     build_document,

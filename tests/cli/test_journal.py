@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from contacthub._journal import Journal, JournalError, LineSet, default_journal_path
+from contacthub.cli.journal import Journal, JournalError, LineSet, default_journal_path
 
 
 @pytest.fixture

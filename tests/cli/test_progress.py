@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from contacthub._progress import Progress
+from contacthub.cli.progress import Progress
 
 
 class _Terminal(io.StringIO):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from contacthub._records import (
+from contacthub.cli.records import (
     InputError,
     count_records,
     detect_format,

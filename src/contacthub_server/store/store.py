@@ -8,6 +8,7 @@ shared across the hub's handler threads through a pool.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import sqlite3
@@ -91,6 +92,13 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 def _postgres_engine(url: str) -> Engine:
+    # SQLite needs nothing installed; PostgreSQL needs the driver of the `postgres` extra. Say
+    # so, instead of SQLAlchemy's bare "No module named 'psycopg'".
+    if importlib.util.find_spec("psycopg") is None:
+        raise ValueError(
+            "a postgresql:// database needs the PostgreSQL driver psycopg, which is not "
+            "installed: pip install 'contacthub[server,postgres]' (or use a SQLite path)"
+        )
     return create_engine(
         url,
         # work_mem: room for the hashed sets of IN / NOT IN sub-selects over a large value index;

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from contacthub._csvmap import (
+from contacthub.cli.csvmap import (
     REJECT_COLUMNS,
     Column,
     MappingError,

@@ -1,0 +1,331 @@
+"""The bulk operations of one node, which :class:`contacthub.node.Node` composes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from contacthub.bulk import export, rounds
+from contacthub.bulk.export import EXPORT_PAGE_SIZE, PagedExport
+from contacthub.bulk.recheck import (
+    conflict,
+    conflict_id,
+    customer_keys,
+    format_instant,
+    holds,
+    instant,
+    to_millis,
+    without_node,
+)
+from contacthub.bulk.rounds import GAVE_UP, MAX_ROUNDS, NO_KEY, transient, unknown_outcome
+from contacthub.bulk.run import DEFAULT_CONCURRENCY, BulkItem, BulkRun, OutcomeStatus, WorkResult
+from contacthub.errors import APIError, OutcomeUnknownError
+
+if TYPE_CHECKING:
+    from contacthub.workspace import Workspace
+
+
+class BulkOperations:
+    """Bulk import and export for one node of a workspace, over the workspace's transport.
+
+    :class:`contacthub.node.Node` holds one and offers its methods as its own
+    (``node.bulk_add_customers`` ...).
+    """
+
+    def __init__(self, workspace: Workspace, node_id: str) -> None:
+        self.workspace = workspace
+        self.node_id = node_id
+
+    # ----------------------------------------------------------------------------- import
+
+    def bulk_add_customers(
+        self,
+        customers: Iterable[Mapping[str, Any] | BulkItem],
+        *,
+        force_update: bool = False,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        before_send: Callable[[list[Any]], None] | None = None,
+    ) -> BulkRun:
+        """Add many customers concurrently; iterate the result for each one's outcome.
+
+        Args:
+            customers: customer documents (as for ``add_customer``; ``nodeId`` is this node's),
+                or :class:`BulkItem` objects carrying a key of yours. Read lazily.
+            force_update: when a customer conflicts with an existing one (409), patch the
+                existing customer with the document: outcome ``updated``.
+            concurrency: how many requests are in flight at once. Above the workspace's
+                ``pool_size`` (32 by default), raise that too, or the extra connections are
+                opened and closed for every request.
+            before_send: called with the keys of each batch of items just before they are sent
+                (e.g. to journal them durably).
+
+        Returns:
+            A :class:`BulkRun`: outcomes in completion order, and its ``summary``.
+        """
+        transport = self.workspace.transport
+        node_id = self.node_id
+
+        def work(item: BulkItem) -> WorkResult:
+            body = {**item.document, "nodeId": node_id}
+            # `unknown`: the first unknown outcome; `check`: ask the hub before (re)sending.
+            unknown: APIError | None = None
+            check = item.recheck
+            last: APIError | None = None
+            for round_number in range(MAX_ROUNDS):
+                if check:
+                    if not any(customer_keys(body)):
+                        return "failed", None, unknown_outcome(unknown, NO_KEY), True
+                    try:
+                        settled = self._settle_customer(body, force_update)
+                    except APIError as exc:
+                        if not transient(exc):
+                            return "failed", None, unknown_outcome(unknown, exc), True
+                        last = exc
+                        rounds.pause(round_number)
+                        continue
+                    if settled is not None:
+                        return (*settled, True)
+                    check = False
+                landed = unknown is not None or item.recheck
+                try:
+                    created = transport.request("POST", "/customers", json=body)
+                    return "created", (created or {}).get("id"), None, landed
+                except OutcomeUnknownError as exc:
+                    unknown = unknown or exc
+                    check = True
+                    continue
+                except APIError as exc:
+                    existing_id = conflict_id(exc)
+                    if transient(exc):
+                        last = exc
+                        rounds.pause(round_number)
+                        continue
+                    if exc.status_code != 409 or existing_id is None:
+                        return "failed", None, exc, landed
+                    try:
+                        settled = self._on_conflict(
+                            existing_id, body, force_update, exc, landed=landed
+                        )
+                    except APIError as inner:
+                        if not transient(inner):
+                            return "failed", existing_id, inner, landed
+                        last = inner
+                        rounds.pause(round_number)
+                        continue
+                    return (*settled, landed)
+            if unknown is not None:
+                return "failed", None, unknown_outcome(unknown, last or GAVE_UP), True
+            return "failed", None, last, False
+
+        return BulkRun(customers, work, concurrency=concurrency, before_send=before_send)
+
+    def _on_conflict(
+        self,
+        customer_id: str,
+        body: Mapping[str, Any],
+        force_update: bool,
+        error: APIError,
+        *,
+        landed: bool,
+    ) -> tuple[OutcomeStatus, str | None, APIError | None]:
+        """Settle a 409: our own earlier attempt (``landed``), a force update, or a failure."""
+        transport = self.workspace.transport
+        if landed:
+            existing = transport.request("GET", f"/customers/{transport.quote(customer_id)}")
+            if holds(existing, without_node(body)):
+                return "created", customer_id, None
+        if force_update:
+            transport.request(
+                "PATCH", f"/customers/{transport.quote(customer_id)}", json=without_node(body)
+            )
+            return "updated", customer_id, None
+        return "failed", customer_id, error
+
+    def _settle_customer(
+        self, body: Mapping[str, Any], force_update: bool
+    ) -> tuple[OutcomeStatus, str | None, APIError | None] | None:
+        """After an unknown outcome: look the customer up; None when it is not in the hub."""
+        candidates = self._find_customers(body)
+        if not candidates:
+            return None
+        wanted = without_node(body)
+        for candidate in candidates:
+            if holds(candidate, wanted):
+                return "created", candidate.get("id"), None
+        existing_id = str(candidates[0].get("id"))
+        return self._on_conflict(
+            existing_id, body, force_update, conflict(existing_id), landed=False
+        )
+
+    def _find_customers(self, body: Mapping[str, Any]) -> list[dict[str, Any]]:
+        transport = self.workspace.transport
+        external_id, email = customer_keys(body)
+        if external_id:
+            page = transport.request(
+                "GET",
+                "/customers",
+                params={
+                    "nodeId": self.node_id,
+                    "externalId": external_id,
+                    "size": EXPORT_PAGE_SIZE,
+                },
+            )
+            found = list((page or {}).get("elements") or [])
+            if found:
+                return found
+        if email:
+            from contacthub.models.query.query import equals_query
+
+            query = equals_query("base.contacts.email", email)
+            page = transport.request(
+                "GET",
+                "/customers",
+                params={
+                    "nodeId": self.node_id,
+                    "query": json.dumps(query),
+                    "size": EXPORT_PAGE_SIZE,
+                },
+            )
+            return list((page or {}).get("elements") or [])
+        return []
+
+    def bulk_add_events(
+        self,
+        events: Iterable[Mapping[str, Any] | BulkItem],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        before_send: Callable[[list[Any]], None] | None = None,
+    ) -> BulkRun:
+        """Add many events concurrently; iterate the result for each one's outcome.
+
+        Args:
+            events: event documents (as for ``add_event``; a ``bringBackProperties`` without
+                ``nodeId`` gets this node's; an event without ``date`` gets the time it is first
+                sent), or :class:`BulkItem` objects. Read lazily.
+            concurrency: how many requests are in flight at once.
+            before_send: called with the keys of each batch just before it is sent.
+
+        Returns:
+            A :class:`BulkRun`: outcomes in completion order (``created`` or ``failed``).
+        """
+        transport = self.workspace.transport
+        node_id = self.node_id
+
+        def work(item: BulkItem) -> WorkResult:
+            body = dict(item.document)
+            if "date" not in body or body["date"] is None:
+                body["date"] = format_instant(datetime.now(timezone.utc))
+            bring_back = body.get("bringBackProperties")
+            if isinstance(bring_back, Mapping) and not bring_back.get("nodeId"):
+                body["bringBackProperties"] = {**bring_back, "nodeId": node_id}
+            unknown: APIError | None = None
+            check = item.recheck
+            last: APIError | None = None
+            for round_number in range(MAX_ROUNDS):
+                if check:
+                    try:
+                        found = self._find_event(body)
+                    except APIError as exc:
+                        if not transient(exc):
+                            return "failed", None, unknown_outcome(unknown, exc), True
+                        last = exc
+                        rounds.pause(round_number)
+                        continue
+                    if found is not None:
+                        return "created", found, None, True
+                    check = False
+                try:
+                    answer = transport.request("POST", "/events", json=body)
+                    event_id = answer.get("id") if isinstance(answer, Mapping) else None
+                    return "created", event_id, None, unknown is not None or item.recheck
+                except OutcomeUnknownError as exc:
+                    unknown = unknown or exc
+                    check = True
+                except APIError as exc:
+                    if not transient(exc):
+                        return "failed", None, exc, unknown is not None
+                    last = exc
+                    rounds.pause(round_number)
+            if unknown is not None:
+                return "failed", None, unknown_outcome(unknown, last or GAVE_UP), True
+            return "failed", None, last, False
+
+        return BulkRun(events, work, concurrency=concurrency, before_send=before_send)
+
+    def _find_event(self, body: Mapping[str, Any]) -> str | None:
+        """The id of a stored event identical to ``body``, or None."""
+        moment = to_millis(instant(body.get("date")))
+        if moment is None or not body.get("type"):
+            return None
+        # The API keeps milliseconds: a window of exactly that millisecond (both ends inclusive).
+        params: dict[str, Any] = {
+            "type": body["type"],
+            "dateFrom": format_instant(moment),
+            "dateTo": format_instant(moment),
+            "size": EXPORT_PAGE_SIZE,
+        }
+        if body.get("customerId"):
+            params["customerId"] = body["customerId"]
+        else:
+            params["nodeId"] = self.node_id
+        wanted = {key: body[key] for key in ("context", "properties") if key in body}
+        bring_back = body.get("bringBackProperties")
+        # Pages in order, none ahead: other workers keep adding events, and an insertion only
+        # pushes later entries further down, so reading in order can see one twice but never skip
+        # one; pages fetched out of order could skip the very event looked for, and resend it.
+        for event in export.pages(self.workspace.transport, "/events", params, prefetch=False):
+            if to_millis(instant(event.get("date"))) != moment or not holds(event, wanted):
+                continue
+            if isinstance(bring_back, Mapping) and not holds(
+                event.get("bringBackProperties"),
+                {k: bring_back.get(k) for k in ("type", "value")},
+            ):
+                continue
+            return str(event.get("id"))
+        return None
+
+    # ----------------------------------------------------------------------------- export
+
+    def export_customers(
+        self,
+        query: Mapping[str, Any] | str | None = None,
+        *,
+        external_id: str | None = None,
+        sort: str | Sequence[str] | None = None,
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> PagedExport:
+        """Every customer of this node matching ``query`` (or all): see ``Node.export_customers``."""
+        return export.export_customers(
+            self.workspace.transport,
+            self.node_id,
+            query,
+            external_id=external_id,
+            sort=sort,
+            page_size=page_size,
+        )
+
+    def export_events(
+        self,
+        customer_ids: Iterable[str] | None = None,
+        *,
+        query: Mapping[str, Any] | str | None = None,
+        event_type: str | Sequence[str] | None = None,
+        context: str | Sequence[str] | None = None,
+        date_from: datetime | str | None = None,
+        date_to: datetime | str | None = None,
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> PagedExport:
+        """Events as API documents, page by page: see ``Node.export_events``."""
+        return export.export_events(
+            self.workspace.transport,
+            self.node_id,
+            customer_ids,
+            query=query,
+            event_type=event_type,
+            context=context,
+            date_from=date_from,
+            date_to=date_to,
+            page_size=page_size,
+        )
