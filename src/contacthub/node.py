@@ -544,6 +544,41 @@ class Node:
         }
         return self._request("GET", "/events", params=params)
 
+    def get_consent_logs(
+        self,
+        customer_id: str | None = None,
+        start_date: date | str | None = None,
+        end_date: date | str | None = None,
+        log_type: str | None = None,
+        consent_property: str | None = None,
+        descending: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Every entry of the workspace's consent register matching the filters (all pages).
+
+        Each entry is ``{"id", "customerId", "date", "type", "property", "value", "sourceId",
+        "userId"}``: one changed consent property (``consents.marketing.automatic.email.status``)
+        and the value it was given, oldest first unless ``descending``. ``start_date`` and
+        ``end_date`` are inclusive days; ``log_type`` is e.g. ``"CONSENT_CHANGED"``.
+        """
+        params: dict[str, Any] = {
+            "customerId": customer_id,
+            "startDate": None if start_date is None else str(start_date),
+            "endDate": None if end_date is None else str(end_date),
+            "type": log_type,
+            "property": consent_property,
+            "sort": "date,desc" if descending else None,
+            "size": 50,
+        }
+        params = {k: v for k, v in params.items() if v is not None}
+        logs: list[dict[str, Any]] = []
+        page = 0
+        while True:
+            body = self._request("GET", "/consent-logs", params={**params, "page": page})
+            logs.extend(body["elements"])
+            page += 1
+            if page >= body["page"]["totalPages"]:
+                return logs
+
     def get_events(
         self,
         customer_id: str | None,

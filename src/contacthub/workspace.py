@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from contacthub._http import DEFAULT_BASE_URL, DEFAULT_POOL_SIZE, RetryPolicy, Timeouts, Transport
+from contacthub.updates import UpdateFeed, last_offset
 
 if TYPE_CHECKING:
     from contacthub.node import Node
@@ -179,6 +180,30 @@ class Workspace:
         )
         workspace.default_node_id = env.get("CONTACTHUB_NODE_ID") or None
         return workspace
+
+    def iter_updates(
+        self,
+        offset: int = 0,
+        follow: bool = False,
+        *,
+        size: int = 4000,
+        node_id: str | None = None,
+        entity: str | None = None,
+    ) -> UpdateFeed:
+        """The workspace's changes after ``offset``, oldest first (an `UpdateFeed`).
+
+        Each change is ``{"operation": "CREATE"|"UPDATE"|"DELETE", "entity": {"type":
+        "CUSTOMER"|"EVENT", "data": {...}}}``. ``follow=True`` waits for new changes forever;
+        the feed's ``offset`` attribute is where to resume later. ``entity`` and ``node_id``
+        keep only changes of that kind or node.
+        """
+        return UpdateFeed(
+            self.transport, offset=offset, follow=follow, size=size, node_id=node_id, entity=entity
+        )
+
+    def last_update_offset(self, node_id: str | None = None, entity: str | None = None) -> int:
+        """The offset of the workspace's last change (0 before any)."""
+        return last_offset(self.transport, node_id=node_id, entity=entity)
 
     def close(self) -> None:
         """Close the workspace's connections. Nodes of a closed workspace must not be used."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from contacthub.bulk import (
     DEFAULT_CONCURRENCY,
 )
+from contacthub.cli import updates as updates_cli
 from contacthub.cli.credentials import (
     DEFAULT_BASE_URL,
     DEFAULT_INI,
@@ -180,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--context", action="append", help="only this context (repeatable)")
     export.add_argument("--date-from", help="only events from this date-time")
     export.add_argument("--date-to", help="only events up to this date-time")
+    _credential_options(updates_cli.add_parser(entities))
     return parser
 
 

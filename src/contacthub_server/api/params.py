@@ -29,6 +29,12 @@ def _integer(params: QueryParams, name: str, default: int) -> int:
     return int(text)
 
 
+def integer(params: QueryParams, name: str) -> int | None:
+    """An integer parameter; None when absent or empty, 400 when not an integer."""
+    raw = params.get(name)
+    return None if raw is None or raw == "" else _integer(params, name, 0)
+
+
 def paging(params: QueryParams) -> tuple[int, int]:
     """``(page, size)``: page ≥ 0 (default 0), 1 ≤ size ≤ 50 (default 10)."""
     page = _integer(params, "page", 0)

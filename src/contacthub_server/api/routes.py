@@ -448,7 +448,8 @@ def routes() -> list[BaseRoute]:
     for kind in items.ITEM_KINDS:
         table.extend(_item_routes(kind))
     # Route modules of their own (imported here: they build on this module's helpers).
-    from contacthub_server.api import segments
+    from contacthub_server.api import consent_logs, segments, updates
 
-    table.extend(segments.routes())
+    for module in (segments, updates, consent_logs):
+        table.extend(module.routes())
     return table

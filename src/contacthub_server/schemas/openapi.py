@@ -15,6 +15,7 @@ from typing import Any
 from contacthub_server import __doc__ as _hub_summary
 from contacthub_server.schemas import customer as customer_schema
 from contacthub_server.schemas import event as event_schema
+from contacthub_server.schemas.consents import CONSENT_LOG_KEYS, CONSENT_LOG_TYPES
 from contacthub_server.schemas.event_catalog import BRING_BACK_TYPES, CONTEXTS, EVENT_TYPES, MODES
 from contacthub_server.schemas.normalise import (
     BASE_KEYS,
@@ -327,6 +328,7 @@ def _components() -> dict[str, Any]:
     }
     schemas["EventInput"] = _event_request(schemas)
     schemas.update(_segment_components())
+    schemas.update(_feed_schemas())
     for kind, name in ITEM_NAMES.items():
         schemas[name] = _item_response(kind)
         schemas[f"{name}Input"] = _item_request(kind)
@@ -614,6 +616,7 @@ def _paths() -> dict[str, Any]:
             ),
         }
     paths.update(_segment_paths())
+    paths.update(_feed_paths())
     for path, item in paths.items():
         names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
         item["parameters"] = [_parameter(name, "path", f"the {name}") for name in names]
@@ -767,6 +770,160 @@ def _segment_paths() -> dict[str, Any]:
                     ),
                     *_PAGING,
                 ],
+            )
+        },
+    }
+
+
+def _feed_schemas() -> dict[str, Any]:
+    """The change feed's and the consent register's answers (issue 9)."""
+    nullable_text = {"type": "string", "nullable": True}
+    return {
+        "Update": {
+            "type": "object",
+            "required": ["operation", "entity"],
+            "additionalProperties": False,
+            "properties": {
+                "operation": {"type": "string", "enum": ["CREATE", "UPDATE", "DELETE"]},
+                "entity": {
+                    "type": "object",
+                    "required": ["type", "data"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "type": {"type": "string", "enum": ["CUSTOMER", "EVENT"]},
+                        "data": {"type": "object", "description": "the customer or event"},
+                    },
+                },
+            },
+        },
+        "UpdatesPage": {
+            "type": "object",
+            "required": ["nextOffset", "updates"],
+            "additionalProperties": False,
+            "properties": {
+                "nextOffset": {"type": "integer", "minimum": 0},
+                "updates": {"type": "array", "items": _ref("Update")},
+            },
+        },
+        "LastOffset": {
+            "type": "object",
+            "required": ["lastOffset"],
+            "additionalProperties": False,
+            "properties": {"lastOffset": {"type": "integer", "minimum": 0}},
+        },
+        "ConsentLog": {
+            "type": "object",
+            "required": list(CONSENT_LOG_KEYS),
+            "properties": {
+                "id": {"type": "integer"},
+                "customerId": {"type": "string"},
+                "date": {"type": "string", "pattern": DATE_TIME_PATTERN},
+                "type": {"type": "string", "enum": list(CONSENT_LOG_TYPES)},
+                "property": nullable_text,
+                "value": nullable_text,
+                "sourceId": nullable_text,
+                "userId": {"type": "integer", "nullable": True},
+            },
+        },
+        "ConsentLogPage": _page("ConsentLog"),
+    }
+
+
+def _feed_paths() -> dict[str, Any]:
+    entity = _parameter(
+        "entity",
+        "query",
+        "only CUSTOMER or only EVENT changes",
+        type="string",
+        enum=["CUSTOMER", "EVENT"],
+    )
+    node = _parameter("nodeId", "query", "only changes of entities of this node")
+    big = 10**18 - 1
+    return {
+        f"{PREFIX}/updates": {
+            "get": _operation(
+                "Read the change feed: every create, update and delete, in commit order",
+                {"200": _answer("The changes after offset", _ref("UpdatesPage"))},
+                parameters=[
+                    _parameter(
+                        "offset",
+                        "query",
+                        "the last offset already read (default 0)",
+                        type="integer",
+                        minimum=0,
+                        maximum=big,
+                    ),
+                    _parameter(
+                        "timestamp",
+                        "query",
+                        "without offset: start at this epoch ms",
+                        type="integer",
+                        minimum=0,
+                        maximum=big,
+                    ),
+                    _parameter(
+                        "size",
+                        "query",
+                        "page size (default 50)",
+                        type="integer",
+                        minimum=0,
+                        maximum=4000,
+                    ),
+                    node,
+                    entity,
+                ],
+            )
+        },
+        f"{PREFIX}/updates/last-offset": {
+            "get": _operation(
+                "The offset of the last change",
+                {"200": _answer("The last offset", _ref("LastOffset"))},
+                parameters=[node, entity],
+            )
+        },
+        f"{PREFIX}/consent-logs": {
+            "get": _operation(
+                "List the consent register, oldest first",
+                {"200": _answer("A page of consent changes", _ref("ConsentLogPage"))},
+                parameters=[
+                    _parameter("customerId", "query", "only this customer's entries"),
+                    _parameter(
+                        "startDate",
+                        "query",
+                        "earliest day (or date-time)",
+                        type="string",
+                        format="date",
+                    ),
+                    _parameter(
+                        "endDate",
+                        "query",
+                        "latest day, inclusive (or date-time)",
+                        type="string",
+                        format="date",
+                    ),
+                    _parameter(
+                        "type",
+                        "query",
+                        "one kind of entry",
+                        type="string",
+                        enum=list(CONSENT_LOG_TYPES),
+                    ),
+                    _parameter("property", "query", "one consent property (dotted path)"),
+                    _parameter(
+                        "sort",
+                        "query",
+                        "date or id, [,asc|desc]",
+                        type="string",
+                        pattern=f"^(date|id)(,{_any_case('asc')}|,{_any_case('desc')})?$",
+                    ),
+                    *_PAGING,
+                ],
+            )
+        },
+        f"{PREFIX}/consent-logs/{{logId}}": {
+            "get": _operation(
+                "Read one consent register entry",
+                {"200": _answer("The entry", _ref("ConsentLog"))},
             )
         },
     }

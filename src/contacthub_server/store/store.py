@@ -128,6 +128,9 @@ class Store:
         # SQLite: this process's writers queue on one lock and share commits (see `group`);
         # PostgreSQL writes concurrently, each transaction on its own.
         self._group = GroupCommit(partial(self._transaction, write=True)) if self._sqlite else None
+        # Whether writes append to the change feed: always, except in the benchmark that
+        # measures what the feed costs (bench/feed.py); no setting or API changes it.
+        self._feed = True
         self._maintained_at = time.monotonic()
         self._maintenance_lock = threading.Lock()
         self._maintenance_thread: threading.Thread | None = None
@@ -195,7 +198,8 @@ class Store:
         # VACUUM cannot run inside a transaction block.
         with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql(
-                "VACUUM (ANALYZE) customers, customer_docs, customer_values, events, sessions"
+                "VACUUM (ANALYZE) customers, customer_docs, customer_values, events, sessions, "
+                "feed_entries, consent_logs"
             )
 
     def _maintain(self) -> None:
@@ -244,9 +248,14 @@ class Store:
         """
         if self._group is not None:
             with self._group.write() as conn:
-                yield Tx(conn, self.dialect)
+                tx = Tx(conn, self.dialect, with_feed=self._feed)
+                yield tx
+                tx.flush_feed()
         else:
             with self._transaction(write=True) as conn:
-                yield Tx(conn, self.dialect)
+                tx = Tx(conn, self.dialect, with_feed=self._feed)
+                yield tx
+                # Last, so that the feed's head row is locked only from here to the commit.
+                tx.flush_feed()
         if time.monotonic() - self._maintained_at >= MAINTENANCE_EVERY_S:
             self._start_maintenance()

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 #: The schema version this code writes; `migrations.migrate` brings older databases up to it.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -221,4 +221,47 @@ segments = Table(
     Column("doc", Document, nullable=False),
     UniqueConstraint("ws", "id", name="uq_segments_ws_id"),
     Index("ix_segments_name", "ws", "name"),
+)
+
+# The change feed (issue 9): one row per create, update or delete of a customer or an event, in
+# commit order. `seq` is the entry's offset, counted per workspace from 1 without gaps: it is
+# taken from `feed_heads` at the end of the writing transaction (see `feed.append`), whose row
+# lock serialises the appends of one workspace until commit, so a reader never sees offset n + 1
+# before offset n. `data` is the entity's JSON text as it was written, spliced into answers.
+feed_heads = Table(
+    "feed_heads",
+    metadata,
+    Column("ws", String(200), primary_key=True),
+    Column("last_offset", BigInteger, nullable=False),
+    Column("last_at", BigInteger, nullable=False),
+)
+
+feed_entries = Table(
+    "feed_entries",
+    metadata,
+    Column("ws", String(200), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    # Milliseconds since the epoch at the append, never decreasing along `seq`.
+    Column("at", BigInteger, nullable=False),
+    Column("operation", String(10), nullable=False),
+    Column("entity", String(10), nullable=False),
+    Column("node_id", String(200)),
+    Column("data", Text, nullable=False),
+    Index("ix_feed_entries_at", "ws", "at"),
+)
+
+# The register of consent changes (GDPR): one row per changed consent property of a customer.
+consent_logs = Table(
+    "consent_logs",
+    metadata,
+    Column("id", RefType, primary_key=True, autoincrement=True),
+    Column("ws", String(200), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("date", BigInteger, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("property", String(255)),
+    Column("value", Text),
+    Column("source_id", String(200)),
+    Index("ix_consent_logs_customer", "ws", "customer_id", "date"),
+    Index("ix_consent_logs_date", "ws", "date"),
 )

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -19,12 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from contacthub_server.query import Query, parse_query
+from contacthub_server.schemas.consents import consent_changes
 from contacthub_server.schemas.instants import to_millis
 
+from . import feed
 from .errors import MatchKeyConflict
 from .ordering import sort_keys, tie_break, uses_document
 from .query_sql import compile_query
 from .tables import (
+    consent_logs,
     customer_docs,
     customer_values,
     customers,
@@ -99,9 +103,131 @@ class Tx:
     transaction's block exits cleanly.
     """
 
-    def __init__(self, conn: Connection, dialect: str) -> None:
+    def __init__(self, conn: Connection, dialect: str, *, with_feed: bool = True) -> None:
         self._conn = conn
         self.dialect = dialect
+        # The change feed's entries of this transaction, appended by `flush_feed` at its end.
+        self._feed_on = with_feed
+        self._pending: list[feed.Pending] = []
+
+    # -- the change feed and the consent register --------------------------------------------
+
+    def _record(self, ws: str, operation: str, entity: str, node_id: Any, doc: Doc) -> None:
+        """Buffer a feed entry; the JSON is taken now, as the entity is at this write."""
+        if self._feed_on:
+            data = orjson.dumps(doc).decode()
+            self._pending.append((ws, operation, entity, node_id, data))
+
+    def _record_customer_state(self, ws: str, customer_id: str) -> None:
+        """An UPDATE entry with the customer as stored now (a sub-resource changed)."""
+        if self._feed_on:
+            doc = self.get_customer(ws, customer_id)
+            if doc is not None:
+                self._record(ws, "UPDATE", "CUSTOMER", doc.get("nodeId"), doc)
+
+    def flush_feed(self) -> None:
+        """Append the buffered feed entries (`Store.write` calls this right before commit)."""
+        if self._pending:
+            pending, self._pending = self._pending, []
+            feed.append(self._conn, self.dialect, pending)
+
+    def _log_consents(self, ws: str, before: Doc | None, after: Doc) -> None:
+        changes = consent_changes((before or {}).get("consents"), after.get("consents"))
+        if changes:
+            now = _now_millis()
+            self._conn.execute(
+                insert(consent_logs),
+                [
+                    {
+                        "ws": ws,
+                        "customer_id": after["id"],
+                        "date": now,
+                        "type": kind,
+                        "property": path,
+                        "value": value,
+                        "source_id": after.get("nodeId"),
+                    }
+                    for kind, path, value in changes
+                ],
+            )
+
+    def read_feed(
+        self,
+        ws: str,
+        *,
+        after: int | None = None,
+        timestamp: int | None = None,
+        node_id: str | None = None,
+        entity: str | None = None,
+        size: int = 50,
+    ) -> tuple[list[feed.Entry], int]:
+        """Up to `size` feed entries `(offset, operation, entity, data JSON)` after `after`
+        (else from `timestamp`, epoch ms), oldest first, and the next offset to ask from."""
+        return feed.read(
+            self._conn,
+            ws,
+            after=after,
+            timestamp=timestamp,
+            node_id=node_id,
+            entity=entity,
+            size=size,
+        )
+
+    def feed_last_offset(
+        self, ws: str, *, node_id: str | None = None, entity: str | None = None
+    ) -> int:
+        """The offset of the last feed entry matching the filters (0 when none)."""
+        return feed.last_offset(self._conn, ws, node_id, entity)
+
+    def list_consent_logs(
+        self,
+        ws: str,
+        *,
+        customer_id: str | None = None,
+        date_from: int | None = None,
+        date_to: int | None = None,
+        kind: str | None = None,
+        prop: str | None = None,
+        descending: bool = False,
+        page: int = 0,
+        size: int = 10,
+    ) -> tuple[list[Doc], int]:
+        """One page of consent register entries (oldest first unless `descending`), and the
+        total. Dates are inclusive epoch-millisecond bounds."""
+        c = consent_logs.c
+        conditions: list[ColumnElement[bool]] = [c.ws == ws]
+        if customer_id is not None:
+            conditions.append(c.customer_id == customer_id)
+        if date_from is not None:
+            conditions.append(c.date >= date_from)
+        if date_to is not None:
+            conditions.append(c.date <= date_to)
+        if kind is not None:
+            conditions.append(c.type == kind)
+        if prop is not None:
+            conditions.append(c.property == prop)
+        where = and_(*conditions)
+        total = int(
+            self._conn.execute(
+                select(func.count()).select_from(consent_logs).where(where)
+            ).scalar_one()
+        )
+        order = (c.date.desc(), c.id.desc()) if descending else (c.date, c.id)
+        rows = self._conn.execute(
+            select(consent_logs).where(where).order_by(*order).limit(size).offset(page * size)
+        ).mappings()
+        return [dict(row) for row in rows], total
+
+    def get_consent_log(self, ws: str, log_id: int) -> Doc | None:
+        """One consent register entry by id, or None."""
+        row = (
+            self._conn.execute(
+                select(consent_logs).where(consent_logs.c.ws == ws, consent_logs.c.id == log_id)
+            )
+            .mappings()
+            .first()
+        )
+        return None if row is None else dict(row)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -256,6 +382,9 @@ class Tx:
                     raise MatchKeyConflict(existing)
                 # The holder was deleted between the two statements: the key is free, try again.
         self._write_document(int(ref), doc, replacing=False)
+        self._record(ws, "CREATE", "CUSTOMER", doc["nodeId"], doc)
+        if doc.get("consents"):
+            self._log_consents(ws, None, doc)
 
     def replace_customer(self, ws: str, doc: Doc, match_key: str | None) -> bool:
         """Replace the stored customer `doc["id"]` with `doc`; False when there is no such customer.
@@ -280,7 +409,12 @@ class Tx:
             raise MatchKeyConflict(existing or "") from None
         if ref is None:
             return False
+        before = self._conn.execute(
+            select(customer_docs.c.doc).where(customer_docs.c.ref == ref)
+        ).scalar()
         self._write_document(int(ref), doc, replacing=True)
+        self._record(ws, "UPDATE", "CUSTOMER", doc["nodeId"], doc)
+        self._log_consents(ws, before, doc)
         return True
 
     def delete_customer(self, ws: str, customer_id: str) -> Doc | None:
@@ -293,8 +427,25 @@ class Tx:
         if row is None:
             return None
         ref, doc = row
+        gone = self._conn.execute(
+            delete(events)
+            .where(events.c.ws == ws, events.c.customer_id == customer_id)
+            .returning(events.c.node_id, events.c.doc)
+        ).all()
+        # The customer's events go with it: each gets its DELETE entry, before the customer's.
+        for node_id, event_doc in gone:
+            self._record(ws, "DELETE", "EVENT", node_id, event_doc)
+        self._record(ws, "DELETE", "CUSTOMER", doc.get("nodeId"), doc)
         self._conn.execute(
-            delete(events).where(events.c.ws == ws, events.c.customer_id == customer_id)
+            insert(consent_logs).values(
+                ws=ws,
+                customer_id=customer_id,
+                date=_now_millis(),
+                type="FORCED_DELETE",
+                property=None,
+                value=None,
+                source_id=doc.get("nodeId"),
+            )
         )
         self._conn.execute(
             delete(sessions).where(sessions.c.ws == ws, sessions.c.customer_id == customer_id)
@@ -444,6 +595,7 @@ class Tx:
                 value=value,
             )
         )
+        self._record_customer_state(ws, customer_id)
 
     def list_sessions(self, ws: str, customer_id: str) -> list[Doc]:
         """The customer's sessions as `{"id", "value"}`, in the order they were added."""
@@ -474,6 +626,8 @@ class Tx:
                 sessions.c.resource_id == resource_id,
             )
         )
+        if result.rowcount:
+            self._record_customer_state(ws, customer_id)
         return bool(result.rowcount)
 
     def session_owner(self, ws: str, node_id: str, value: str) -> str | None:
@@ -511,6 +665,7 @@ class Tx:
         self._conn.execute(
             _INSERT_EVENT, {"ws": ws, "id": doc["id"], **self._event_columns(doc, node_id)}
         )
+        self._record(ws, "CREATE", "EVENT", node_id, doc)
 
     def replace_event(self, ws: str, doc: Doc, node_id: str | None) -> bool:
         """Replace the stored event with `doc`'s id by `doc`, received through `node_id`.
@@ -524,6 +679,8 @@ class Tx:
             .where(events.c.ws == ws, events.c.id == doc["id"])
             .values(**self._event_columns(doc, node_id))
         )
+        if result.rowcount:
+            self._record(ws, "UPDATE", "EVENT", node_id, doc)
         return bool(result.rowcount)
 
     def get_event(self, ws: str, event_id: str) -> Doc | None:
@@ -535,10 +692,15 @@ class Tx:
 
     def delete_event(self, ws: str, event_id: str) -> bool:
         """Delete an event; False when there was none."""
-        result = self._conn.execute(
-            delete(events).where(events.c.ws == ws, events.c.id == event_id)
-        )
-        return bool(result.rowcount)
+        row = self._conn.execute(
+            delete(events)
+            .where(events.c.ws == ws, events.c.id == event_id)
+            .returning(events.c.node_id, events.c.doc)
+        ).first()
+        if row is None:
+            return False
+        self._record(ws, "DELETE", "EVENT", row[0], row[1])
+        return True
 
     def list_events(
         self,
@@ -596,15 +758,12 @@ class Tx:
             _UNOWNED_EVENTS, {"p_ws": ws, "p_node": node_id, "p_kind": kind, "p_value": value}
         ).all()
         for event_id, doc in rows:
+            claimed = {**doc, "customerId": customer_id}
             self._conn.execute(
                 _CLAIM_EVENT,
-                {
-                    "p_ws": ws,
-                    "p_id": event_id,
-                    "p_customer": customer_id,
-                    "p_doc": {**doc, "customerId": customer_id},
-                },
+                {"p_ws": ws, "p_id": event_id, "p_customer": customer_id, "p_doc": claimed},
             )
+            self._record(ws, "UPDATE", "EVENT", node_id, claimed)
         return len(rows)
 
     def attach_session_events(
