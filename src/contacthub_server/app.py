@@ -20,6 +20,8 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
+from contacthub_server.admin import HubAdmin, ensure_admin_key
+from contacthub_server.admin.routes import routes as admin_routes
 from contacthub_server.api.faults import FaultInjector, Message, Receive, Scope, Send
 from contacthub_server.api.responses import error_body, error_response
 from contacthub_server.api.routes import HubState, routes
@@ -41,6 +43,9 @@ class HubApp:
         self._owns_store = owns_store
         self.starlette = _starlette_app()
         self.starlette.state.hub = HubState(self.registry, settings.max_body_bytes)
+        self.admin_key, self.admin_key_created = ensure_admin_key(store, settings.admin_key)
+        self.admin = HubAdmin(store, self.registry, self.admin_key)
+        self.starlette.state.admin = self.admin
         self._asgi = FaultInjector(
             self.starlette,
             latency_ms=settings.latency_ms,
@@ -146,7 +151,7 @@ class CatchAll:
 
 def _starlette_app() -> Starlette:
     return Starlette(
-        routes=routes(),
+        routes=[*routes(), *admin_routes()],
         middleware=[
             Middleware(
                 CORSMiddleware,

@@ -61,6 +61,8 @@ class HubSettings:
     fault_seed: int | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     config_path: str | None = None
+    #: The admin API's key; None = the one kept in the database (created on first start).
+    admin_key: str | None = None
 
 
 @dataclass(frozen=True)

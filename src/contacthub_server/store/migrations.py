@@ -52,11 +52,16 @@ def _v3_to_v4(conn: Connection, dialect: str) -> None:
         customers_scope_index.create(conn, checkfirst=True)
 
 
+def _v4_to_v5(conn: Connection, dialect: str) -> None:
+    """Version 5 adds `hub_settings` (the admin key), created by `create_all` after the steps."""
+
+
 # STEPS[n] takes a database from version n to n + 1.
 STEPS: dict[int, Callable[[Connection, str], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
+    4: _v4_to_v5,
 }
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 #: The schema version this code writes; `migrations.migrate` brings older databases up to it.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -44,6 +44,10 @@ schema_version = Table(
 )
 
 # `seq` orders workspaces, nodes and tokens by creation, for `Tx.default_credentials`.
+# `info["keep_on_reset"]`: the admin reset empties a workspace's data but keeps these rows (its
+# registry). `info["snapshot"] = False`: the table is the hub's own, never in a snapshot.
+# `info["owner"] = (table, column)`: a table without a `ws` column belongs to the workspace of the
+# row of `table` whose `column` equals its own `column` (the admin scopes it by workspace so).
 workspaces = Table(
     "workspaces",
     metadata,
@@ -206,3 +210,19 @@ events = Table(
     Index("ix_events_context", "ws", "context", "date"),
     Index("ix_events_bring_back", "ws", "bbp_node", "bbp_type", "bbp_value"),
 )
+
+# The hub's own settings (the admin key): name -> value. Never in a snapshot.
+hub_settings = Table(
+    "hub_settings",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+    info={"snapshot": False},
+)
+
+# What the admin does with each table (see the comment above `workspaces`).
+schema_version.info["snapshot"] = False
+for _registry_table in (workspaces, nodes, tokens):
+    _registry_table.info["keep_on_reset"] = True
+for _owned in (customer_docs, customer_values):
+    _owned.info["owner"] = ("customers", "ref")
