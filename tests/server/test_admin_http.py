@@ -115,3 +115,14 @@ def test_a_directory_that_is_not_a_snapshot_is_a_clear_error(hub: Hub, tmp_path:
     )
     assert reply.status_code == 400
     assert "manifest.json" in reply.json()["message"]
+
+
+def test_the_plugin_snapshots_and_restores_the_tests_workspace(
+    hub: Hub, api: Api, tmp_path: Path
+) -> None:
+    kept = api.customer(externalId="kept")
+    hub.snapshot(tmp_path / "s")
+    api.customer(externalId="added")
+    hub.restore(tmp_path / "s")
+    listed = api("GET", "/customers", params={"nodeId": hub.node_id}).json()["elements"]
+    assert listed == [kept]
