@@ -19,12 +19,14 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute
 
 from contacthub_server.admin import HubAdmin, ensure_admin_key
 from contacthub_server.admin.routes import routes as admin_routes
 from contacthub_server.api.faults import FaultInjector, Message, Receive, Scope, Send
 from contacthub_server.api.responses import error_body, error_response
 from contacthub_server.api.routes import HubState, routes
+from contacthub_server.console import console_routes
 from contacthub_server.service.errors import CustomerConflict, HubError
 from contacthub_server.service.registry import Registry
 from contacthub_server.settings import HubSettings, load_config
@@ -41,9 +43,10 @@ class HubApp:
         self.store = store
         self.registry = Registry(store)
         self._owns_store = owns_store
-        self.starlette = _starlette_app()
-        self.starlette.state.hub = HubState(self.registry, settings.max_body_bytes)
+        #: The key that opens the console and the admin API: kept in the database.
         self.admin_key, self.admin_key_created = ensure_admin_key(store, settings.admin_key)
+        self.starlette = _starlette_app(console_routes(self.registry, lambda: self.admin_key))
+        self.starlette.state.hub = HubState(self.registry, settings.max_body_bytes)
         self.admin = HubAdmin(store, self.registry, self.admin_key)
         self.starlette.state.admin = self.admin
         self._asgi = FaultInjector(
@@ -149,9 +152,9 @@ class CatchAll:
             await send({"type": "http.response.body", "body": body})
 
 
-def _starlette_app() -> Starlette:
+def _starlette_app(extra_routes: list[BaseRoute]) -> Starlette:
     return Starlette(
-        routes=[*routes(), *admin_routes()],
+        routes=[*routes(), *admin_routes(), *extra_routes],
         middleware=[
             Middleware(
                 CORSMiddleware,
