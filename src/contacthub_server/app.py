@@ -9,7 +9,6 @@ routes, wrong methods) and the routes (:mod:`contacthub_server.api.routes`).
 from __future__ import annotations
 
 import logging
-import secrets
 import uuid
 from typing import Any
 
@@ -22,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from contacthub_server.admin import HubAdmin, ensure_admin_key
+from contacthub_server.admin.routes import routes as admin_routes
 from contacthub_server.api.faults import FaultInjector, Message, Receive, Scope, Send
 from contacthub_server.api.responses import error_body, error_response
 from contacthub_server.api.routes import HubState, routes
@@ -42,10 +43,12 @@ class HubApp:
         self.store = store
         self.registry = Registry(store)
         self._owns_store = owns_store
-        #: The key that opens the console (and the admin API): given, or made up at start.
-        self.admin_key = settings.admin_key or secrets.token_urlsafe(24)
+        #: The key that opens the console and the admin API: kept in the database.
+        self.admin_key, self.admin_key_created = ensure_admin_key(store, settings.admin_key)
         self.starlette = _starlette_app(console_routes(self.registry, lambda: self.admin_key))
         self.starlette.state.hub = HubState(self.registry, settings.max_body_bytes)
+        self.admin = HubAdmin(store, self.registry, self.admin_key)
+        self.starlette.state.admin = self.admin
         self._asgi = FaultInjector(
             self.starlette,
             latency_ms=settings.latency_ms,
@@ -151,7 +154,7 @@ class CatchAll:
 
 def _starlette_app(extra_routes: list[BaseRoute]) -> Starlette:
     return Starlette(
-        routes=[*routes(), *extra_routes],
+        routes=[*routes(), *admin_routes(), *extra_routes],
         middleware=[
             Middleware(
                 CORSMiddleware,

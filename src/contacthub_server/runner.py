@@ -123,6 +123,13 @@ class HubServer:
         """The API base URL: ``url + "/hub/v1"``."""
         return self.url + "/hub/v1"
 
+    @property
+    def admin_key(self) -> str:
+        """The hub's admin key (bearer token of the ``/_hub/`` admin API)."""
+        if self.app is None:
+            raise RuntimeError("start the hub server first")
+        return self.app.admin_key
+
     def provision(
         self,
         workspace_id: str | None = None,

@@ -11,14 +11,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import signal
+import socket
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
 import uvicorn
+from sqlalchemy.engine import make_url
 
+from contacthub_server.admin import snapshot
 from contacthub_server.app import HubApp, create_app
 from contacthub_server.service.validation import ValidationFailed
 from contacthub_server.settings import (
@@ -31,6 +35,7 @@ from contacthub_server.settings import (
     HubSettings,
     load_config,
 )
+from contacthub_server.store import Store
 
 log = logging.getLogger("contacthub_server")
 
@@ -43,6 +48,13 @@ class _GracefulServer(uvicorn.Server):
     Plain uvicorn re-raises the signal after its graceful shutdown, which would kill the process
     before the store is closed.
     """
+
+    on_started: Callable[[], bool] | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and self.on_started is not None and not self.on_started():
+            self.should_exit = True
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -84,6 +96,16 @@ def build_parser(prog: str = "contacthub serve") -> argparse.ArgumentParser:
         "--ini",
         default=DEFAULT_INI,
         help=f"where to write the credentials for Workspace.from_ini_file ({DEFAULT_INI})",
+    )
+    parser.add_argument("--no-ini", action="store_true", help="do not write the INI file")
+    parser.add_argument(
+        "--admin-key",
+        default=os.environ.get("CONTACTHUB_ADMIN_KEY"),
+        help="the admin API's key (env CONTACTHUB_ADMIN_KEY; default: kept in the database)",
+    )
+    parser.add_argument("--import", dest="import_dir", metavar="DIR", help="load a snapshot")
+    parser.add_argument(
+        "--export-on-exit", metavar="DIR", help="write a snapshot to DIR on a clean stop"
     )
     parser.add_argument(
         "--latency-ms", type=_non_negative_int, default=0, help="delay every answer (0)"
@@ -184,14 +206,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         fault_seed=args.fault_seed,
         max_body_bytes=args.max_body_bytes,
         config_path=args.config,
+        admin_key=args.admin_key,
     )
+    shown_db = mask_password(args.database)
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))  # first: a failed start changes nothing
+    except OSError as exc:
+        sock.close()
+        print(f"contacthub serve: error: cannot listen on {args.host}:{args.port}: {exc}",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    try:
+        return _serve(args, settings, sock, shown_db)
+    finally:
+        sock.close()
+
+
+def mask_password(url: str) -> str:
+    """``url`` with its password replaced by ``***`` (plain paths are returned as they are)."""
+    if "://" not in url:
+        return url
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy parses: hide everything after the scheme
+        return url.split("://", 1)[0] + "://***"
+
+
+def _serve(
+    args: argparse.Namespace, settings: HubSettings, sock: socket.socket, shown_db: str
+) -> int:
+    if args.import_dir:
+        try:
+            store = Store.connect(args.database)
+        except Exception as exc:
+            print(f"contacthub serve: error: cannot open {shown_db!r}: {_masked(exc, args)}",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        try:
+            snapshot.import_snapshot(store, args.import_dir)
+        except snapshot.SnapshotError as exc:
+            print(f"contacthub serve: error: --import: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        finally:
+            store.close()
     try:
         app = create_app(settings)
     except ConfigError as exc:
         print(f"contacthub serve: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # a database that cannot be opened: say which, no traceback
-        print(f"contacthub serve: error: cannot open {args.database!r}: {exc}", file=sys.stderr)
+        print(f"contacthub serve: error: cannot open {shown_db!r}: {_masked(exc, args)}",
+              file=sys.stderr)  # fmt: skip
         return 1
     try:
         try:
@@ -199,37 +267,88 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (ValueError, ValidationFailed) as exc:
             print(f"contacthub serve: error: {exc}", file=sys.stderr)
             return EXIT_USAGE
+        port = sock.getsockname()[1]
         host = f"[{args.host}]" if ":" in args.host else args.host
-        base_url = f"http://{host}:{args.port}/hub/v1"
-        try:
-            write_ini(args.ini, credentials, base_url)
-        except OSError as exc:
-            print(f"contacthub serve: error: cannot write {args.ini!r}: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        print(
-            "ContactHub hub\n"
-            f"  base_url     = {base_url}\n"
-            f"  workspace_id = {credentials.workspace_id}\n"
-            f"  node_id      = {credentials.node_id}\n"
-            f"  token        = {credentials.token}\n"
-            f"  database     = {args.database}\n"
-            f"  credentials written to {args.ini}",
-            flush=True,
-        )
+        root = f"http://{host}:{port}"
+        base_url = f"{root}/hub/v1"
+        failed: list[int] = []
+
+        def started() -> bool:
+            if not args.no_ini:
+                try:
+                    write_ini(args.ini, credentials, base_url)
+                except OSError as exc:
+                    print(f"contacthub serve: error: cannot write {args.ini!r}: {exc}",
+                          file=sys.stderr)  # fmt: skip
+                    failed.append(EXIT_USAGE)
+                    return False
+            print(_banner(args, app, credentials, root, shown_db), flush=True)
+            if args.host not in ("127.0.0.1", "localhost", "::1"):
+                print(f"warning: listening on {args.host}: anyone who can reach this port can "
+                      "use the workspace tokens", file=sys.stderr)  # fmt: skip
+            return True
+
         config = uvicorn.Config(
             app,
-            host=args.host,
-            port=args.port,
             log_level=args.log_level,
             access_log=args.log_level == "debug",
             lifespan="off",
             timeout_graceful_shutdown=10,
         )
         server = _GracefulServer(config)
-        server.run()  # handles SIGINT and SIGTERM: stops accepting, finishes requests in flight
-        return 0 if server.started else 1
+        server.on_started = started
+        server.run(sockets=[sock])  # SIGINT/SIGTERM: stops accepting, finishes requests in flight
+        if failed:
+            return failed[0]
+        if not server.started:
+            return 1
+        if args.export_on_exit:
+            try:
+                app.admin.export_snapshot(args.export_on_exit)
+            except (snapshot.SnapshotError, OSError) as exc:
+                print(f"contacthub serve: error: --export-on-exit: {exc}", file=sys.stderr)
+                return 1
+        return 0
     finally:
         app.close()
+
+
+def _masked(exc: Exception, args: argparse.Namespace) -> str:
+    text = str(exc)
+    if "://" in args.database:
+        try:
+            password = make_url(args.database).password
+        except Exception:
+            password = None
+        if password:
+            text = text.replace(str(password), "***")
+    return text
+
+
+def _banner(
+    args: argparse.Namespace, app: HubApp, credentials: Credentials, root: str, shown_db: str
+) -> str:
+    key_line = (
+        f"  admin_key    = {app.admin_key}   (new: shown once, keep it)\n"
+        if app.admin_key_created
+        else "  admin_key    = (kept in the database; --admin-key sets another)\n"
+    )
+    ini = "not written (--no-ini)" if args.no_ini else f"credentials written to {args.ini}"
+    return (
+        "ContactHub hub\n"
+        f"  base_url     = {root}/hub/v1\n"
+        f"  workspace_id = {credentials.workspace_id}\n"
+        f"  node_id      = {credentials.node_id}\n"
+        f"  token        = {credentials.token}\n"
+        f"{key_line}"
+        f"  database     = {shown_db}\n"
+        f"  {ini}\n"
+        f"  openapi      = {root}/hub/v1/openapi.json\n"
+        f"  admin API    = {root}/_hub/   (Authorization: Bearer <admin_key>)\n"
+        f"  console      = {root}/\n"
+        'Next: python -c "from contacthub import Workspace; '
+        "print(Workspace.from_ini_file('contacthub.ini').get_node().get_customers())\""
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -320,3 +320,40 @@ def test_unwritable_ini_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "cannot write" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_taken_port_exits_1_and_keeps_the_ini(tmp_path: Path) -> None:
+    ini = tmp_path / "contacthub.ini"
+    ini.write_text("workspace_id = kept\n", encoding="utf-8")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "contacthub_server", "serve", "--database",
+             str(tmp_path / "hub.db"), "--port", str(port)],
+            capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert "cannot listen" in result.stderr
+    assert ini.read_text(encoding="utf-8") == "workspace_id = kept\n"
+
+
+def test_port_0_writes_the_real_port_and_the_password_is_masked(tmp_path: Path) -> None:
+    from contacthub_server.serve import mask_password
+
+    assert mask_password("postgresql://hub:s3cret@db/x") == "postgresql://hub:***@db/x"
+    command = [sys.executable, "-m", "contacthub_server", "serve", "--port", "0",
+               "--database", str(tmp_path / "hub.db")]  # fmt: skip
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    ini_path = tmp_path / "contacthub.ini"
+    deadline = time.monotonic() + 60
+    while not ini_path.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    ini = parse_ini(ini_path)
+    assert not ini["base_url"].endswith(":0/hub/v1")
+    assert requests.get(ini["base_url"] + "/openapi.json", timeout=10).status_code == 200
+    code, out = stop(process)
+    assert code == 0
+    assert "admin_key" in out
+    assert ini["base_url"] in out

@@ -175,6 +175,12 @@ class Registry:
             found = tx.default_credentials()
         return Credentials(*found) if found else None
 
+    def forget_all(self) -> None:
+        """Drop every cached token and node (after the admin reset or loaded a snapshot)."""
+        with self._lock:
+            self._tokens.clear()
+            self._nodes.clear()
+
     def _forget_node(self, ws: str, node_id: str) -> None:
         with self._lock:
             self._nodes.pop((ws, node_id), None)

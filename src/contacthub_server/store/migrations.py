@@ -53,7 +53,8 @@ def _v3_to_v4(conn: Connection, dialect: str) -> None:
 
 
 def _v4_to_v5(conn: Connection, dialect: str) -> None:
-    """Version 5 adds the change feed and the consent register (created by `create_all`)."""
+    """Version 5 adds the change feed, the consent register and `hub_settings` (the admin key):
+    new tables, created by `create_all` after the steps."""
 
 
 # STEPS[n] takes a database from version n to n + 1.

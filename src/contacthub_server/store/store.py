@@ -233,6 +233,32 @@ class Store:
         self._engine.dispose()
 
     @contextmanager
+    def tables_read(self) -> Iterator[Connection]:
+        """A read transaction on the raw tables, every statement seeing one snapshot (admin
+        snapshots: REPEATABLE READ on PostgreSQL; a SQLite read transaction already is one)."""
+        if self._sqlite:
+            with self._transaction(write=False) as conn:
+                yield conn
+            return
+        with (
+            self._engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
+            conn.begin(),
+        ):
+            yield conn
+
+    @contextmanager
+    def tables_write(self) -> Iterator[Connection]:
+        """A write transaction on the raw tables (admin reset and snapshot import); committed
+        when the block exits cleanly. Documents written here bypass `Tx`: only for copying
+        rows that a `Tx` wrote before."""
+        if self._group is not None:
+            with self._group.write() as conn:
+                yield conn
+        else:
+            with self._transaction(write=True) as conn:
+                yield conn
+
+    @contextmanager
     def read(self) -> Iterator[Tx]:
         """A read transaction."""
         with self._transaction(write=False) as conn:

@@ -44,6 +44,10 @@ schema_version = Table(
 )
 
 # `seq` orders workspaces, nodes and tokens by creation, for `Tx.default_credentials`.
+# `info["keep_on_reset"]`: the admin reset empties a workspace's data but keeps these rows (its
+# registry). `info["snapshot"] = False`: the table is the hub's own, never in a snapshot.
+# `info["owner"] = (table, column)`: a table without a `ws` column belongs to the workspace of the
+# row of `table` whose `column` equals its own `column` (the admin scopes it by workspace so).
 workspaces = Table(
     "workspaces",
     metadata,
@@ -265,3 +269,18 @@ consent_logs = Table(
     Index("ix_consent_logs_customer", "ws", "customer_id", "date"),
     Index("ix_consent_logs_date", "ws", "date"),
 )
+# The hub's own settings (the admin key): name -> value. Never in a snapshot.
+hub_settings = Table(
+    "hub_settings",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+    info={"snapshot": False},
+)
+
+# What the admin does with each table (see the comment above `workspaces`).
+schema_version.info["snapshot"] = False
+for _registry_table in (workspaces, nodes, tokens):
+    _registry_table.info["keep_on_reset"] = True
+for _owned in (customer_docs, customer_values):
+    _owned.info["owner"] = ("customers", "ref")

@@ -33,6 +33,7 @@ from .tables import (
     customer_values,
     customers,
     events,
+    hub_settings,
     nodes,
     segments,
     sessions,
@@ -241,6 +242,17 @@ class Tx:
     def ensure_workspace(self, ws: str) -> None:
         """Create workspace `ws` unless it exists."""
         self._insert_ignoring_conflicts(workspaces, {"ws": ws})
+
+    def hub_setting(self, name: str) -> str | None:
+        """A setting of the hub itself (e.g. the admin key), or None when unset."""
+        return self._conn.execute(
+            select(hub_settings.c.value).where(hub_settings.c.name == name)
+        ).scalar()
+
+    def set_hub_setting(self, name: str, value: str) -> None:
+        """Set a setting of the hub itself."""
+        self._conn.execute(delete(hub_settings).where(hub_settings.c.name == name))
+        self._conn.execute(insert(hub_settings).values(name=name, value=value))
 
     def workspace_exists(self, ws: str) -> bool:
         """Whether workspace `ws` exists."""
