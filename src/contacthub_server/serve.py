@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Iterator, Sequence
@@ -18,9 +21,11 @@ from pathlib import Path
 from types import FrameType
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from contacthub_server.app import HubApp, create_app
 from contacthub_server.service.validation import ValidationFailed
+from contacthub_server.store.store import normalize_url
 from contacthub_server.settings import (
     DEFAULT_DATABASE,
     DEFAULT_INI,
@@ -103,6 +108,12 @@ def build_parser(prog: str = "contacthub serve") -> argparse.ArgumentParser:
         help=f"largest request body accepted ({DEFAULT_MAX_BODY_BYTES})",
     )
     parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="hub processes sharing the port and the database; more than 1 needs PostgreSQL (1)",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=["critical", "error", "warning", "info", "debug"],
@@ -130,6 +141,44 @@ def _fraction(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
     return value
+
+
+#: The environment variable that hands a worker process its settings (JSON of `HubSettings`).
+WORKER_SETTINGS_ENV = "CONTACTHUB_WORKER_SETTINGS"
+
+
+def worker_app() -> HubApp:
+    """The app of one worker process of ``contacthub serve --workers N`` (a uvicorn factory).
+
+    The parent process has already created the tables, applied ``--config`` and chosen the
+    credentials; every worker opens its own connections to the same PostgreSQL database, which
+    enforces every uniqueness rule across the processes.
+    """
+    settings = HubSettings(**json.loads(os.environ[WORKER_SETTINGS_ENV]))
+    return create_app(settings)
+
+
+def _run_workers(args: argparse.Namespace, settings: HubSettings) -> int:
+    """Serve with ``args.workers`` processes on one listening socket (uvicorn's supervisor)."""
+    worker_settings = dataclasses.replace(settings, config_path=None)  # applied by the parent
+    os.environ[WORKER_SETTINGS_ENV] = json.dumps(dataclasses.asdict(worker_settings))
+    config = uvicorn.Config(
+        "contacthub_server.serve:worker_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=args.log_level == "debug",
+        lifespan="off",
+        timeout_graceful_shutdown=10,
+    )
+    sock = config.bind_socket()
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()
+    return 0
 
 
 def write_ini(path: str | Path, credentials: Credentials, base_url: str) -> None:
@@ -185,6 +234,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_body_bytes=args.max_body_bytes,
         config_path=args.config,
     )
+    if args.workers > 1 and not normalize_url(args.database).startswith("postgresql"):
+        # SQLite's writers queue and share commits inside one process (store/group.py); several
+        # processes would contend on the file lock instead, so the hub refuses rather than
+        # silently serving slower than one process.
+        print(
+            "contacthub serve: error: --workers above 1 needs a PostgreSQL --database",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         app = create_app(settings)
     except ConfigError as exc:
@@ -213,9 +271,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  node_id      = {credentials.node_id}\n"
             f"  token        = {credentials.token}\n"
             f"  database     = {args.database}\n"
+            f"  workers      = {args.workers}\n"
             f"  credentials written to {args.ini}",
             flush=True,
         )
+        if args.workers > 1:
+            app.close()  # the workers open their own connections
+            return _run_workers(args, settings)
         config = uvicorn.Config(
             app,
             host=args.host,

@@ -320,3 +320,17 @@ def test_unwritable_ini_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "cannot write" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_workers_on_sqlite_are_refused(tmp_path: Path) -> None:
+    # SQLite's writers share commits inside one process only: several processes are refused.
+    done = subprocess.run(
+        [sys.executable, "-m", "contacthub_server", "serve", "--workers", "2"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--workers above 1 needs a PostgreSQL --database" in done.stderr
+    assert not (tmp_path / "contacthub.db").exists()

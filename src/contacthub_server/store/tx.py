@@ -21,7 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from contacthub_server.query import Query, parse_query
 from contacthub_server.schemas.instants import to_millis
 
-from .errors import MatchKeyConflict
+from .errors import MatchKeyConflict, SessionTaken
 from .ordering import sort_keys, tie_break, uses_document
 from .query_sql import compile_query
 from .tables import (
@@ -421,16 +421,27 @@ class Tx:
     def add_session(
         self, ws: str, customer_id: str, node_id: str, resource_id: str, value: str
     ) -> None:
-        """Record session `value` (resource id `resource_id`) for a customer of `node_id`."""
-        self._conn.execute(
-            insert(sessions).values(
+        """Record session `value` (resource id `resource_id`) for a customer of `node_id`.
+
+        Raises SessionTaken when a customer of the node already holds `value`: the database's
+        unique index decides, so concurrent writers (other threads or hub processes) cannot both
+        take one value. PostgreSQL makes the second writer wait for the first to commit.
+        """
+        module: Any = pg_dialect if self.dialect == "postgresql" else sqlite_dialect
+        added = self._conn.execute(
+            module.insert(sessions)
+            .values(
                 ws=ws,
                 customer_id=customer_id,
                 node_id=node_id,
                 resource_id=resource_id,
                 value=value,
             )
-        )
+            .on_conflict_do_nothing(index_elements=["ws", "node_id", "value"])
+            .returning(sessions.c.seq)
+        ).first()
+        if added is None:
+            raise SessionTaken(self.session_owner(ws, node_id, value) or "")
 
     def list_sessions(self, ws: str, customer_id: str) -> list[Doc]:
         """The customer's sessions as `{"id", "value"}`, in the order they were added."""
