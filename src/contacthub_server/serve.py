@@ -25,7 +25,6 @@ from uvicorn.supervisors import Multiprocess
 
 from contacthub_server.app import HubApp, create_app
 from contacthub_server.service.validation import ValidationFailed
-from contacthub_server.store.store import normalize_url
 from contacthub_server.settings import (
     DEFAULT_DATABASE,
     DEFAULT_INI,
@@ -36,6 +35,7 @@ from contacthub_server.settings import (
     HubSettings,
     load_config,
 )
+from contacthub_server.store.store import normalize_url
 
 log = logging.getLogger("contacthub_server")
 

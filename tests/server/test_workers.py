@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import requests
-
 from test_serve import parse_ini, serve
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -123,8 +122,8 @@ def test_an_item_id_is_added_once_across_processes(
     for round_ in range(ROUNDS):
         like = {"id": f"like-{round_}", "name": "a like", "category": "c"}
         replies = race(
-            lambda: _post(base_a, ini, f"customers/{cid}/likes", like),
-            lambda: _post(base_b, ini, f"customers/{cid}/likes", like),
+            lambda like=like: _post(base_a, ini, f"customers/{cid}/likes", like),
+            lambda like=like: _post(base_b, ini, f"customers/{cid}/likes", like),
         )
         # The item endpoints answer 200 to a POST (as the recorded API does).
         assert sorted(r.status_code for r in replies) == [200, 409], [r.text for r in replies]
