@@ -12,7 +12,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
+import orjson
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
@@ -78,6 +79,42 @@ _CLAIM_EVENT = (
         customer_id=bindparam("p_customer", type_=events.c.customer_id.type),
         doc=bindparam("p_doc", type_=events.c.doc.type),
     )
+)
+
+
+# PostgreSQL: a customer's three inserts (row, document, value index) as one statement, one round
+# trip instead of three; the value rows travel as arrays unnested by the server. With a match key,
+# a holder of the key makes the first insert (and so the others) a no-op: no row comes back.
+_PG_INSERT_CUSTOMER = """
+WITH c AS (
+  INSERT INTO customers (ws, id, node_id, external_id, match_key, registered_at, updated_at)
+  VALUES (:ws, :id, :node_id, :external_id, :match_key, :registered_at, :updated_at)
+  {conflict}
+  RETURNING ref
+), d AS (
+  INSERT INTO customer_docs (ref, doc) SELECT ref, CAST(:doc AS jsonb) FROM c
+), v AS (
+  INSERT INTO customer_values (ref, path, kind, num, str, long_str, instant)
+  SELECT c.ref, x.path, x.kind, x.num, x.str, x.long_str, x.instant FROM c,
+    unnest(CAST(:paths AS text[]), CAST(:kinds AS text[]), CAST(:nums AS float8[]),
+           CAST(:strs AS text[]), CAST(:longs AS text[]), CAST(:instants AS bigint[]))
+      AS x(path, kind, num, str, long_str, instant)
+)
+SELECT ref FROM c
+"""
+_PG_INSERT_CUSTOMER_PLAIN = text(_PG_INSERT_CUSTOMER.format(conflict=""))
+_PG_INSERT_CUSTOMER_UNLESS_KEY_TAKEN = text(
+    _PG_INSERT_CUSTOMER.format(
+        conflict="ON CONFLICT (ws, node_id, match_key) WHERE match_key IS NOT NULL DO NOTHING"
+    )
+)
+# PostgreSQL: claim a node's unowned events in one statement. `customer_id IS NULL` is checked
+# again on rows a concurrent claimer held, so two customers never both take one event.
+_PG_CLAIM_EVENTS = text(
+    "UPDATE events SET customer_id = CAST(:customer AS text), "
+    "doc = jsonb_set(doc, '{customerId}', to_jsonb(CAST(:customer AS text))) "
+    "WHERE ws = :ws AND bbp_node = :node AND bbp_type = :kind AND bbp_value = :value "
+    "AND customer_id IS NULL RETURNING id"
 )
 
 
@@ -233,6 +270,9 @@ class Tx:
         Raises MatchKeyConflict when another customer of the node holds `match_key`.
         """
         values = {"ws": ws, "id": doc["id"], **self._customer_columns(doc, match_key)}
+        if self.dialect == "postgresql":
+            self._insert_customer_in_one_statement(ws, doc, values, match_key)
+            return
         if match_key is None:
             ref = self._conn.execute(_INSERT_CUSTOMER, values).scalar_one()
         else:
@@ -243,6 +283,29 @@ class Tx:
                     raise MatchKeyConflict(existing)
                 # The holder was deleted between the two statements: the key is free, try again.
         self._write_document(int(ref), doc, replacing=False)
+
+    def _insert_customer_in_one_statement(
+        self, ws: str, doc: Doc, values: dict[str, Any], match_key: str | None
+    ) -> None:
+        rows = document_values(doc)
+        params = {
+            **values,
+            "doc": orjson.dumps(doc).decode(),
+            "paths": [r[0] for r in rows],
+            "kinds": [r[1] for r in rows],
+            "nums": [r[2] for r in rows],
+            "strs": [r[3] for r in rows],
+            "longs": [r[4] for r in rows],
+            "instants": [r[5] for r in rows],
+        }
+        if match_key is None:
+            self._conn.execute(_PG_INSERT_CUSTOMER_PLAIN, params).scalar_one()
+            return
+        while self._conn.execute(_PG_INSERT_CUSTOMER_UNLESS_KEY_TAKEN, params).scalar() is None:
+            existing = self.find_by_match_key(ws, values["node_id"], match_key)
+            if existing is not None:
+                raise MatchKeyConflict(existing)
+            # The holder was deleted between the two statements: the key is free, try again.
 
     def replace_customer(self, ws: str, doc: Doc, match_key: str | None) -> bool:
         """Replace the stored customer `doc["id"]` with `doc`; False when there is no such customer.
@@ -585,6 +648,12 @@ class Tx:
         return [dict(row[0]) for row in rows], total
 
     def _attach_events(self, ws: str, node_id: str, kind: str, value: str, customer_id: str) -> int:
+        if self.dialect == "postgresql":
+            claimed = self._conn.execute(
+                _PG_CLAIM_EVENTS,
+                {"customer": customer_id, "ws": ws, "node": node_id, "kind": kind, "value": value},
+            ).all()
+            return len(claimed)
         rows = self._conn.execute(
             _UNOWNED_EVENTS, {"p_ws": ws, "p_node": node_id, "p_kind": kind, "p_value": value}
         ).all()
