@@ -3,12 +3,17 @@
 It starts the hub (the same server as `contacthub serve`) on a temporary SQLite database, then
 uses the SDK as an application would: customers, queries, updates, tags, items, events with an
 anonymous session, paging and errors. Nothing leaves this machine.
+
+`./dev demo --keep` leaves the hub running at the end, with the tour's data, so that you can look
+at it in the web console (the URL and admin key are printed); Ctrl-C stops it.
 """
 
 from __future__ import annotations
 
+import secrets
 import sys
 import tempfile
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -21,17 +26,29 @@ def step(title: str) -> None:
     print(f"\n== {title}")
 
 
-def main() -> int:
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        HubServer(HubSettings(database_url=str(Path(tmp) / "demo.db"))) as hub,
-    ):
-        creds = hub.provision()
-        print(f"hub running at {hub.base_url} (workspace {creds.workspace_id})")
-        with Workspace(creds.workspace_id, creds.token, base_url=hub.base_url) as workspace:
-            node = workspace.get_node(creds.node_id)
-            tour(node)
+def main(argv: list[str]) -> int:
+    keep = "--keep" in argv
+    admin_key = secrets.token_urlsafe(16)
+    settings = HubSettings(admin_key=admin_key)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings.database_url = str(Path(tmp) / "demo.db")
+        with HubServer(settings) as hub:
+            creds = hub.provision()
+            print(f"hub running at {hub.base_url} (workspace {creds.workspace_id})")
+            with Workspace(creds.workspace_id, creds.token, base_url=hub.base_url) as workspace:
+                node = workspace.get_node(creds.node_id)
+                tour(node)
+            if keep:
+                step("the hub stays up: look at the tour's data in the web console")
+                print(f"open {hub.url}/console/ and log in with the admin key {admin_key}")
+                print("press Ctrl-C to stop the hub")
+                try:
+                    threading.Event().wait()
+                except KeyboardInterrupt:
+                    print()
     print("\ndone: the hub has stopped and its database is gone")
+    if not keep:
+        print("to look at the data in the web console, run `./dev demo --keep`")
     return 0
 
 
@@ -148,4 +165,4 @@ def tour(node: Node) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -349,9 +349,12 @@ class Transport:
         return f"Transport({self.base_url!r})"
 
     def url(self, path: str) -> str:
-        """The absolute URL of ``path`` (relative to the workspace URL, e.g. ``/customers``)."""
+        """The absolute URL of ``path`` (relative to the workspace URL, e.g. ``/customers``;
+        an absolute URL, such as that of ``/me`` outside every workspace, is kept as it is)."""
         if not path:
             return self.base_url
+        if path.startswith(("http://", "https://")):
+            return path
         return f"{self.base_url}/{path.lstrip('/')}"
 
     @staticmethod

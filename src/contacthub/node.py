@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from contacthub.models.job import Job
     from contacthub.models.like import Like
     from contacthub.models.query.query import Query
+    from contacthub.models.segment import Segment
     from contacthub.models.subscription import Subscription
     from contacthub.workspace import Workspace
 
@@ -36,6 +37,12 @@ def _models() -> Any:
     import contacthub.models as models
 
     return models
+
+
+def _segment() -> Any:
+    import contacthub.models.segment as segment
+
+    return segment
 
 
 def _format_date(value: datetime | date | str) -> str:
@@ -696,6 +703,84 @@ class Node(BulkOperations):
     def remove_subscription(self, customer_id: str, subscription_id: str) -> None:
         """Remove the customer's subscription ``subscription_id``."""
         self._remove_item(_SUBSCRIPTION, customer_id, subscription_id)
+
+    # ------------------------------------------------------------------ segments
+
+    def add_segment(self, name: str, query: Any, enabled: bool = True) -> Segment:
+        """Save a segment: ``query`` from the query builder (``node.query(Customer).filter(...)``),
+        a query document, or a simple or combined query; the new :class:`Segment`."""
+        body = {"name": name, "query": _segment().inner_query(query), "enabled": enabled}
+        answer = self._request("POST", "/segments", json=body)
+        document = answer[0] if isinstance(answer, list) and answer else answer
+        return self._segment_of(document)
+
+    def get_segment(self, id: str) -> Segment:
+        """The segment with this id."""
+        return self._segment_of(self._request("GET", f"/segments/{self._q(id)}"))
+
+    def _segments_page(
+        self, name: str | None = None, page: int | None = None, size: int | None = None
+    ) -> Any:
+        return self._request("GET", "/segments", params={"name": name, "page": page, "size": size})
+
+    def get_segments(
+        self, name: str | None = None, page: int | None = None, size: int | None = None
+    ) -> PaginatedList[Segment]:
+        """A page of the workspace's segments (only those called ``name`` when given)."""
+        return PaginatedList(
+            self, self._segments_page, _segment().Segment, name=name, page=page, size=size
+        )
+
+    def update_segment(self, id: str, name: str, query: Any, enabled: bool = True) -> Segment:
+        """Replace a segment's name, query and flag; the segment as stored."""
+        body = {"name": name, "query": _segment().inner_query(query), "enabled": enabled}
+        return self._segment_of(self._request("PUT", f"/segments/{self._q(id)}", json=body))
+
+    def delete_segment(self, id: str) -> Segment:
+        """Delete a segment; what it was."""
+        return self._segment_of(self._request("DELETE", f"/segments/{self._q(id)}"))
+
+    def _segment_customers_page(
+        self,
+        segment_id: str,
+        page: int | None = None,
+        size: int | None = None,
+        fields: str | Iterable[str] | None = None,
+        sort: SortSpec | None = None,
+    ) -> Any:
+        params = {
+            "nodeId": self.node_id,
+            "fields": _join(fields if fields is not None else _segment().CUSTOMER_FIELDS),
+            "page": page,
+            "size": size,
+            "sort": _sort_param(sort),
+        }
+        return self._request("GET", f"/segments/{self._q(segment_id)}/customers", params=params)
+
+    def get_segment_customers(
+        self,
+        segment_id: str,
+        page: int | None = None,
+        size: int | None = None,
+        fields: str | Iterable[str] | None = None,
+        sort: SortSpec | None = None,
+    ) -> PaginatedList[Customer]:
+        """A page of this node's customers that the segment's query finds now (whole customers
+        unless ``fields`` names the properties wanted)."""
+        return PaginatedList(
+            self,
+            self._segment_customers_page,
+            _models().Customer,
+            segment_id=segment_id,
+            page=page,
+            size=size,
+            fields=fields,
+            sort=sort,
+        )
+
+    def _segment_of(self, document: Any) -> Segment:
+        segment: Segment = _segment().Segment.from_dict(self, document)
+        return segment
 
 
 def _conflicting_customer_id(error: APIError) -> str | None:

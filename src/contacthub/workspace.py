@@ -5,7 +5,7 @@ from __future__ import annotations
 import configparser
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -115,6 +115,12 @@ class Workspace:
                 )
             node_id = self.default_node_id
         return Node(self, node_id)
+
+    def me(self) -> dict[str, Any]:
+        """Who the token is: ``{id, name, surname, groups}``, each group with its workspaces and
+        each workspace with its nodes and the token's permission on them (``R``, ``RW``, ``W``)."""
+        answer: dict[str, Any] = self.transport.request("GET", f"{self.base_url}/me")
+        return answer
 
     @classmethod
     def from_ini_file(cls, file_path: str | os.PathLike[str]) -> Workspace:

@@ -9,6 +9,7 @@ routes, wrong methods) and the routes (:mod:`contacthub_server.api.routes`).
 from __future__ import annotations
 
 import logging
+import secrets
 import uuid
 from typing import Any
 
@@ -19,10 +20,12 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute
 
 from contacthub_server.api.faults import FaultInjector, Message, Receive, Scope, Send
 from contacthub_server.api.responses import error_body, error_response
 from contacthub_server.api.routes import HubState, routes
+from contacthub_server.console import console_routes
 from contacthub_server.service.errors import CustomerConflict, HubError
 from contacthub_server.service.registry import Registry
 from contacthub_server.settings import HubSettings, load_config
@@ -39,7 +42,9 @@ class HubApp:
         self.store = store
         self.registry = Registry(store)
         self._owns_store = owns_store
-        self.starlette = _starlette_app()
+        #: The key that opens the console (and the admin API): given, or made up at start.
+        self.admin_key = settings.admin_key or secrets.token_urlsafe(24)
+        self.starlette = _starlette_app(console_routes(self.registry, lambda: self.admin_key))
         self.starlette.state.hub = HubState(self.registry, settings.max_body_bytes)
         self._asgi = FaultInjector(
             self.starlette,
@@ -144,9 +149,9 @@ class CatchAll:
             await send({"type": "http.response.body", "body": body})
 
 
-def _starlette_app() -> Starlette:
+def _starlette_app(extra_routes: list[BaseRoute]) -> Starlette:
     return Starlette(
-        routes=routes(),
+        routes=[*routes(), *extra_routes],
         middleware=[
             Middleware(
                 CORSMiddleware,

@@ -61,6 +61,8 @@ class HubSettings:
     fault_seed: int | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     config_path: str | None = None
+    #: The key that opens the console; None = a random one made up at start.
+    admin_key: str | None = None
 
 
 @dataclass(frozen=True)

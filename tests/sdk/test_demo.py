@@ -33,3 +33,39 @@ def test_demo_runs_and_shows_each_step() -> None:
         "done: the hub has stopped",
     ):
         assert expected in out, f"{expected!r} missing from the demo's output:\n{out}"
+
+
+def test_demo_keep_leaves_the_hub_up_for_the_console_until_ctrl_c() -> None:
+    import re
+    import signal
+
+    import requests
+
+    demo = subprocess.Popen(
+        [sys.executable, str(DEMO), "--keep"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert demo.stdout is not None
+        lines = []
+        for line in demo.stdout:
+            lines.append(line)
+            if "press Ctrl-C" in line:
+                break
+        opened = re.search(r"open (\S+) and log in with the admin key (\S+)", "".join(lines))
+        assert opened, "".join(lines)
+        console, key = opened.groups()
+        session = requests.Session()
+        home = session.post(console + "login", data={"key": key}, timeout=10)
+        assert home.status_code == 200
+        assert home.url == console
+        assert re.findall(r'<td class="num">(\d+)</td>', home.text)[0] == "4"
+        demo.send_signal(signal.SIGINT)
+        out, _ = demo.communicate(timeout=30)
+        assert demo.returncode == 0
+        assert "done: the hub has stopped" in out
+    finally:
+        demo.kill()
+        demo.wait()

@@ -86,11 +86,8 @@ async def _run_point_read(
     return await _run(request, function, *args, **kwargs)
 
 
-async def authorize(request: Request) -> tuple[Registry, str]:
-    """The registry and the workspace of the URL, once the bearer token is checked.
-
-    401 without a known token; 403 when the token belongs to another workspace.
-    """
+async def authenticate(request: Request) -> tuple[Registry, str, str]:
+    """The registry, the bearer token and the workspace it belongs to; 401 without a known one."""
     registry = _state(request).registry
     header = request.headers.get("authorization", "")
     scheme, _, token = header.strip().partition(" ")
@@ -102,6 +99,15 @@ async def authorize(request: Request) -> tuple[Registry, str]:
         owner = await _run(request, registry.workspace_of_token, token)
         if owner is None:
             raise Unauthorized(UNAUTHORIZED)
+    return registry, token, owner
+
+
+async def authorize(request: Request) -> tuple[Registry, str]:
+    """The registry and the workspace of the URL, once the bearer token is checked.
+
+    401 without a known token; 403 when the token belongs to another workspace.
+    """
+    registry, _, owner = await authenticate(request)
     ws: str = request.path_params["workspaceId"]
     if owner != ws:
         raise Forbidden(f"workspace not found: {ws}")
@@ -441,4 +447,8 @@ def routes() -> list[BaseRoute]:
     ]
     for kind in items.ITEM_KINDS:
         table.extend(_item_routes(kind))
+    # Route modules of their own (imported here: they build on this module's helpers).
+    from contacthub_server.api import segments
+
+    table.extend(segments.routes())
     return table

@@ -326,6 +326,7 @@ def _components() -> dict[str, Any]:
         },
     }
     schemas["EventInput"] = _event_request(schemas)
+    schemas.update(_segment_components())
     for kind, name in ITEM_NAMES.items():
         schemas[name] = _item_response(kind)
         schemas[f"{name}Input"] = _item_request(kind)
@@ -612,10 +613,163 @@ def _paths() -> dict[str, Any]:
                 f"Remove a {name.lower()}", {"200": _answer("Removed (empty body)")}
             ),
         }
+    paths.update(_segment_paths())
     for path, item in paths.items():
         names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
         item["parameters"] = [_parameter(name, "path", f"the {name}") for name in names]
     return paths
+
+
+def _segment_components() -> dict[str, Any]:
+    query = {
+        "type": "object",
+        "description": "a simple or combined query of the query language (what goes inside "
+        'the {"name", "query"} document of GET …/customers)',
+    }
+    segment_input: dict[str, Any] = {
+        "type": "object",
+        "required": ["name", "query"],
+        "properties": {
+            "name": Str(nullable=False, min_length=1, max_length=256).json_schema(),
+            "query": query,
+            "enabled": {"type": "boolean", "default": True},
+        },
+        "additionalProperties": False,
+    }
+    replacement = {
+        **segment_input,
+        "properties": {
+            **segment_input["properties"],
+            "id": {"type": "string", "description": "optional; must be the id of the URL"},
+        },
+    }
+    date_time = {"type": "string", "pattern": DATE_TIME_PATTERN}
+    segment = {
+        "type": "object",
+        "required": ["id", "name", "query", "enabled", "createdAt", "updatedAt"],
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "query": query,
+            "enabled": {"type": "boolean"},
+            "createdAt": date_time,
+            "updatedAt": date_time,
+        },
+    }
+    permission = {"type": "string", "enum": ["R", "RW", "W"]}
+    workspace = {
+        "type": "object",
+        "required": ["id", "name", "nodes"],
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "nodes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "permission"],
+                    "properties": {"id": {"type": "string"}, "permission": permission},
+                },
+            },
+        },
+    }
+    group = {
+        "type": "object",
+        "required": ["id", "name", "workspaces"],
+        "properties": {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "workspaces": {"type": "array", "items": workspace},
+        },
+    }
+    return {
+        "Segment": segment,
+        "SegmentInput": segment_input,
+        "SegmentReplacement": replacement,
+        "SegmentPage": _page("Segment"),
+        "SegmentCreated": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 1,
+            "items": _ref("Segment"),
+            "description": "the new segment, in a list (as the API reference answers it)",
+        },
+        "UserInfo": {
+            "type": "object",
+            "required": ["id", "name", "surname", "groups"],
+            "properties": {
+                "id": {"type": "string"},
+                "name": {"type": "string"},
+                "surname": {"type": "string"},
+                "groups": {"type": "array", "items": group},
+            },
+        },
+    }
+
+
+def _segment_paths() -> dict[str, Any]:
+    segment = f"{PREFIX}/segments/{{segmentId}}"
+    return {
+        "/hub/v1/me": {
+            "get": _operation(
+                "The token's user, its workspace and nodes",
+                {"200": _answer("The user", _ref("UserInfo"))},
+            )
+        },
+        f"{PREFIX}/segments": {
+            "get": _operation(
+                "List the workspace's segments",
+                {"200": _answer("A page of segments", _ref("SegmentPage"))},
+                parameters=[
+                    _parameter("name", "query", "only segments with this whole name"),
+                    *_PAGING,
+                ],
+            ),
+            "post": _operation(
+                "Save a segment (a named customer query)",
+                {"201": _answer("The new segment, in a list", _ref("SegmentCreated"))},
+                body="SegmentInput",
+            ),
+        },
+        segment: {
+            "get": _operation("Read a segment", {"200": _answer("The segment", _ref("Segment"))}),
+            "put": _operation(
+                "Replace a segment (id and createdAt are kept)",
+                {"200": _answer("The segment as replaced", _ref("Segment"))},
+                body="SegmentReplacement",
+            ),
+            "delete": _operation(
+                "Delete a segment", {"200": _answer("The deleted segment", _ref("Segment"))}
+            ),
+        },
+        f"{segment}/customers": {
+            "get": _operation(
+                "The node's customers the segment's query finds now",
+                {"200": _answer("A page of customers", _ref("CustomerPage"))},
+                parameters=[
+                    _parameter(
+                        "nodeId", "query", "the node", required=True, type="string", minLength=1
+                    ),
+                    _parameter(
+                        "fields",
+                        "query",
+                        "comma list of dotted paths to return (required, as in the reference)",
+                        required=True,
+                        type="string",
+                        pattern=f"^{_PATH}(,{_PATH})*$",
+                    ),
+                    _parameter(
+                        "sort",
+                        "query",
+                        "path[,asc|desc]; repeatable",
+                        type="string",
+                        pattern=f"^{_PATH}(,{_any_case('asc')}|,{_any_case('desc')})?$",
+                    ),
+                    *_PAGING,
+                ],
+            )
+        },
+    }
 
 
 def build_openapi() -> dict[str, Any]:

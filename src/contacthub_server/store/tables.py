@@ -211,3 +211,19 @@ events = Table(
     Index("ix_events_context", "ws", "context", "date"),
     Index("ix_events_bring_back", "ws", "bbp_node", "bbp_type", "bbp_value"),
 )
+
+# Saved customer queries of a workspace (`…/segments`). `seq` orders the listing by creation.
+# A new table needs no migration step: `metadata.create_all` adds it to older databases.
+segments = Table(
+    "segments",
+    metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("ws", String(200), nullable=False),
+    Column("id", String(64), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("doc", Document, nullable=False),
+    UniqueConstraint("ws", "id", name="uq_segments_ws_id"),
+    Index("ix_segments_name", "ws", "name"),
+)

@@ -31,6 +31,7 @@ from .tables import (
     customers,
     events,
     nodes,
+    segments,
     sessions,
     tokens,
     workspaces,
@@ -180,6 +181,18 @@ class Tx:
             select(nodes.c.settings).where(nodes.c.ws == ws, nodes.c.node_id == node_id)
         ).first()
         return None if row is None else dict(row[0])
+
+    def list_workspaces(self) -> list[str]:
+        """Every workspace, in the order they were created."""
+        rows = self._conn.execute(select(workspaces.c.ws).order_by(workspaces.c.seq))
+        return [str(row[0]) for row in rows]
+
+    def list_nodes(self, ws: str) -> list[str]:
+        """The ids of the nodes of workspace `ws`, in the order they were created."""
+        rows = self._conn.execute(
+            select(nodes.c.node_id).where(nodes.c.ws == ws).order_by(nodes.c.seq)
+        )
+        return [str(row[0]) for row in rows]
 
     def add_token(self, token: str, ws: str) -> None:
         """Grant `token` access to workspace `ws` (creating the workspace if needed).
@@ -611,17 +624,22 @@ class Tx:
         contexts: Iterable[str] | None = None,
         date_from: DateArg | None = None,
         date_to: DateArg | None = None,
+        anonymous: bool | None = None,
         page: int = 0,
         size: int = 10,
     ) -> tuple[list[Doc], int]:
         """One page of events, newest `date` first (then id), and the total number of matches.
 
         `types`/`contexts` keep events of any of the given values; `date_from`/`date_to` are
-        inclusive bounds (date, date-time text in any accepted form, datetime, or epoch ms).
+        inclusive bounds (date, date-time text in any accepted form, datetime, or epoch ms);
+        `anonymous` True keeps the events no customer owns yet, False those a customer owns.
         """
         conditions: list[ColumnElement[bool]] = [events.c.ws == ws]
         if customer_id is not None:
             conditions.append(events.c.customer_id == customer_id)
+        if anonymous is not None:
+            owned = events.c.customer_id.is_(None)
+            conditions.append(owned if anonymous else ~owned)
         if node_id is not None:
             conditions.append(events.c.node_id == node_id)
         if types is not None:
@@ -680,3 +698,56 @@ class Tx:
     ) -> int:
         """Give `customer_id` to the node's unowned events brought back by this externalId."""
         return self._attach_events(ws, node_id, "EXTERNAL_ID", external_id, customer_id)
+
+    # -- segments ----------------------------------------------------------------------------
+
+    def insert_segment(self, ws: str, doc: Doc) -> None:
+        """Store a new segment (the service has set its id and dates)."""
+        self._conn.execute(insert(segments).values(ws=ws, id=doc["id"], name=doc["name"], doc=doc))
+
+    def get_segment(self, ws: str, segment_id: str) -> Doc | None:
+        """The segment with `segment_id` in `ws`, or None."""
+        row = self._conn.execute(
+            select(segments.c.doc).where(segments.c.ws == ws, segments.c.id == segment_id)
+        ).first()
+        return None if row is None else dict(row[0])
+
+    def replace_segment(self, ws: str, doc: Doc) -> bool:
+        """The stored segment with the doc's id becomes the doc; False = no such segment."""
+        result = self._conn.execute(
+            update(segments)
+            .where(segments.c.ws == ws, segments.c.id == doc["id"])
+            .values(name=doc["name"], doc=doc)
+        )
+        return bool(result.rowcount)
+
+    def delete_segment(self, ws: str, segment_id: str) -> Doc | None:
+        """Delete the segment; the deleted document, or None when there was none."""
+        doc = self.get_segment(ws, segment_id)
+        if doc is not None:
+            self._conn.execute(
+                delete(segments).where(segments.c.ws == ws, segments.c.id == segment_id)
+            )
+        return doc
+
+    def list_segments(
+        self, ws: str, *, name: str | None = None, page: int = 0, size: int = 10
+    ) -> tuple[list[Doc], int]:
+        """One page of the workspace's segments in creation order (only those named `name`
+        when given), and the total number of them."""
+        where = segments.c.ws == ws
+        if name is not None:
+            where = and_(where, segments.c.name == name)
+        total = int(
+            self._conn.execute(select(func.count()).select_from(segments).where(where)).scalar_one()
+        )
+        if total == 0 or page * size >= total:
+            return [], total
+        rows = self._conn.execute(
+            select(segments.c.doc)
+            .where(where)
+            .order_by(segments.c.seq)
+            .limit(size)
+            .offset(page * size)
+        )
+        return [dict(row[0]) for row in rows], total

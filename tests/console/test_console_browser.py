@@ -1,0 +1,133 @@
+"""The console's main paths in a real headless Chromium, with a screenshot of each page.
+
+Log in, browse and sort customers, build a query (adding a condition with the page's script),
+run it and read its JSON and SDK code, open a customer and its events, edit it, filter events,
+delete the customer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from conftest import ADMIN_KEY, ConsoleHub
+
+
+def _shot(browser: Any, folder: Path, name: str) -> None:
+    path = folder / f"console-{name}.png"
+    assert browser.save_screenshot(str(path)), f"no screenshot at {path}"
+
+
+def _seed(hub: ConsoleHub) -> dict[str, Any]:
+    people = [
+        ("Mario", "Rossi", "mario@example.com", "Rome"),
+        ("Luigi", "Verdi", "luigi@example.com", "Milan"),
+        ("Anna", "Bianchi", "anna@example.com", "Rome"),
+    ]
+    created = {}
+    for first, last, email, city in people:
+        created[first] = hub.customer(
+            externalId=first.lower(),
+            base={
+                "firstName": first,
+                "lastName": last,
+                "contacts": {"email": email},
+                "address": {"city": city},
+            },
+            tags={"manual": ["newsletter"], "auto": []},
+        )
+    for url in ("https://shop.example/", "https://shop.example/cart"):
+        event = {
+            "customerId": created["Mario"]["id"],
+            "type": "viewedPage",
+            "context": "WEB",
+            "properties": {"url": url},
+        }
+        assert hub.api("POST", "/events", json=event).status_code == 202
+    return created
+
+
+def test_log_in_browse_query_open_edit_and_delete(
+    browser: Any, sqlite_console_hub: ConsoleHub, screenshots: Path
+) -> None:
+    hub = sqlite_console_hub
+    people = _seed(hub)
+    browser.delete_all_cookies()
+
+    browser.get(f"{hub.url}/")
+    assert "/console/login" in browser.current_url
+    browser.find_element(By.ID, "key").send_keys("wrong")
+    browser.find_element(By.ID, "login").click()
+    assert "not the admin key" in browser.find_element(By.CSS_SELECTOR, ".error").text
+    browser.find_element(By.ID, "key").send_keys(ADMIN_KEY)
+    _shot(browser, screenshots, "login")
+    browser.find_element(By.ID, "login").click()
+    card = browser.find_element(By.CSS_SELECTOR, f'[data-workspace="{hub.ws}"]')
+    assert [td.text for td in card.find_elements(By.CSS_SELECTOR, "td.num")] == ["3", "2"]
+    _shot(browser, screenshots, "home")
+
+    card.find_element(By.CSS_SELECTOR, "h2 a").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Customers"
+    browser.find_element(By.CSS_SELECTOR, 'a.sort[href*="sort=base.firstName"]').click()
+    first_names = [
+        row.find_elements(By.TAG_NAME, "td")[2].text
+        for row in browser.find_elements(By.CSS_SELECTOR, "#customers tbody tr")
+    ]
+    assert first_names == ["Anna", "Luigi", "Mario"]
+    browser.find_element(By.NAME, "email").send_keys("luigi@example.com")
+    browser.find_element(By.ID, "search").click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "#customers tbody tr")
+    assert len(rows) == 1
+    assert "Luigi" in rows[0].text
+    _shot(browser, screenshots, "customers")
+
+    browser.find_element(By.LINK_TEXT, "Query").click()
+    browser.find_element(By.NAME, "g0.r0.attr").send_keys("base.address.city")
+    browser.find_element(By.NAME, "g0.r0.value").send_keys("Rome")
+    browser.find_element(By.CSS_SELECTOR, "fieldset.group .add-row").click()
+    browser.find_element(By.NAME, "g0.r1.attr").send_keys("base.firstName")
+    Select(browser.find_element(By.NAME, "g0.r1.op")).select_by_visible_text("NOT_EQUALS")
+    browser.find_element(By.NAME, "g0.r1.value").send_keys("Mario")
+    browser.find_element(By.ID, "run").click()
+    results = browser.find_elements(By.CSS_SELECTOR, "#customers tbody tr")
+    assert [r.get_attribute("data-id") for r in results] == [people["Anna"]["id"]]
+    assert '"operator": "NOT_EQUALS"' in browser.find_element(By.ID, "query-json").get_attribute(
+        "value"
+    )
+    code = browser.find_element(By.ID, "sdk-code").text
+    assert 'Customer.base.address.city == "Rome"' in code
+    assert 'Customer.base.firstName != "Mario"' in code
+    _shot(browser, screenshots, "query")
+
+    browser.find_element(By.LINK_TEXT, "Customers").click()
+    mario = people["Mario"]["id"]
+    browser.find_element(By.CSS_SELECTOR, f'tr[data-id="{mario}"] a.customer-link').click()
+    assert browser.find_element(By.ID, "customer-id").text == mario
+    timeline = browser.find_elements(By.CSS_SELECTOR, "#timeline li.event")
+    assert len(timeline) == 2
+    assert "https://shop.example/cart" in browser.page_source
+    _shot(browser, screenshots, "customer")
+
+    document = browser.find_element(By.ID, "document")
+    text = document.get_attribute("value").replace('"Rossi"', '"Rossini"')
+    document.clear()
+    document.send_keys(text)
+    browser.find_element(By.ID, "save").click()
+    assert browser.find_element(By.CSS_SELECTOR, ".notice").text == "Saved."
+    assert hub.api("GET", f"/customers/{mario}").json()["base"]["lastName"] == "Rossini"
+
+    browser.find_element(By.LINK_TEXT, "Events").click()
+    Select(browser.find_element(By.NAME, "type")).select_by_visible_text("viewedPage")
+    browser.find_element(By.ID, "filter").click()
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#events tbody tr[data-type]")) == 2
+    _shot(browser, screenshots, "events")
+
+    browser.back()
+    browser.back()
+    browser.find_element(By.ID, "delete").click()
+    browser.switch_to.alert.accept()
+    assert f"Deleted customer {mario}" in browser.find_element(By.CSS_SELECTOR, ".notice").text
+    assert hub.api("GET", f"/customers/{mario}").status_code == 404
