@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import json
 import logging
 import os
 import signal
@@ -21,6 +23,7 @@ from types import FrameType
 
 import uvicorn
 from sqlalchemy.engine import make_url
+from uvicorn.supervisors import Multiprocess
 
 from contacthub_server.admin import snapshot
 from contacthub_server.app import HubApp, create_app
@@ -36,6 +39,7 @@ from contacthub_server.settings import (
     load_config,
 )
 from contacthub_server.store import Store
+from contacthub_server.store.store import normalize_url
 
 log = logging.getLogger("contacthub_server")
 
@@ -125,6 +129,12 @@ def build_parser(prog: str = "contacthub serve") -> argparse.ArgumentParser:
         help=f"largest request body accepted ({DEFAULT_MAX_BODY_BYTES})",
     )
     parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="hub processes sharing the port and the database; more than 1 needs PostgreSQL (1)",
+    )
+    parser.add_argument(
         "--log-level",
         default="info",
         choices=["critical", "error", "warning", "info", "debug"],
@@ -152,6 +162,39 @@ def _fraction(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
     return value
+
+
+#: The environment variable that hands a worker process its settings (JSON of `HubSettings`).
+WORKER_SETTINGS_ENV = "CONTACTHUB_WORKER_SETTINGS"
+
+
+def worker_app() -> HubApp:
+    """The app of one worker process of ``contacthub serve --workers N`` (a uvicorn factory).
+
+    The parent process has already created the tables, applied ``--config`` and chosen the
+    credentials; every worker opens its own connections to the same PostgreSQL database, which
+    enforces every uniqueness rule across the processes.
+    """
+    settings = HubSettings(**json.loads(os.environ[WORKER_SETTINGS_ENV]))
+    return create_app(settings)
+
+
+def _run_workers(args: argparse.Namespace, settings: HubSettings, sock: socket.socket) -> int:
+    """Serve with ``args.workers`` processes on the bound socket (uvicorn's supervisor)."""
+    worker_settings = dataclasses.replace(settings, config_path=None)  # applied by the parent
+    os.environ[WORKER_SETTINGS_ENV] = json.dumps(dataclasses.asdict(worker_settings))
+    config = uvicorn.Config(
+        "contacthub_server.serve:worker_app",
+        factory=True,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=args.log_level == "debug",
+        lifespan="off",
+        timeout_graceful_shutdown=10,
+    )
+    sock.set_inheritable(True)  # the worker processes serve this very socket
+    Multiprocess(config, sockets=[sock]).run()
+    return 0
 
 
 def write_ini(path: str | Path, credentials: Credentials, base_url: str) -> None:
@@ -208,6 +251,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         config_path=args.config,
         admin_key=args.admin_key,
     )
+    if args.workers > 1 and not normalize_url(args.database).startswith("postgresql"):
+        # SQLite's writers queue and share commits inside one process (store/group.py); several
+        # processes would contend on the file lock instead, so the hub refuses rather than
+        # silently serving slower than one process.
+        print(
+            "contacthub serve: error: --workers above 1 needs a PostgreSQL --database",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     shown_db = mask_password(args.database)
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -288,6 +340,11 @@ def _serve(
                       "use the workspace tokens", file=sys.stderr)  # fmt: skip
             return True
 
+        if args.workers > 1:
+            if not started():
+                return failed[0]
+            app.close()  # the workers open their own connections
+            return _run_workers(args, settings, sock)
         config = uvicorn.Config(
             app,
             log_level=args.log_level,
@@ -342,6 +399,7 @@ def _banner(
         f"  token        = {credentials.token}\n"
         f"{key_line}"
         f"  database     = {shown_db}\n"
+        f"  workers      = {args.workers}\n"
         f"  {ini}\n"
         f"  openapi      = {root}/hub/v1/openapi.json\n"
         f"  admin API    = {root}/_hub/   (Authorization: Bearer <admin_key>)\n"

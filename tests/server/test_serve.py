@@ -357,3 +357,17 @@ def test_port_0_writes_the_real_port_and_the_password_is_masked(tmp_path: Path) 
     assert code == 0
     assert "admin_key" in out
     assert ini["base_url"] in out
+
+
+def test_workers_on_sqlite_are_refused(tmp_path: Path) -> None:
+    # SQLite's writers share commits inside one process only: several processes are refused.
+    done = subprocess.run(
+        [sys.executable, "-m", "contacthub_server", "serve", "--workers", "2"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--workers above 1 needs a PostgreSQL --database" in done.stderr
+    assert not (tmp_path / "contacthub.db").exists()

@@ -13,6 +13,7 @@ from contacthub_server.service.customers import customer_not_found, invalid, loc
 from contacthub_server.service.errors import Conflict, NotFound
 from contacthub_server.service.registry import Registry
 from contacthub_server.service.validation import ValidationFailed, validate_session
+from contacthub_server.store import SessionTaken
 
 
 def add_session(registry: Registry, ws: str, customer_id: str, body: Any) -> dict[str, Any]:
@@ -34,7 +35,11 @@ def add_session(registry: Registry, ws: str, customer_id: str, body: Any) -> dic
         elif owner is not None:
             raise Conflict(f"session {value} already belongs to customer {owner}")
         resource_id = str(uuid.uuid4())
-        tx.add_session(ws, customer_id, node_id, resource_id, value)
+        try:
+            # The database decides between concurrent writers of one value (other processes).
+            tx.add_session(ws, customer_id, node_id, resource_id, value)
+        except SessionTaken as exc:
+            raise Conflict(f"session {value} already belongs to customer {exc.owner_id}") from None
         tx.attach_session_events(ws, node_id, value, customer_id)
     return {"id": resource_id, "value": value}
 

@@ -5,9 +5,9 @@
 workspace id. See docs/internals.md, "Seam 1".
 """
 
-from .errors import MatchKeyConflict
+from .errors import MatchKeyConflict, SessionTaken
 from .ordering import InvalidPath
 from .store import Store
 from .tx import Tx
 
-__all__ = ["InvalidPath", "MatchKeyConflict", "Store", "Tx"]
+__all__ = ["InvalidPath", "MatchKeyConflict", "SessionTaken", "Store", "Tx"]

@@ -18,6 +18,7 @@ from .tables import (
     customers_scope_index,
     metadata,
     schema_version,
+    sessions_value_index,
 )
 from .tx import Tx
 
@@ -57,12 +58,29 @@ def _v4_to_v5(conn: Connection, dialect: str) -> None:
     new tables, created by `create_all` after the steps."""
 
 
+def _v5_to_v6(conn: Connection, dialect: str) -> None:
+    """Version 6 makes a session value unique per node (before, only the service checked it, so
+    two customers could add one value at the same instant). The first holder of a value keeps
+    it, as `Tx.session_owner` already answered; later duplicates are dropped."""
+    if not inspect(conn).has_table("sessions"):
+        return
+    conn.execute(
+        text(
+            "DELETE FROM sessions WHERE seq NOT IN "
+            "(SELECT MIN(seq) FROM sessions GROUP BY ws, node_id, value)"
+        )
+    )
+    conn.execute(text("DROP INDEX IF EXISTS ix_sessions_value"))  # replaced by the unique one
+    sessions_value_index.create(conn, checkfirst=True)
+
+
 # STEPS[n] takes a database from version n to n + 1.
 STEPS: dict[int, Callable[[Connection, str], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }
 
 

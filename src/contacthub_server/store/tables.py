@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 #: The schema version this code writes; `migrations.migrate` brings older databases up to it.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 metadata = MetaData()
 
@@ -187,7 +187,12 @@ sessions = Table(
     Column("node_id", String(200), nullable=False),
     Column("value", Text, nullable=False),
     UniqueConstraint("ws", "customer_id", "resource_id", name="uq_sessions_resource"),
-    Index("ix_sessions_value", "ws", "node_id", "value"),
+)
+
+# A session value belongs to one customer of a node: enforced by the database, so that two hub
+# processes (or threads) adding the same value at the same instant cannot both succeed.
+sessions_value_index = Index(
+    "uq_sessions_value", sessions.c.ws, sessions.c.node_id, sessions.c.value, unique=True
 )
 
 events = Table(

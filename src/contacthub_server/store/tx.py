@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +24,7 @@ from contacthub_server.schemas.consents import consent_changes
 from contacthub_server.schemas.instants import to_millis
 
 from . import feed
-from .errors import MatchKeyConflict
+from .errors import MatchKeyConflict, SessionTaken
 from .ordering import sort_keys, tie_break, uses_document
 from .query_sql import compile_query
 from .tables import (
@@ -84,6 +84,42 @@ _CLAIM_EVENT = (
         customer_id=bindparam("p_customer", type_=events.c.customer_id.type),
         doc=bindparam("p_doc", type_=events.c.doc.type),
     )
+)
+
+
+# PostgreSQL: a customer's three inserts (row, document, value index) as one statement, one round
+# trip instead of three; the value rows travel as arrays unnested by the server. With a match key,
+# a holder of the key makes the first insert (and so the others) a no-op: no row comes back.
+_PG_INSERT_CUSTOMER = """
+WITH c AS (
+  INSERT INTO customers (ws, id, node_id, external_id, match_key, registered_at, updated_at)
+  VALUES (:ws, :id, :node_id, :external_id, :match_key, :registered_at, :updated_at)
+  {conflict}
+  RETURNING ref
+), d AS (
+  INSERT INTO customer_docs (ref, doc) SELECT ref, CAST(:doc AS jsonb) FROM c
+), v AS (
+  INSERT INTO customer_values (ref, path, kind, num, str, long_str, instant)
+  SELECT c.ref, x.path, x.kind, x.num, x.str, x.long_str, x.instant FROM c,
+    unnest(CAST(:paths AS text[]), CAST(:kinds AS text[]), CAST(:nums AS float8[]),
+           CAST(:strs AS text[]), CAST(:longs AS text[]), CAST(:instants AS bigint[]))
+      AS x(path, kind, num, str, long_str, instant)
+)
+SELECT ref FROM c
+"""
+_PG_INSERT_CUSTOMER_PLAIN = text(_PG_INSERT_CUSTOMER.format(conflict=""))
+_PG_INSERT_CUSTOMER_UNLESS_KEY_TAKEN = text(
+    _PG_INSERT_CUSTOMER.format(
+        conflict="ON CONFLICT (ws, node_id, match_key) WHERE match_key IS NOT NULL DO NOTHING"
+    )
+)
+# PostgreSQL: claim a node's unowned events in one statement. `customer_id IS NULL` is checked
+# again on rows a concurrent claimer held, so two customers never both take one event.
+_PG_CLAIM_EVENTS = text(
+    "UPDATE events SET customer_id = CAST(:customer AS text), "
+    "doc = jsonb_set(doc, '{customerId}', to_jsonb(CAST(:customer AS text))) "
+    "WHERE ws = :ws AND bbp_node = :node AND bbp_type = :kind AND bbp_value = :value "
+    "AND customer_id IS NULL RETURNING id, doc"
 )
 
 
@@ -384,19 +420,46 @@ class Tx:
         Raises MatchKeyConflict when another customer of the node holds `match_key`.
         """
         values = {"ws": ws, "id": doc["id"], **self._customer_columns(doc, match_key)}
-        if match_key is None:
-            ref = self._conn.execute(_INSERT_CUSTOMER, values).scalar_one()
+        if self.dialect == "postgresql":
+            self._insert_customer_in_one_statement(ws, doc, values, match_key)
         else:
-            stmt = _INSERT_CUSTOMER_UNLESS_KEY_TAKEN[self.dialect]
-            while (ref := self._conn.execute(stmt, values).scalar()) is None:
-                existing = self.find_by_match_key(ws, values["node_id"], match_key)
-                if existing is not None:
-                    raise MatchKeyConflict(existing)
-                # The holder was deleted between the two statements: the key is free, try again.
-        self._write_document(int(ref), doc, replacing=False)
+            if match_key is None:
+                ref = self._conn.execute(_INSERT_CUSTOMER, values).scalar_one()
+            else:
+                stmt = _INSERT_CUSTOMER_UNLESS_KEY_TAKEN[self.dialect]
+                while (ref := self._conn.execute(stmt, values).scalar()) is None:
+                    existing = self.find_by_match_key(ws, values["node_id"], match_key)
+                    if existing is not None:
+                        raise MatchKeyConflict(existing)
+                    # The holder was deleted between the two statements: the key is free, again.
+            self._write_document(int(ref), doc, replacing=False)
+        # Both paths record the change in this transaction: the feed must miss no create.
         self._record(ws, "CREATE", "CUSTOMER", doc["nodeId"], doc)
         if doc.get("consents"):
             self._log_consents(ws, None, doc)
+
+    def _insert_customer_in_one_statement(
+        self, ws: str, doc: Doc, values: dict[str, Any], match_key: str | None
+    ) -> None:
+        rows = document_values(doc)
+        params = {
+            **values,
+            "doc": orjson.dumps(doc).decode(),
+            "paths": [r[0] for r in rows],
+            "kinds": [r[1] for r in rows],
+            "nums": [r[2] for r in rows],
+            "strs": [r[3] for r in rows],
+            "longs": [r[4] for r in rows],
+            "instants": [r[5] for r in rows],
+        }
+        if match_key is None:
+            self._conn.execute(_PG_INSERT_CUSTOMER_PLAIN, params).scalar_one()
+            return
+        while self._conn.execute(_PG_INSERT_CUSTOMER_UNLESS_KEY_TAKEN, params).scalar() is None:
+            existing = self.find_by_match_key(ws, values["node_id"], match_key)
+            if existing is not None:
+                raise MatchKeyConflict(existing)
+            # The holder was deleted between the two statements: the key is free, try again.
 
     def replace_customer(self, ws: str, doc: Doc, match_key: str | None) -> bool:
         """Replace the stored customer `doc["id"]` with `doc`; False when there is no such customer.
@@ -597,16 +660,27 @@ class Tx:
     def add_session(
         self, ws: str, customer_id: str, node_id: str, resource_id: str, value: str
     ) -> None:
-        """Record session `value` (resource id `resource_id`) for a customer of `node_id`."""
-        self._conn.execute(
-            insert(sessions).values(
+        """Record session `value` (resource id `resource_id`) for a customer of `node_id`.
+
+        Raises SessionTaken when a customer of the node already holds `value`: the database's
+        unique index decides, so concurrent writers (other threads or hub processes) cannot both
+        take one value. PostgreSQL makes the second writer wait for the first to commit.
+        """
+        module: Any = pg_dialect if self.dialect == "postgresql" else sqlite_dialect
+        added = self._conn.execute(
+            module.insert(sessions)
+            .values(
                 ws=ws,
                 customer_id=customer_id,
                 node_id=node_id,
                 resource_id=resource_id,
                 value=value,
             )
-        )
+            .on_conflict_do_nothing(index_elements=["ws", "node_id", "value"])
+            .returning(sessions.c.seq)
+        ).first()
+        if added is None:
+            raise SessionTaken(self.session_owner(ws, node_id, value) or "")
         self._record_customer_state(ws, customer_id)
 
     def list_sessions(self, ws: str, customer_id: str) -> list[Doc]:
@@ -766,6 +840,17 @@ class Tx:
         return [dict(row[0]) for row in rows], total
 
     def _attach_events(self, ws: str, node_id: str, kind: str, value: str, customer_id: str) -> int:
+        if self.dialect == "postgresql":
+            claimed_rows = self._conn.execute(
+                _PG_CLAIM_EVENTS,
+                {"customer": customer_id, "ws": ws, "node": node_id, "kind": kind, "value": value},
+            ).all()
+            for _event_id, claimed_doc in claimed_rows:
+                document = (
+                    claimed_doc if isinstance(claimed_doc, dict) else orjson.loads(claimed_doc)
+                )
+                self._record(ws, "UPDATE", "EVENT", node_id, document)
+            return len(claimed_rows)
         rows = self._conn.execute(
             _UNOWNED_EVENTS, {"p_ws": ws, "p_node": node_id, "p_kind": kind, "p_value": value}
         ).all()
