@@ -359,8 +359,13 @@ class Transport:
 
     @staticmethod
     def quote(segment: str) -> str:
-        """Percent-encode one path segment (an id), so that ``/`` or ``?`` in it stay inside it."""
-        return quote(str(segment), safe="")
+        """Percent-encode one path segment (an id), so that ``/`` or ``?`` in it stay inside it.
+
+        ``.`` and ``..`` are encoded too (``%2E``): sent as they are, HTTP clients collapse them
+        into the parent's URL, so ``remove_like(id, "..")`` would address the customer itself.
+        """
+        quoted = quote(str(segment), safe="")
+        return quoted.replace(".", "%2E") if quoted in (".", "..") else quoted
 
     def request(
         self,

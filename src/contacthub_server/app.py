@@ -13,6 +13,7 @@ import uuid
 from typing import Any
 
 import orjson
+from sqlalchemy.exc import StatementError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -131,11 +132,19 @@ class CatchAll:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
+        except Exception as exc:
             logref = str(uuid.uuid4())
-            log.exception(
-                "internal error on %s %s (logref %s)", scope["method"], scope["path"], logref
-            )
+            where = (scope["method"], scope["path"], logref)
+            if isinstance(exc, StatementError):
+                # Its text holds the SQL statement: log what failed, not the statement.
+                log.error(
+                    "internal error on %s %s (logref %s): the database refused a statement: %s: %s",
+                    *where,
+                    type(exc.orig).__name__,
+                    exc.orig,
+                )
+            else:
+                log.exception("internal error on %s %s (logref %s)", *where)
             if started:
                 raise
             body = orjson.dumps(error_body("internal server error", logref=logref))
@@ -153,7 +162,7 @@ class CatchAll:
 
 
 def _starlette_app(extra_routes: list[BaseRoute]) -> Starlette:
-    return Starlette(
+    app = Starlette(
         routes=[*routes(), *admin_routes(), *extra_routes],
         middleware=[
             Middleware(
@@ -167,3 +176,8 @@ def _starlette_app(extra_routes: list[BaseRoute]) -> Starlette:
         ],
         exception_handlers={HubError: _hub_error, HTTPException: _http_error},
     )
+    # Never answer a 307 to "the same path with(out) a slash": clients follow it with the same
+    # method, so `DELETE …/likes/..` (collapsed by the client to `…/customers/{id}/`) would
+    # delete the customer. A trailing slash is an unknown route (404), like any other.
+    app.router.redirect_slashes = False
+    return app

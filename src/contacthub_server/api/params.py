@@ -11,6 +11,7 @@ import re
 from starlette.datastructures import QueryParams
 
 from contacthub_server.schemas import dates
+from contacthub_server.schemas.paths import MAX_PATH_SEGMENTS
 from contacthub_server.service.errors import BadRequest
 
 DEFAULT_PAGE_SIZE = 10
@@ -67,13 +68,18 @@ def comma_list(params: QueryParams, name: str) -> list[str] | None:
     return values or None
 
 
+#: The most sort keys a listing takes (each one is an ORDER BY term over the whole match).
+MAX_SORT_KEYS = 16
+
+
 def sort_order(params: QueryParams) -> list[tuple[str, bool]]:
     """The ``sort`` parameters (repeatable): ``path[,asc|desc]``, direction case-insensitive.
 
     ``sort=a,b,desc`` sorts by a then b, both descending (the Spring convention).
     """
     order: list[tuple[str, bool]] = []
-    for raw in _raw(params, "sort"):
+    raws = _raw(params, "sort")
+    for raw in raws:
         parts = [p.strip() for p in raw.split(",")]
         ascending = True
         if len(parts) > 1 and parts[-1].lower() in ("asc", "desc"):
@@ -83,7 +89,13 @@ def sort_order(params: QueryParams) -> list[tuple[str, bool]]:
         for path in parts:
             if path.lower() in ("asc", "desc"):
                 raise BadRequest.field("sort", f"expected 'path[,asc|desc]', got {raw!r}")
+            if path.count(".") >= MAX_PATH_SEGMENTS:
+                raise BadRequest.field(
+                    "sort", f"a sort path has at most {MAX_PATH_SEGMENTS} segments: {path[:80]!r}"
+                )
             order.append((path, ascending))
+    if len(order) > MAX_SORT_KEYS:
+        raise BadRequest.field("sort", f"at most {MAX_SORT_KEYS} sort keys, got {len(order)}")
     return order
 
 
@@ -95,6 +107,8 @@ def field_paths(params: QueryParams) -> list[tuple[str, ...]] | None:
     paths: list[tuple[str, ...]] = []
     for name in names:
         steps = tuple(name.split("."))
+        if len(steps) > MAX_PATH_SEGMENTS:
+            raise BadRequest.field("fields", f"a path has at most {MAX_PATH_SEGMENTS} segments")
         if any(not step for step in steps):
             raise BadRequest.field("fields", f"{name!r} is not a dotted property path")
         paths.append(steps)

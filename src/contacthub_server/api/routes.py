@@ -7,6 +7,7 @@ connections while a transaction waits on the database.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -22,6 +23,7 @@ from contacthub_server.api import params
 from contacthub_server.api.responses import empty_response, json_response, page_envelope
 from contacthub_server.query import QueryError, parse_query_string
 from contacthub_server.schemas.event_catalog import CONTEXTS, EVENT_TYPES, MODES
+from contacthub_server.schemas.spec import NOT_A_SEGMENT, is_path_segment
 from contacthub_server.service import customers, events, items, sessions, sources
 from contacthub_server.service.errors import (
     BadRequest,
@@ -44,6 +46,7 @@ THREADS = 24
 MAX_JSON_DEPTH = 100
 
 T = TypeVar("T")
+_BEYOND_64_BITS = 2.0**63  # orjson reads integers from -2**63 to 2**64 exactly
 
 
 class HubState:
@@ -136,16 +139,31 @@ async def read_json(request: Request) -> Any:
         raise BadRequest(
             f"the body is not valid JSON: {exc}", errors=[field_error("", "malformed JSON")]
         ) from None
-    check_depth(parsed)
+    if check_depth(parsed):
+        parsed = _exact_json(body)
     return parsed
 
 
-def check_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> None:
+def _exact_json(body: bytes) -> Any:
+    """The body parsed with exact integers: orjson reads an integer beyond 64 bits as a float,
+    silently, so a body holding one is read again to let the rules refuse it by name."""
+    try:
+        return json.loads(body)
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise BadRequest(
+            f"the body is not valid JSON: {exc}".split("; use sys.")[0],
+            errors=[field_error("", "malformed JSON")],
+        ) from None
+
+
+def check_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     """400 when a document nests objects or arrays more than ``limit`` levels deep.
 
     Checked without recursion, so that absurd documents cannot exhaust the stack of the rules
-    that later walk them recursively.
+    that later walk them recursively. True when the document holds a float whose magnitude is
+    beyond any 64-bit integer and that has no fraction: perhaps an integer orjson rounded.
     """
+    huge = False
     stack: list[tuple[Any, int, str]] = [(value, 0, "")]
     while stack:
         node, depth, pointer = stack.pop()
@@ -161,6 +179,9 @@ def check_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> None:
             if isinstance(child, (dict, list)):
                 step = str(key).replace("~", "~0").replace("/", "~1")
                 stack.append((child, depth + 1, f"{pointer}/{step}"))
+            elif type(child) is float and abs(child) >= _BEYOND_64_BITS and child.is_integer():
+                huge = True
+    return huge
 
 
 # -- customers ------------------------------------------------------------------------------
@@ -418,6 +439,8 @@ def _path(path: str, **handlers: Callable[[Request], Awaitable[Response]]) -> Ro
         for name, value in request.path_params.items():
             if "\x00" in value:  # no id holds one, and PostgreSQL refuses it in text
                 raise BadRequest.field(name, "must not contain the NUL character")
+            if not is_path_segment(value):  # e.g. "%2E%2E", decoded: never an id
+                raise BadRequest.field(name, f"{value!r} {NOT_A_SEGMENT}")
         return await handlers[request.method if request.method != "HEAD" else "GET"](request)
 
     return Route(path, dispatch, methods=list(handlers))

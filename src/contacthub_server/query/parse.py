@@ -14,7 +14,13 @@ from typing import Any, Literal
 
 from contacthub_server.schemas.instants import parse_instant, to_millis
 from contacthub_server.schemas.normalise import CUSTOMER_KEYS
-from contacthub_server.schemas.paths import MAX_PATH_LENGTH, SEGMENT
+from contacthub_server.schemas.paths import MAX_PATH_LENGTH, MAX_PATH_SEGMENTS, SEGMENT
+from contacthub_server.schemas.spec import unstorable_text
+
+#: How deep combined queries and composite conditions may nest, counted together: enough for any
+#: query a person or a builder writes, and within what SQLite's parser takes (a statement nests
+#: one subquery per level; 14 combined levels overflowed its parser stack).
+MAX_NESTING = 10
 
 OPERATORS = (
     "EQUALS",
@@ -124,6 +130,9 @@ def _typed(value: Any, pointer: str) -> Value:
             raise QueryError("value must be a finite number within double precision", pointer)
         return Value("n", value, number)
     if isinstance(value, str):
+        problem = unstorable_text(value)
+        if problem:
+            raise QueryError(f"value {problem}", pointer)
         instant = parse_instant(value) if len(value) <= 40 else None
         if instant is not None:
             return Value("d", value, to_millis(instant))
@@ -139,6 +148,8 @@ def _path(attribute: Any, pointer: str) -> str:
         )
     if len(attribute) > MAX_PATH_LENGTH:
         raise QueryError(f"attribute path is longer than {MAX_PATH_LENGTH} characters", pointer)
+    if attribute.count(".") >= MAX_PATH_SEGMENTS:
+        raise QueryError(f"attribute path has more than {MAX_PATH_SEGMENTS} segments", pointer)
     segments = attribute.split(".")
     for segment in segments:
         if not SEGMENT.fullmatch(segment):
@@ -197,9 +208,17 @@ def _atomic(obj: dict[str, Any], pointer: str) -> Atomic:
     return Atomic(path, operator, (value,))
 
 
+def _nested_too_deep(depth: int, pointer: str) -> None:
+    if depth > MAX_NESTING:
+        raise QueryError(
+            f"combined queries and composite conditions are nested more than {MAX_NESTING} "
+            "levels deep",
+            pointer,
+        )
+
+
 def _condition(obj: Any, pointer: str, depth: int) -> Condition:
-    if depth > 32:
-        raise QueryError("conditions are nested more than 32 levels deep", pointer)
+    _nested_too_deep(depth, pointer)
     node = _object(obj, pointer, "a condition")
     kind = node.get("type")
     if kind == "atomic":
@@ -227,8 +246,7 @@ def _condition(obj: Any, pointer: str, depth: int) -> Condition:
 
 
 def _query(obj: Any, pointer: str, depth: int) -> Simple | Combined:
-    if depth > 32:
-        raise QueryError("queries are nested more than 32 levels deep", pointer)
+    _nested_too_deep(depth, pointer)
     node = _object(obj, pointer, "a query")
     kind = node.get("type")
     if kind == "simple":
@@ -237,7 +255,7 @@ def _query(obj: Any, pointer: str, depth: int) -> Simple | Combined:
         are = _object(node.get("are"), pointer + "/are", '"are"')
         if "condition" not in are:
             raise QueryError("a simple query needs are.condition", pointer + "/are")
-        return Simple(_condition(are["condition"], pointer + "/are/condition", 0))
+        return Simple(_condition(are["condition"], pointer + "/are/condition", depth))
     if kind == "combined":
         conjunction = node.get("conjunction")
         if conjunction not in ("INTERSECT", "UNION", "EXCEPT"):
@@ -285,7 +303,12 @@ def parse_query_string(text: str) -> Query:
     """Parse the `query` parameter as it arrives: JSON text of a query document."""
     try:
         obj = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except ValueError as exc:
+        if not isinstance(exc, json.JSONDecodeError):  # e.g. a number of thousands of digits
+            detail = str(exc).split("; use sys.")[0]  # no advice about Python's own settings
+            raise QueryError(f"query is not valid JSON: {detail}", "") from None
+        raise QueryError(f"query is not valid JSON: {exc.msg} at character {exc.pos}", "") from None
+    except RecursionError as exc:
         detail = getattr(exc, "msg", "too deeply nested")
         position = getattr(exc, "pos", None)
         where = f" at character {position}" if position is not None else ""

@@ -7,6 +7,8 @@ configures a JSON schema for it. Every property may be ``null`` (unset), except 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from contacthub_server.schemas.spec import (
     AnyObject,
     Bool,
@@ -81,7 +83,7 @@ ADDRESS = Obj(
 )
 """A customer's ``base.address``, with an optional geographic point."""
 
-_ID = Str(nullable=False, min_length=1)
+_ID = Str(nullable=False, min_length=1, fmt="segment")
 
 ITEMS: dict[str, Obj] = {
     "educations": Obj(
@@ -131,6 +133,13 @@ ITEMS: dict[str, Obj] = {
 }
 """Each kind of customer item (the lists of ``base`` with their own endpoints)."""
 
+
+def _item_list(kind: str) -> ListOf:
+    """A list of ``base``: never null, nor any of its items (the vendor's base schema types
+    them as arrays of objects; a null item would have no id for its endpoints to reach)."""
+    return ListOf(replace(ITEMS[kind], nullable=False), nullable=False, unique_ids=True)
+
+
 BASE = Obj(
     {
         "pictureUrl": Str(fmt="uri"),
@@ -146,16 +155,16 @@ BASE = Obj(
         "contacts": CONTACTS,
         "address": ADDRESS,
         "credential": Obj({"username": Str(), "password": Str()}),
-        "educations": ListOf(ITEMS["educations"], unique_ids=True),
-        "likes": ListOf(ITEMS["likes"], unique_ids=True),
+        "educations": _item_list("educations"),
+        "likes": _item_list("likes"),
         "socialProfile": Obj(
             {
                 key: Str()
                 for key in ("facebook", "google", "instagram", "linkedin", "qzone", "twitter")
             }
         ),
-        "jobs": ListOf(ITEMS["jobs"], unique_ids=True),
-        "subscriptions": ListOf(ITEMS["subscriptions"], unique_ids=True),
+        "jobs": _item_list("jobs"),
+        "subscriptions": _item_list("subscriptions"),
     }
 )
 """The base properties of a customer (contract §6.2)."""

@@ -13,3 +13,7 @@ SEGMENT = re.compile(r"[A-Za-z0-9_\-]+")
 
 MAX_PATH_LENGTH = 255
 """Paths longer than this are not indexed (and a query path longer than this is refused)."""
+
+MAX_PATH_SEGMENTS = 32
+"""The most segments a query, sort or fields path may have (documents nest at most 64 levels,
+but no property a person queries is that deep)."""

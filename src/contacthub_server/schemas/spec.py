@@ -124,10 +124,35 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S+")
 
 
+#: Ids that travel as one segment of a URL path (item ids): a ``/`` would split the segment, and
+#: ``.`` or ``..`` would be collapsed by HTTP clients into another resource's URL.
+SEGMENT_PATTERN = r"^(?!\.{1,2}$)[^/]+$"
+NOT_A_SEGMENT = "cannot be an id: an id is one segment of a URL, so not '.' or '..' and without '/'"
+
+
+def unstorable_text(text: str) -> str | None:
+    """What makes ``text`` impossible to store or compare, or None: the NUL character
+    (PostgreSQL refuses it in text) or a lone surrogate (not Unicode: it has no UTF-8 form)."""
+    if "\x00" in text:
+        return "must not contain the NUL character (U+0000)"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return (
+            f"must not contain a lone surrogate (U+{ord(text[exc.start]):04X}): it is not Unicode"
+        )
+    return None
+
+
+def is_path_segment(value: str) -> bool:
+    """Whether ``value`` can be an id in a URL path: not ``.`` or ``..``, without ``/``."""
+    return value not in (".", "..") and "/" not in value
+
+
 @dataclass(frozen=True)
 class Str(Spec):
     """A string, optionally from an ``enum``, matching a ``pattern`` or a ``fmt``
-    (``email``, ``uri``, ``ip``), and of at least ``min_length`` characters. ``noun`` names
+    (``email``, ``uri``, ``ip``, or ``segment``: an id that is one URL path segment), and of at least ``min_length`` characters. ``noun`` names
     what a long enum lists, for error messages."""
 
     nullable: bool = True
@@ -156,7 +181,9 @@ class Str(Spec):
             errors.append(FieldError(path, f"must be at most {self.max_length} characters long"))
         elif self.pattern is not None and re.fullmatch(self.pattern, value) is None:
             errors.append(FieldError(path, f"{value!r} does not match the pattern {self.pattern}"))
-        elif self.fmt is not None and not _has_format(self.fmt, value):
+        elif self.fmt == "segment" and not is_path_segment(value):
+            errors.append(FieldError(path, f"{value!r} {NOT_A_SEGMENT}"))
+        elif self.fmt is not None and self.fmt != "segment" and not _has_format(self.fmt, value):
             errors.append(FieldError(path, f"{value!r} is not a valid {self.fmt}"))
         return value
 
@@ -175,7 +202,9 @@ def _str_schema(spec: Str, response: bool) -> dict[str, Any]:
         schema["maxLength"] = spec.max_length
     if spec.pattern is not None:
         schema["pattern"] = f"^{spec.pattern}$"
-    if spec.fmt is not None and not response:
+    if spec.fmt == "segment":
+        schema["pattern"] = SEGMENT_PATTERN
+    elif spec.fmt is not None and not response:
         schema["format"] = {"ip": "ip-address"}.get(spec.fmt, spec.fmt)
     return spec._nullable(schema)
 

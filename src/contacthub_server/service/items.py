@@ -48,6 +48,10 @@ def _items(doc: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     items = base.get(kind)
     if not isinstance(items, list):
         items = base[kind] = []
+    elif not all(isinstance(item, dict) for item in items):
+        # Only an older hub stored such a list (nulls are refused now): an element that is not
+        # an object has no id, so no endpoint can reach it; leave it out rather than fail.
+        items = base[kind] = [item for item in items if isinstance(item, dict)]
     return items
 
 

@@ -162,7 +162,7 @@ def validate_customer(
 
     The document must carry ``nodeId`` and at least one of ``externalId``, ``base`` and
     ``extended``. ``base``, ``consents`` and ``tags`` are checked property by property (types,
-    enums, formats, dates, item ids); ``base``, ``extended`` and ``extra`` may not exceed 64 KB;
+    enums, formats, dates, item ids); ``base``, ``extended``, ``extra``, ``tags`` and ``consents`` may not exceed 64 KB;
     ``extended`` must satisfy ``extended_schema`` when the node configures one (any object
     otherwise). Read-only properties (``id``, ``registeredAt``, ``updatedAt``, ``sourceInfo``)
     are dropped; any other unknown property is an error, and so is the NUL character in any
@@ -176,7 +176,7 @@ def validate_customer(
     result: dict[str, Any] = customer_schema.CUSTOMER.check(writable, "", errors)
     if all(source.get(key) is None for key in ("externalId", "base", "extended")):
         errors.append(FieldError("", "at least one of externalId, base and extended is required"))
-    for key in ("base", "extended", "extra"):
+    for key in ("base", "extended", "extra", "tags", "consents"):
         value = source.get(key)
         if value is not None and _json_size(value) > customer_schema.MAX_SECTION_BYTES:
             errors.append(

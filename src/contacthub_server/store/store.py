@@ -66,6 +66,7 @@ def _sqlite_engine(url: str) -> Engine:
         )
     engine = create_engine(
         url,
+        hide_parameters=True,  # an error's text must not carry customers' data into the log
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
         pool_size=POOL_SIZE,
         max_overflow=POOL_MAX_OVERFLOW,
@@ -101,6 +102,7 @@ def _postgres_engine(url: str) -> Engine:
         )
     return create_engine(
         url,
+        hide_parameters=True,  # an error's text must not carry customers' data into the log
         # work_mem: room for the hashed sets of IN / NOT IN sub-selects over a large value index;
         # without it PostgreSQL falls back to re-running the sub-select for every customer.
         # plan_cache_mode: psycopg prepares statements run often, and PostgreSQL would then plan
