@@ -24,6 +24,7 @@ from contacthub_server.schemas.normalise import (
     ITEM_KEYS,
     SOURCE_KEYS,
 )
+from contacthub_server.schemas.paths import MAX_PATH_SEGMENTS
 from contacthub_server.schemas.spec import DATE_TIME_PATTERN, Spec, Str
 
 API_VERSION = "1.0.0"
@@ -386,7 +387,7 @@ def _comma_list_pattern(values: Any) -> str:
     return rf"^ *{one}? *(, *{one}? *)*$"
 
 
-_PATH = r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*"
+_PATH = rf"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){{0,{MAX_PATH_SEGMENTS - 1}}}"
 
 
 _PAGING = [
