@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
@@ -111,6 +111,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, str(exc.detail), headers=exc.headers)
 
 
+def _where(scope: Scope) -> tuple[str, str]:
+    return scope["method"], scope["path"]
+
+
 class CatchAll:
     """Answer any unexpected exception with a 500 envelope, logged with its logref."""
 
@@ -132,6 +136,11 @@ class CatchAll:
 
         try:
             await self.app(scope, receive, tracking_send)
+        except ClientDisconnect:
+            # The client went away (or was cut off by a read deadline) before its body was
+            # read: nobody is left to answer, and nothing was done.
+            log.info("%s %s: the client disconnected before sending its body", *_where(scope))
+            return
         except Exception as exc:
             logref = str(uuid.uuid4())
             where = (scope["method"], scope["path"], logref)

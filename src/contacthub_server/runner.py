@@ -21,6 +21,7 @@ from typing import Any
 import uvicorn
 
 from contacthub_server.app import HubApp, create_app
+from contacthub_server.connections import uvicorn_options
 from contacthub_server.settings import Credentials, HubSettings
 
 __all__ = ["Credentials", "HubServer"]
@@ -64,6 +65,7 @@ class HubServer:
             access_log=False,
             lifespan="off",
             timeout_graceful_shutdown=5,
+            **uvicorn_options(),
         )
         server = uvicorn.Server(config)
         self._server = server

@@ -27,6 +27,7 @@ from uvicorn.supervisors import Multiprocess
 
 from contacthub_server.admin import snapshot
 from contacthub_server.app import HubApp, create_app
+from contacthub_server.connections import uvicorn_options
 from contacthub_server.service.validation import ValidationFailed
 from contacthub_server.settings import (
     DEFAULT_DATABASE,
@@ -191,6 +192,7 @@ def _run_workers(args: argparse.Namespace, settings: HubSettings, sock: socket.s
         access_log=args.log_level == "debug",
         lifespan="off",
         timeout_graceful_shutdown=10,
+        **uvicorn_options(),
     )
     sock.set_inheritable(True)  # the worker processes serve this very socket
     Multiprocess(config, sockets=[sock]).run()
@@ -351,6 +353,7 @@ def _serve(
             access_log=args.log_level == "debug",
             lifespan="off",
             timeout_graceful_shutdown=10,
+            **uvicorn_options(),
         )
         server = _GracefulServer(config)
         server.on_started = started

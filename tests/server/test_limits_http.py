@@ -11,6 +11,7 @@ from hubclient import Api, assert_error
 from contacthub_server.api.params import MAX_SORT_KEYS
 from contacthub_server.query.parse import MAX_NESTING
 from contacthub_server.schemas.paths import MAX_PATH_SEGMENTS
+from contacthub_server.store import query_sql
 
 
 def atomic(
@@ -119,3 +120,35 @@ def test_tags_are_limited_like_the_other_sections(api: Api) -> None:
     patched = api("PATCH", f"/customers/{customer['id']}", json={"tags": {"manual": many}})
     assert_error(patched, 400)
     assert len(api("GET", f"/customers/{customer['id']}").json()["tags"]["manual"]) == 100
+
+
+def _or_of(count: int, seed: int) -> dict[str, Any]:
+    operators = ["EQUALS", "NOT_EQUALS", "GT", "LT", "IS_NULL", "IS_NOT_NULL"]
+    conditions = [
+        atomic(1, attribute=f"extended.f{n}", operator=operators[(seed >> n) % len(operators)])
+        for n in range(count)
+    ]
+    return simple({"type": "composite", "conjunction": "or", "conditions": conditions})
+
+
+def test_memory_stays_bounded_whatever_query_shapes_arrive(api: Api) -> None:
+    """Distinct query shapes never pile up compiled statements (400 shapes once took 1 GB)."""
+    store = api.hub.server.app.store
+    engine_cache = store._engine._compiled_cache
+    api.customer(base={"firstName": "Ada"}, extended={"f0": 1})
+    search(api)  # the listing's own statements are compiled and cached once
+    engine_before = len(engine_cache)
+    big = query_sql.SEARCH_CACHE_MAX_CONDITIONS + 1
+    for seed in range(40):
+        assert search(api, query=query_text(_or_of(big, seed))).status_code == 200
+    small_before = len(query_sql._search_cache)
+    for seed in range(3 * query_sql.SEARCH_CACHE_ENTRIES):
+        reply = search(api, query=query_text(_or_of(4, seed)), sort=f"extended.f{seed % 7},desc")
+        assert reply.status_code == 200
+    # Large shapes are compiled per request and kept nowhere; small ones in the bounded cache.
+    assert len(engine_cache) == engine_before
+    cache = query_sql._search_cache  # pruned to its capacity when it passes capacity x 1.5
+    assert len(cache) <= cache.capacity * (1 + cache.threshold)
+    assert len(query_sql._search_cache) > small_before
+    found = search(api, query=query_text(_or_of(big, 0))).json()  # extended.f0 EQUALS 1 or ...
+    assert [c["id"] for c in found["elements"]] != []

@@ -17,6 +17,11 @@ Semantics (the same on SQLite and PostgreSQL):
 - Composite `and`/`or` nest freely; combined INTERSECT / UNION / EXCEPT (the first query minus the
   others) nest too.
 Everything compiles to SQL with bound parameters; attribute paths are validated and bound.
+
+Memory: SQLAlchemy keeps every statement shape it compiles in the engine's cache, and a query of
+100 conditions compiles to a megabyte or more. Searches therefore use a cache of their own
+(`search_cache`): bounded in entries, and never holding the shapes of large queries, which are
+compiled for each request instead (their compilation costs little next to their execution).
 """
 
 from __future__ import annotations
@@ -28,12 +33,17 @@ from typing import Any, Literal
 from sqlalchemy import and_, except_, false, intersect, not_, or_, select, union_all
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.util import LRUCache
 
 from contacthub_server.query import Atomic, Combined, Condition, Kind, Query, Simple, Value
 
 from .tables import SHORT_STRING_MAX, customer_values, customers
 
 _v = customer_values.c
+
+SEARCH_CACHE_ENTRIES = 64  # compiled search statements kept (least recently used go first)
+SEARCH_CACHE_MAX_CONDITIONS = 16  # a query with more atomic conditions is never cached
+_search_cache: LRUCache[Any, Any] = LRUCache(SEARCH_CACHE_ENTRIES)
 
 
 def _refs(path: str, *conditions: ColumnElement[bool]) -> Select[Any]:
@@ -214,3 +224,27 @@ def _query_part(node: Simple | Combined) -> _Part:
 def compile_query(query: Query) -> ColumnElement[bool]:
     """The SQL condition on `customers` that holds exactly for the customers matching `query`."""
     return _query_part(query.root).condition()
+
+
+def conditions_in(query: Query) -> int:
+    """The number of atomic conditions of a query (a query without any counts as one)."""
+    count = 0
+    stack: list[Any] = [query.root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Combined):
+            stack.extend(node.queries)
+        elif isinstance(node, Simple):
+            stack.append(node.condition)
+        elif isinstance(node, Atomic):
+            count += 1
+        else:  # Composite
+            stack.extend(node.conditions)
+    return max(count, 1)
+
+
+def search_cache(query: Query | None) -> LRUCache[Any, Any] | None:
+    """The compiled cache a search with `query` uses: the bounded one, or None (not cached)."""
+    if query is not None and conditions_in(query) > SEARCH_CACHE_MAX_CONDITIONS:
+        return None
+    return _search_cache

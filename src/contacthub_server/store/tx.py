@@ -26,7 +26,7 @@ from contacthub_server.schemas.instants import to_millis
 from . import feed
 from .errors import MatchKeyConflict, SessionTaken
 from .ordering import sort_keys, tie_break, uses_document
-from .query_sql import compile_query
+from .query_sql import compile_query, search_cache
 from .tables import (
     consent_logs,
     customer_docs,
@@ -578,9 +578,12 @@ class Tx:
             conditions.append(customers.c.node_id == node_id)
         if external_id is not None:
             conditions.append(customers.c.external_id == external_id)
+        parsed = None
         if query is not None:
             parsed = query if isinstance(query, Query) else parse_query(query)
             conditions.append(compile_query(parsed))
+        # Search statements vary in shape without end: a bounded cache, never SQLAlchemy's own.
+        options = {"compiled_cache": search_cache(parsed)}
         where = and_(*conditions)
         order: list[ColumnElement[Any]] = []
         source: Any = customers
@@ -590,13 +593,14 @@ class Tx:
                 source = customers.join(customer_docs, customer_docs.c.ref == customers.c.ref)
         order.extend(tie_break())
         if query is not None and not sort:
-            refs, total = self._page_in_one_pass(where, page, size)
+            refs, total = self._page_in_one_pass(where, page, size, options)
         else:
-            refs, total = self._page_in_two_passes(where, source, order, page, size)
+            refs, total = self._page_in_two_passes(where, source, order, page, size, options)
         if not refs:
             return [], total
         found = self._conn.execute(
-            select(customer_docs.c.ref, customer_docs.c.doc).where(customer_docs.c.ref.in_(refs))
+            select(customer_docs.c.ref, customer_docs.c.doc).where(customer_docs.c.ref.in_(refs)),
+            execution_options=options,
         ).all()
         docs = {row[0]: row[1] for row in found}
         return [dict(docs[ref]) for ref in refs], total
@@ -608,11 +612,13 @@ class Tx:
         order: list[ColumnElement[Any]],
         page: int,
         size: int,
+        options: dict[str, Any],
     ) -> tuple[list[int], int]:
         """Count, then order and cut the page on the narrow rows (any sort)."""
         total = int(
             self._conn.execute(
-                select(func.count()).select_from(customers).where(where)
+                select(func.count()).select_from(customers).where(where),
+                execution_options=options,
             ).scalar_one()
         )
         if total == 0 or page * size >= total:
@@ -623,12 +629,13 @@ class Tx:
             .where(where)
             .order_by(*order)
             .limit(size)
-            .offset(page * size)
+            .offset(page * size),
+            execution_options=options,
         ).scalars()
         return list(refs), total
 
     def _page_in_one_pass(
-        self, where: ColumnElement[bool], page: int, size: int
+        self, where: ColumnElement[bool], page: int, size: int, options: dict[str, Any]
     ) -> tuple[list[int], int]:
         """Find a query's matches once (materialised), then count them and cut the default page.
 
@@ -647,12 +654,15 @@ class Tx:
             select(matches.c.ref, total)
             .order_by(matches.c.registered_at, matches.c.id)
             .limit(size)
-            .offset(page * size)
+            .offset(page * size),
+            execution_options=options,
         ).all()
         if rows:
             return [row[0] for row in rows], int(rows[0][1])
         # No match, or a page past the end: the total still has to be told.
-        count = self._conn.execute(select(func.count()).select_from(customers).where(where))
+        count = self._conn.execute(
+            select(func.count()).select_from(customers).where(where), execution_options=options
+        )
         return [], int(count.scalar_one())
 
     # -- sessions --------------------------------------------------------------------------
