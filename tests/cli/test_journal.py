@@ -45,13 +45,15 @@ def test_a_torn_last_line_is_ignored(data: Path) -> None:
     resumed.close()
 
 
-def test_a_fresh_import_replaces_the_journal(data: Path) -> None:
+def test_a_second_import_needs_resume_or_restart(data: Path) -> None:
     path = default_journal_path(data)
     journal = Journal.open(path, "customers", data, resume=False)
     journal.record_sending([2])
     journal.record_done(2, "created")
     journal.close()
-    Journal.open(path, "customers", data, resume=False).close()
+    with pytest.raises(JournalError, match=r"imported before \(1 rows done.*--resume.*--restart"):
+        Journal.open(path, "customers", data, resume=False)
+    Journal.open(path, "customers", data, resume=False, restart=True).close()
     resumed = Journal.open(path, "customers", data, resume=True)
     assert 2 not in resumed.done
     resumed.close()

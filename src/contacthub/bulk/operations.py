@@ -86,7 +86,10 @@ class BulkOperations:
                         rounds.pause(round_number)
                         continue
                     if settled is not None:
-                        return (*settled, True)
+                        status, customer_id, error = settled
+                        if status == "created" and unknown is None:
+                            status = "present"  # stored by an earlier run: nothing sent now
+                        return status, customer_id, error, True
                     check = False
                 landed = unknown is not None or item.recheck
                 try:
@@ -114,7 +117,10 @@ class BulkOperations:
                         last = inner
                         rounds.pause(round_number)
                         continue
-                    return (*settled, landed)
+                    status, customer_id, error = settled
+                    if status == "created" and unknown is None:
+                        status = "present"  # the 409 was the earlier run's own customer
+                    return status, customer_id, error, landed
             if unknown is not None:
                 return "failed", None, unknown_outcome(unknown, last or GAVE_UP), True
             return "failed", None, last, False
@@ -234,7 +240,8 @@ class BulkOperations:
                         rounds.pause(round_number)
                         continue
                     if found is not None:
-                        return "created", found, None, True
+                        # Found before this run sent anything: an earlier run stored it.
+                        return ("present" if unknown is None else "created"), found, None, True
                     check = False
                 try:
                     answer = transport.request("POST", "/events", json=body)

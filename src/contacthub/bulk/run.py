@@ -13,7 +13,7 @@ from typing import Any, Literal
 from contacthub.bulk.rounds import hopeless as _hopeless
 from contacthub.errors import APIError
 
-OutcomeStatus = Literal["created", "updated", "failed"]
+OutcomeStatus = Literal["created", "updated", "present", "failed"]
 # What a worker returns for one item: status, id, error, resolved.
 WorkResult = tuple[OutcomeStatus, "str | None", "APIError | None", bool]
 _WorkResult = WorkResult
@@ -43,7 +43,9 @@ class BulkOutcome:
     index: int
     #: The item's :class:`BulkItem` key, or its position for a plain dict.
     key: Any
-    #: ``created``, ``updated`` (force update of an existing customer) or ``failed``.
+    #: ``created``, ``updated`` (force update of an existing customer), ``present`` (a
+    #: ``recheck`` item found in the hub as it is: an earlier run stored it, nothing was sent)
+    #: or ``failed``.
     status: OutcomeStatus
     #: The id of the customer or event, when known.
     id: str | None = None
@@ -80,8 +82,10 @@ class BulkSummary:
     total: int = 0
     created: int = 0
     updated: int = 0
+    #: ``recheck`` items found already stored by an earlier run (nothing sent for them).
+    present: int = 0
     failed: int = 0
-    #: Unknown outcomes settled by asking the hub (counted in created/updated/failed too).
+    #: Unknown outcomes settled by asking the hub (counted in the other counts too).
     resolved: int = 0
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
@@ -93,6 +97,8 @@ class BulkSummary:
             self.created += 1
         elif outcome.status == "updated":
             self.updated += 1
+        elif outcome.status == "present":
+            self.present += 1
         else:
             self.failed += 1
         if outcome.resolved:

@@ -18,6 +18,7 @@ from contacthub.cli.credentials import (
 )
 from contacthub.cli.exits import (
     EXIT_FAILED_ROWS,
+    EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
@@ -95,10 +96,24 @@ def _import_parser(sub: Any, entity: Entity) -> None:
         help="requests in flight (default %(default)s)",
     )
     parser.add_argument("--rejects", metavar="FILE", help="write every failed row and why to FILE")
-    parser.add_argument("--resume", action="store_true", help="continue an interrupted import")
+    again = parser.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true", help="continue an interrupted import")
+    again.add_argument(
+        "--restart",
+        action="store_true",
+        help="import every row again, replacing the journal an earlier import left",
+    )
     parser.add_argument("--journal", metavar="FILE", help="resume journal (default FILE.journal)")
     parser.add_argument(
         "--list-separator", default="|", help="separator of list cells (default %(default)s)"
+    )
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=PATH",
+        help="read the input column (or JSON key) COLUMN as the field PATH, e.g. "
+        "--map Email=base.contacts.email or --map Points=extended.points:int (repeatable)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress display")
     parser.add_argument(
@@ -139,7 +154,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="contacthub",
         description="ContactHub from the command line: a local hub, bulk import and export.",
-        epilog="Exit codes: 0 ok, 1 some rows failed, 2 bad usage/input/configuration, 130 interrupted.",
+        epilog=(
+            "Exit codes: 0 ok, 1 some rows failed (or the API failed, or a lookup found nothing), "
+            "2 bad usage/input/configuration, 70 internal error, 130 interrupted."
+        ),
     )
     from contacthub._version import __version__
 
@@ -215,4 +233,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(set CONTACTHUB_DEBUG=1 for the traceback)",
             file=sys.stderr,
         )
-        return 70
+        return EXIT_INTERNAL

@@ -22,14 +22,23 @@ DEFAULT_BASE_URL = "https://api.contactlab.it/hub/v1"
 DEFAULT_INI = "contacthub.ini"
 
 
+_KEYS = (
+    ("workspace_id", "--workspace-id"),
+    ("token", "--token"),
+    ("base_url", "--base-url"),
+    ("node_id", "--node-id"),
+)
+
+
 @dataclass(frozen=True)
 class Credentials:
-    """Where to connect and as whom, once flags, environment and INI file are merged."""
+    """Where to connect and as whom, all four taken from one source (``source`` names it)."""
 
     workspace_id: str
     token: str
     base_url: str
     node_id: str
+    source: str = "the command's flags"
 
 
 def _read_ini(path: Path) -> dict[str, str]:
@@ -50,37 +59,57 @@ def _read_ini(path: Path) -> dict[str, str]:
 def resolve_credentials(
     args: argparse.Namespace, environ: dict[str, str] | os._Environ[str] | None = None
 ) -> Credentials:
-    """Merge flags over ``CONTACTHUB_*`` variables over the INI file; say what is missing."""
+    """The credentials, whole from ONE source; say what is missing there.
+
+    The source is the INI file given with ``--config``; else the flags, when any is given; else
+    the ``CONTACTHUB_*`` variables, when any is set; else ``./contacthub.ini``. Values are never
+    mixed field by field across sources (a token from one place with the workspace of another
+    would reach the wrong workspace, or fail in a way that names neither).
+    """
     env = os.environ if environ is None else environ
-    ini: dict[str, str] = {}
-    source = "INI file"
+    flags = {key: getattr(args, key, None) for key, _ in _KEYS}
+    given = {key: value for key, value in flags.items() if value}
+    variables = {key: env.get(f"CONTACTHUB_{key.upper()}") for key, _ in _KEYS}
     if args.config:
-        ini = _read_ini(Path(args.config))
-        source = args.config
+        if given:
+            raise CliError(
+                "give the credentials either as flags or with --config, not both: they must "
+                f"all come from one source (flags given: {', '.join(sorted(given))})"
+            )
+        values, source = _read_ini(Path(args.config)), f"the INI file {args.config}"
+        how = "put '{key} = ...' in " + args.config
+    elif given:
+        values, source = given, "the command's flags"
+        how = "pass {flag} too (flags must give all of them)"
+    elif any(variables.values()):
+        values = {key: value for key, value in variables.items() if value}
+        source = "the CONTACTHUB_* environment variables"
+        how = "set {var} too (the variables must give all of them)"
     elif Path(DEFAULT_INI).is_file():
-        ini = _read_ini(Path(DEFAULT_INI))
-        source = DEFAULT_INI
-    values: dict[str, str] = {}
+        values, source = _read_ini(Path(DEFAULT_INI)), f"the INI file {DEFAULT_INI}"
+        how = "put '{key} = ...' in " + DEFAULT_INI
+    else:
+        raise CliError(
+            "no credentials: pass --workspace-id, --token and --node-id (and --base-url), set "
+            "CONTACTHUB_WORKSPACE_ID, CONTACTHUB_TOKEN and CONTACTHUB_NODE_ID, or give an INI "
+            f"file with --config (./{DEFAULT_INI}, which `contacthub serve` writes, is read when "
+            "present)"
+        )
+    found: dict[str, str] = {}
     missing: list[str] = []
-    for key, flag in (
-        ("workspace_id", "--workspace-id"),
-        ("token", "--token"),
-        ("base_url", "--base-url"),
-        ("node_id", "--node-id"),
-    ):
-        value = getattr(args, key, None) or env.get(f"CONTACTHUB_{key.upper()}") or ini.get(key)
+    for key, flag in _KEYS:
+        value = (values.get(key) or "").strip()
         if not value and key == "base_url":
             value = DEFAULT_BASE_URL
-        if not value:
-            missing.append(
-                f"{key} (pass {flag}, set CONTACTHUB_{key.upper()} or put '{key} = ...' in "
-                f"{source if ini else 'an INI file given with --config'})"
-            )
+        if value:
+            found[key] = value
         else:
-            values[key] = value.strip()
+            missing.append(
+                f"{key} ({how.format(key=key, flag=flag, var='CONTACTHUB_' + key.upper())})"
+            )
     if missing:
-        raise CliError("missing " + "; ".join(missing))
-    return Credentials(**values)
+        raise CliError(f"missing in {source}: " + "; ".join(missing))
+    return Credentials(**found, source=source)
 
 
 def connect(credentials: Credentials, concurrency: int = 1) -> tuple[Workspace, Node]:
@@ -113,8 +142,12 @@ def connect(credentials: Credentials, concurrency: int = 1) -> tuple[Workspace, 
         ) from None
     except APIError as exc:
         workspace.close()
+        hint = ""
+        if exc.status_code in (401, 403):
+            hint = f" (the token and workspace came from {credentials.source})"
         raise CliError(
             f"ContactHub refused node {credentials.node_id} of workspace "
-            f"{credentials.workspace_id} at {credentials.base_url}: {exc.status_code} {exc.message}"
+            f"{credentials.workspace_id} at {credentials.base_url}: {exc.status_code} "
+            f"{exc.message}{hint}"
         ) from None
     return workspace, node

@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -223,6 +223,20 @@ def _event_kind(path: tuple[str, ...]) -> Kind:
     return "str"
 
 
+def apply_map(header: list[str], mapping: Mapping[str, str]) -> list[str]:
+    """The header with each ``--map COLUMN=PATH`` column renamed to its path.
+
+    Raises :class:`MappingError` for a mapped column the header does not have.
+    """
+    names = [name.strip() for name in header]
+    for column in mapping:
+        if column not in names:
+            close = difflib.get_close_matches(column, names, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise MappingError(column, f"--map names a column the header does not have{hint}")
+    return [mapping.get(name, name) for name in names]
+
+
 def parse_header(header: list[str], entity: Literal["customers", "events"]) -> list[Column]:
     """Turn a CSV header into columns, refusing unknown, empty or repeated field names.
 
@@ -392,17 +406,15 @@ def flatten(document: Mapping[str, Any], separator: str, prefix: str = "") -> di
     """Flatten a document into dotted columns and cell texts, the reverse of :func:`build_document`.
 
     Objects become dotted columns; a list of scalars is joined with ``separator`` (or written as a
-    JSON array when an item contains the separator); any other list is written as JSON. A null or
-    empty object keeps its column with an empty cell.
+    JSON array when an item contains the separator); any other list is written as JSON. An
+    empty object gives no column (a null one gives an empty cell under its own name).
     """
     row: dict[str, str] = {}
     for key, value in document.items():
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
-            if value:
-                row.update(flatten(value, separator, name + "."))
-            else:
-                row[name] = ""
+            # A null or empty object has no column of its own: its fields' columns stay empty.
+            row.update(flatten(value, separator, name + "."))
         elif isinstance(value, list):
             scalars = all(
                 isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in value
@@ -414,6 +426,46 @@ def flatten(document: Mapping[str, Any], separator: str, prefix: str = "") -> di
         else:
             row[name] = _scalar_text(value)
     return row
+
+
+#: The columns an export writes around the schema's: read-only fields, first and last.
+_LEADING = {"customers": ("id", "nodeId"), "events": ("id",)}
+_TRAILING = ("registeredAt", "updatedAt")
+#: Names an import reads that are not fields of a stored document (event owner shorthands).
+_NOT_STORED = {"customers": frozenset(), "events": frozenset({"externalId", "sessionId"})}
+
+
+def export_columns(entity: Literal["customers", "events"], seen: Iterable[str]) -> list[str]:
+    """The columns of a CSV export: the same layout for any data, derived from the schema.
+
+    Every field of the schema has its column, in the schema's order (read-only ones first and
+    last), whether or not any document has a value; the fields of free-form objects
+    (``extended.*``, ``properties.*``, ``contextInfo.*``) that documents have come where that
+    object stands, sorted; anything else a document had comes last, sorted.
+    """
+    schema = CUSTOMER_SCHEMA if entity == "customers" else EVENT_SCHEMA
+    present = set(seen)
+    columns: list[str] = list(_LEADING[entity])
+
+    def walk(node: Mapping[str, Any], prefix: str) -> None:
+        for key, value in node.items():
+            name = f"{prefix}{key}"
+            if name in _NOT_STORED[entity]:
+                continue
+            if isinstance(value, Mapping):
+                present.discard(name)  # a null object: its fields' columns say it all
+                walk(value, name + ".")
+            elif value == "any":
+                inner = sorted(c for c in present if c == name or c.startswith(name + "."))
+                columns.extend(inner)
+            else:
+                columns.append(name)
+
+    walk(schema, "")
+    columns.extend(_TRAILING)
+    placed = set(columns)
+    columns.extend(sorted(present - placed))
+    return columns
 
 
 def _value_kind(value: Any) -> Kind | None:

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILED_ROWS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # an unexpected error: a bug of the command (EX_SOFTWARE)
 EXIT_INTERRUPTED = 130
 
 

@@ -19,9 +19,11 @@ from contacthub.cli.credentials import (
 )
 from contacthub.cli.csvmap import (
     HeaderTypes,
+    export_columns,
     flatten,
 )
 from contacthub.cli.exits import (
+    EXIT_FAILED_ROWS,
     EXIT_OK,
     CliError,
 )
@@ -36,11 +38,20 @@ if TYPE_CHECKING:
 
 
 def _output_format(output: str | None, given: str | None) -> Literal["csv", "jsonl"]:
+    """``--format``, else the output file's extension (standard output: JSON Lines)."""
     if given:
         return given  # type: ignore[return-value]
-    if output and Path(output).suffix.lower() == ".csv":
+    if not output or output == "-":
+        return "jsonl"
+    suffix = Path(output).suffix.lower()
+    if suffix == ".csv":
         return "csv"
-    return "jsonl"
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    raise CliError(
+        f"{output}: cannot tell the format from the extension {suffix or '(none)'!r}; "
+        "name it .csv or .jsonl, or pass --format csv|jsonl"
+    )
 
 
 def _open_output(output: str | None) -> tuple[IO[str], bool]:
@@ -63,8 +74,9 @@ def write_export(
     """Write documents as JSON Lines or CSV; return how many.
 
     CSV needs every column in its header before the first row, and documents differ in the
-    columns they have (``extended`` fields, lists), so rows are spooled flat to a temporary file
-    while the header is collected, then written: memory stays flat, disk holds one copy.
+    free-form fields they have (``extended.*``), so rows are spooled flat to a temporary file
+    while those are collected, then written under the schema's layout (`export_columns`):
+    memory stays flat, disk holds one copy.
     """
     count = 0
     if fmt == "jsonl":
@@ -88,7 +100,7 @@ def write_export(
             count += 1
             progress.advance()
         spool.seek(0)
-        names = list(columns)
+        names = export_columns(entity, columns)
         writer = csv.writer(target)
         writer.writerow([types.header(name) for name in names])
         for text in spool:
@@ -135,7 +147,12 @@ def run_export(args: argparse.Namespace, entity: Entity) -> int:
         with progress:
             count = write_export(documents, target, entity, fmt, args.list_separator, progress)
     except APIError as exc:
-        raise CliError(f"export failed: {exc.status_code} {exc.message}") from None
+        where = f"; {args.output} is incomplete" if owned else ""
+        print(
+            f"contacthub: export failed: {exc.status_code or 'no answer'} {exc.message}{where}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED_ROWS
     finally:
         if owned:
             target.close()

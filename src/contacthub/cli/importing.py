@@ -16,6 +16,7 @@ from contacthub.bulk import (
     BulkItem,
     format_instant,
 )
+from contacthub.cli.checks import CUSTOMER_RULES, EVENT_RULES, first_problem
 from contacthub.cli.credentials import (
     Credentials,
     connect,
@@ -40,10 +41,11 @@ from contacthub.cli.records import (
     Record,
     count_records,
     detect_format,
+    line_ending,
     open_input,
     reader_for,
 )
-from contacthub.cli.rejects import RejectsWriter, describe_failure
+from contacthub.cli.rejects import RejectsWriter, conflicting_field, describe_failure
 
 if TYPE_CHECKING:
     from contacthub.node import Node
@@ -92,9 +94,10 @@ def run_import(args: argparse.Namespace, entity: Entity) -> int:
     for option, other in (("--rejects", args.rejects), ("--journal", args.journal)):
         if other and Path(other).resolve() == path.resolve():
             raise CliError(f"{option} {other} is the input file itself: choose another file")
+    mapping = _column_map(args.map)
     stream = open_input(path)
     with stream:
-        reader = reader_for(stream, str(path), fmt, entity, args.list_separator)
+        reader = reader_for(stream, str(path), fmt, entity, args.list_separator, mapping)
         if args.check:
             return _check_rows(args, entity, fmt, path, reader)
         credentials = resolve_credentials(args)
@@ -107,7 +110,9 @@ def run_import(args: argparse.Namespace, entity: Entity) -> int:
         workspace, node = connect(credentials, args.concurrency)
         try:
             try:
-                journal = Journal.open(journal_path, entity, path, resume=args.resume)
+                journal = Journal.open(
+                    journal_path, entity, path, resume=args.resume, restart=args.restart
+                )
             except JournalError as exc:
                 raise CliError(str(exc)) from None
             except OSError as exc:
@@ -123,11 +128,35 @@ def run_import(args: argparse.Namespace, entity: Entity) -> int:
             workspace.close()
 
 
+def _column_map(items: list[str]) -> dict[str, str]:
+    """``--map COLUMN=PATH`` options as a mapping, refusing malformed or repeated ones."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        column, equals, target = item.rpartition("=")
+        column, target = column.strip(), target.strip()
+        if not equals or not column or not target:
+            raise CliError(
+                f"--map {item!r}: write it as COLUMN=PATH, e.g. Email=base.contacts.email"
+            )
+        if column in mapping:
+            raise CliError(f"--map names the column {column!r} twice")
+        mapping[column] = target
+    return mapping
+
+
 def _check_rows(
     args: argparse.Namespace, entity: Entity, fmt: Format, path: Path, reader: Any
 ) -> int:
-    """``import --check``: read and map every row, report the bad ones, send nothing."""
-    rejects = RejectsWriter(Path(args.rejects), fmt, reader.header) if args.rejects else None
+    """``import --check``: read and map every row, report the bad ones, send nothing.
+
+    Besides what reading checks (columns, types), emails and dates follow the hub's rules.
+    """
+    rules = CUSTOMER_RULES if entity == "customers" else EVENT_RULES
+    rejects = (
+        RejectsWriter(Path(args.rejects), fmt, reader.header, line_ending(path))
+        if args.rejects
+        else None
+    )
     rows = bad = 0
     for record in reader:
         rows += 1
@@ -137,7 +166,10 @@ def _check_rows(
             except MappingError as exc:
                 record.document, record.field, record.error = None, exc.field, exc.message
         if record.document is not None:
-            continue
+            problem = first_problem(record.document, rules)
+            if problem is None:
+                continue
+            record.field, record.error = problem
         bad += 1
         if rejects is not None:
             rejects.write(record.line, record.raw, "invalid", record.field or "", str(record.error))
@@ -160,11 +192,16 @@ def _import_rows(
     journal: Journal,
     credentials: Credentials,
 ) -> int:
-    rejects = RejectsWriter(Path(args.rejects), fmt, reader.header) if args.rejects else None
+    rejects = (
+        RejectsWriter(Path(args.rejects), fmt, reader.header, line_ending(path))
+        if args.rejects
+        else None
+    )
     total = count_records(path, fmt)
     skipped = 0
     local_failures: list[tuple[int, str, str]] = []
-    in_flight: dict[int, list[str] | str] = {}
+    # Lines sent and not yet done: what they said, and the document sent (for a 409's field).
+    in_flight: dict[int, tuple[list[str] | str, dict[str, Any]]] = {}
     stamps: dict[int, str] = {}  # dates given to in-flight events that had none
 
     def before_send(lines: list[int]) -> None:
@@ -204,7 +241,7 @@ def _import_rows(
                         datetime.now(timezone.utc)
                     )
                     document["date"] = stamps[record.line] = stamp
-            in_flight[record.line] = record.raw
+            in_flight[record.line] = (record.raw, document)
             yield BulkItem(document, key=record.line, recheck=record.line in journal.sent)
 
     if entity == "customers":
@@ -220,16 +257,20 @@ def _import_rows(
     failed_remote = 0
     with progress, _Interrupt(run.stop) as interrupt:
         for outcome in run:
-            raw = in_flight.pop(outcome.key, "")
+            raw, sent = in_flight.pop(outcome.key, ("", {}))
             stamps.pop(outcome.key, None)
             if outcome.ok:
                 journal.record_done(outcome.key, outcome.status)
                 progress.advance()
-                continue
-            failed_remote += 1
-            status, field, message = describe_failure(outcome)
-            reject(Record(outcome.key, raw), status, field, message)
-            progress.advance(failed=1)
+            else:
+                failed_remote += 1
+                status, field, message = describe_failure(outcome)
+                if outcome.status_code == 409 and not field and outcome.id:
+                    field = conflicting_field(node, outcome.id, sent)
+                reject(Record(outcome.key, raw), status, field, message)
+                progress.advance(failed=1)
+            if rejects is not None:
+                rejects.release(min(in_flight) if in_flight else None)
     if rejects is not None:
         rejects.close()
 
@@ -241,6 +282,8 @@ def _import_rows(
         f"{summary.updated} updated",
         f"{failed} failed",
     ]
+    if summary.present:
+        parts.append(f"{summary.present} already present (checked, not sent again)")
     if skipped:
         parts.append(f"{skipped} already imported (skipped)")
     line = ", ".join(parts)
@@ -276,6 +319,7 @@ def _import_rows(
         )
         return EXIT_INTERRUPTED
     if not failed:
-        print(f"all {summary.created + summary.updated + skipped} rows imported")
+        imported = summary.created + summary.updated + summary.present + skipped
+        print(f"all {imported} rows imported")
         return EXIT_OK
     return EXIT_FAILED_ROWS

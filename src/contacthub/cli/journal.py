@@ -98,14 +98,19 @@ class Journal:
         self._dirty = False
 
     @classmethod
-    def open(cls, path: Path, kind: str, input_path: Path, *, resume: bool) -> Journal:
+    def open(
+        cls, path: Path, kind: str, input_path: Path, *, resume: bool, restart: bool = False
+    ) -> Journal:
         """Open the journal for an import of ``input_path``.
 
         With ``resume``, read what an earlier run recorded (after checking it is the journal of
-        this very input) and append to it; without, start a new journal (an existing one is
-        replaced, since a fresh import does not continue it).
+        this very input) and append to it. Without, start a new journal; an existing one is
+        replaced only with ``restart`` (else JournalError naming both options: a second run of
+        an import would otherwise send every row again and forget the first run's record).
         """
         identity = _identity(kind, input_path)
+        if not resume and not restart and path.exists():
+            raise JournalError(cls._earlier_run(path, input_path))
         done, sent = LineSet(), LineSet()
         stamps: dict[int, str] = {}
         if resume and path.exists():
@@ -118,6 +123,26 @@ class Journal:
             stream.flush()
             os.fsync(stream.fileno())
         return cls(path, stream, done, sent, stamps)
+
+    @staticmethod
+    def _earlier_run(path: Path, input_path: Path) -> str:
+        """Why an import without --resume or --restart stops at an existing journal."""
+        try:
+            with open(path, encoding="utf-8") as stream:
+                header = json.loads(stream.readline())
+                if not isinstance(header, dict) or header.get("journal") != JOURNAL_MAGIC:
+                    raise ValueError
+                rows = sum(1 for text in stream if text.startswith("D "))
+        except (ValueError, OSError, UnicodeDecodeError):
+            return (
+                f"{path} exists and is not a contacthub import journal: remove it, or choose "
+                "another place with --journal"
+            )
+        return (
+            f"{input_path} was imported before ({rows} rows done, journal {path}): run with "
+            "--resume to continue that import (rows done are skipped), or with --restart to "
+            "import every row again"
+        )
 
     @staticmethod
     def _read(

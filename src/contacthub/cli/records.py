@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TextIO
@@ -20,6 +20,7 @@ from contacthub.cli.csvmap import (
     REJECT_COLUMNS,
     Column,
     MappingError,
+    apply_map,
     build_document,
     parse_header,
     strip_read_only,
@@ -78,10 +79,25 @@ def open_input(path: str | os.PathLike[str]) -> TextIO:
         raise InputError(f"{path}: permission denied") from None
 
 
+def line_ending(path: str | os.PathLike[str]) -> str:
+    """How the file ends its lines: ``"\\r\\n"`` when its first line does, else ``"\\n"``."""
+    with open(path, "rb") as stream:
+        head = stream.read(1 << 16)
+    end = head.find(b"\n")
+    return "\r\n" if end > 0 and head[end - 1 : end] == b"\r" else "\n"
+
+
 class CsvReader:
     """Records of a CSV file with a header of dotted field names."""
 
-    def __init__(self, stream: TextIO, name: str, entity: Entity, separator: str) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        name: str,
+        entity: Entity,
+        separator: str,
+        mapping: Mapping[str, str] | None = None,
+    ) -> None:
         self._stream = stream
         self._name = name
         self._separator = separator
@@ -98,7 +114,8 @@ class CsvReader:
         if problem:
             raise InputError(f"{name}, line 1: {problem}")
         try:
-            self.columns: list[Column] = parse_header(self.header, entity)
+            fields = apply_map(self.header, mapping) if mapping else self.header
+            self.columns: list[Column] = parse_header(fields, entity)
         except MappingError as exc:
             raise InputError(f"{name}, line 1, column {exc.field!r}: {exc.message}") from None
         self._entity = entity
@@ -142,10 +159,16 @@ class JsonLinesReader:
 
     header: list[str] | None = None
 
-    def __init__(self, stream: TextIO, name: str, entity: Entity) -> None:
+    def __init__(
+        self, stream: TextIO, name: str, entity: Entity, mapping: Mapping[str, str] | None = None
+    ) -> None:
         self._stream = stream
         self._name = name
         self._entity = entity
+        # `--map KEY=PATH`: a top-level key moved to a dotted path (a `:type` suffix is for CSV).
+        self._mapping = {
+            key: tuple(path.partition(":")[0].split(".")) for key, path in (mapping or {}).items()
+        }
 
     def __iter__(self) -> Iterator[Record]:
         for number, text in enumerate(self._stream, start=1):
@@ -170,7 +193,19 @@ class JsonLinesReader:
                     number, text, error=f"expected a JSON object, got {type(value).__name__}"
                 )
                 continue
+            for key, path in self._mapping.items():
+                if key in value:
+                    _put(value, path, value.pop(key))
             yield Record(number, text, document=strip_read_only(value, self._entity))
+
+
+def _put(document: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for part in path[:-1]:
+        inner = document.get(part)
+        if not isinstance(inner, dict):
+            inner = document[part] = {}
+        document = inner
+    document[path[-1]] = value
 
 
 def _bad_byte(text: str) -> str | None:
@@ -183,12 +218,20 @@ def _bad_byte(text: str) -> str | None:
 
 
 def reader_for(
-    stream: TextIO, name: str, fmt: Format, entity: Entity, separator: str
+    stream: TextIO,
+    name: str,
+    fmt: Format,
+    entity: Entity,
+    separator: str,
+    mapping: Mapping[str, str] | None = None,
 ) -> CsvReader | JsonLinesReader:
-    """The reader for ``fmt``; reading a CSV header may raise :class:`InputError`."""
+    """The reader for ``fmt``; reading a CSV header may raise :class:`InputError`.
+
+    ``mapping`` (``--map``): input column or key → the dotted path it holds.
+    """
     if fmt == "csv":
-        return CsvReader(stream, name, entity, separator)
-    return JsonLinesReader(stream, name, entity)
+        return CsvReader(stream, name, entity, separator, mapping)
+    return JsonLinesReader(stream, name, entity, mapping)
 
 
 def count_records(path: str | os.PathLike[str], fmt: Format) -> int:
