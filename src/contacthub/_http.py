@@ -327,6 +327,8 @@ class Transport:
         self._rand = rand
         self._auth = _BearerAuth(token)
         self._owns_session = session is None
+        #: Connections kept open (bulk runs keep at most this many requests in flight).
+        self.pool_size = pool_size
         if session is None:
             session = requests.Session()
             # Retries are ours (they know which POSTs are safe to resend), so urllib3 retries none.

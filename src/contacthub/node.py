@@ -753,7 +753,7 @@ class Node:
         customers: Iterable[Mapping[str, Any] | BulkItem],
         *,
         force_update: bool = False,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int | None = DEFAULT_CONCURRENCY,
         before_send: Callable[[list[Any]], None] | None = None,
     ) -> BulkRun:
         """Add many customers concurrently; iterate the result for each one's outcome.
@@ -764,8 +764,9 @@ class Node:
                 lazily.
             force_update: when a customer conflicts with an existing one (409), patch the
                 existing customer with the document: outcome ``updated``.
-            concurrency: how many requests are in flight at once. Above the workspace's
-                ``pool_size`` (32 by default), raise that too, or the extra connections are
+            concurrency: how many requests are in flight at once; None (the default) adapts
+                it to the server's latency and load, up to the workspace's ``pool_size`` (32 by
+                default). Above ``pool_size``, raise that too, or the extra connections are
                 opened and closed for every request.
             before_send: called with the keys of each batch of items just before they are sent
                 (e.g. to journal them durably).
@@ -782,7 +783,7 @@ class Node:
         self,
         events: Iterable[Mapping[str, Any] | BulkItem],
         *,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int | None = DEFAULT_CONCURRENCY,
         before_send: Callable[[list[Any]], None] | None = None,
     ) -> BulkRun:
         """Add many events concurrently; iterate the result for each one's outcome.
@@ -791,7 +792,7 @@ class Node:
             events: event documents (as for ``add_event``; a ``bringBackProperties`` without
                 ``nodeId`` gets this node's; an event without ``date`` gets the time it is first
                 sent), or :class:`~contacthub.bulk.BulkItem` objects. Read lazily.
-            concurrency: how many requests are in flight at once.
+            concurrency: how many requests are in flight at once (None: adaptive).
             before_send: called with the keys of each batch just before it is sent.
 
         Returns:

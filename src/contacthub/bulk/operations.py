@@ -45,7 +45,7 @@ class BulkOperations:
         customers: Iterable[Mapping[str, Any] | BulkItem],
         *,
         force_update: bool = False,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int | None = DEFAULT_CONCURRENCY,
         before_send: Callable[[list[Any]], None] | None = None,
     ) -> BulkRun:
         """Add many customers concurrently; iterate the result for each one's outcome.
@@ -55,8 +55,9 @@ class BulkOperations:
                 or :class:`BulkItem` objects carrying a key of yours. Read lazily.
             force_update: when a customer conflicts with an existing one (409), patch the
                 existing customer with the document: outcome ``updated``.
-            concurrency: how many requests are in flight at once. Above the workspace's
-                ``pool_size`` (32 by default), raise that too, or the extra connections are
+            concurrency: how many requests are in flight at once; None (the default) adapts
+                it to the server's latency and load, up to the workspace's ``pool_size`` (32 by
+                default). Above ``pool_size``, raise that too, or the extra connections are
                 opened and closed for every request.
             before_send: called with the keys of each batch of items just before they are sent
                 (e.g. to journal them durably).
@@ -125,7 +126,13 @@ class BulkOperations:
                 return "failed", None, unknown_outcome(unknown, last or GAVE_UP), True
             return "failed", None, last, False
 
-        return BulkRun(customers, work, concurrency=concurrency, before_send=before_send)
+        return BulkRun(
+            customers,
+            work,
+            concurrency=concurrency,
+            before_send=before_send,
+            max_concurrency=transport.pool_size,
+        )
 
     def _on_conflict(
         self,
@@ -201,7 +208,7 @@ class BulkOperations:
         self,
         events: Iterable[Mapping[str, Any] | BulkItem],
         *,
-        concurrency: int = DEFAULT_CONCURRENCY,
+        concurrency: int | None = DEFAULT_CONCURRENCY,
         before_send: Callable[[list[Any]], None] | None = None,
     ) -> BulkRun:
         """Add many events concurrently; iterate the result for each one's outcome.
@@ -210,7 +217,7 @@ class BulkOperations:
             events: event documents (as for ``add_event``; a ``bringBackProperties`` without
                 ``nodeId`` gets this node's; an event without ``date`` gets the time it is first
                 sent), or :class:`BulkItem` objects. Read lazily.
-            concurrency: how many requests are in flight at once.
+            concurrency: how many requests are in flight at once (None: adaptive, as above).
             before_send: called with the keys of each batch just before it is sent.
 
         Returns:
@@ -259,7 +266,13 @@ class BulkOperations:
                 return "failed", None, unknown_outcome(unknown, last or GAVE_UP), True
             return "failed", None, last, False
 
-        return BulkRun(events, work, concurrency=concurrency, before_send=before_send)
+        return BulkRun(
+            events,
+            work,
+            concurrency=concurrency,
+            before_send=before_send,
+            max_concurrency=transport.pool_size,
+        )
 
     def _find_event(self, body: Mapping[str, Any]) -> str | None:
         """The id of a stored event identical to ``body``, or None."""

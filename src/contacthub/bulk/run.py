@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from contacthub.bulk.rounds import hopeless as _hopeless
+from contacthub.bulk.window import INITIAL_WINDOW, AdaptiveWindow, FixedWindow
 from contacthub.errors import APIError
 
 OutcomeStatus = Literal["created", "updated", "present", "failed"]
@@ -18,7 +19,8 @@ OutcomeStatus = Literal["created", "updated", "present", "failed"]
 WorkResult = tuple[OutcomeStatus, "str | None", "APIError | None", bool]
 _WorkResult = WorkResult
 
-DEFAULT_CONCURRENCY = 16
+#: ``concurrency=None`` (the default): the in-flight window adapts (`contacthub.bulk.window`).
+DEFAULT_CONCURRENCY: int | None = None
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,9 @@ class BulkRun(Iterator[BulkOutcome]):
     """A running bulk import: iterate it for the outcomes as items finish.
 
     Items are read from the input only as room frees up in the in-flight window, so a generator
-    over a huge file is never read ahead by more than a few times ``concurrency``. Stop early with
+    over a huge file is never read ahead by more than the window. The window is ``concurrency``
+    requests, or with ``concurrency=None`` adapts to the server (``window``: an
+    :class:`~contacthub.bulk.window.AdaptiveWindow` between 1 and ``max_concurrency``). Stop early with
     :meth:`stop` (the items already sent still report their outcomes) or :meth:`close` (outcomes
     of items in flight are not reported). Use :meth:`run` to just wait for the summary.
     """
@@ -137,15 +141,22 @@ class BulkRun(Iterator[BulkOutcome]):
         items: Iterable[Mapping[str, Any] | BulkItem],
         work: Callable[[BulkItem], _WorkResult],
         *,
-        concurrency: int,
+        concurrency: int | None,
         before_send: Callable[[list[Any]], None] | None = None,
+        max_concurrency: int = 64,
+        overloaded: Callable[[APIError | None], bool] | None = None,
     ) -> None:
-        if concurrency < 1:
+        if concurrency is not None and concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
         self.summary = BulkSummary()
         self._items = iter(items)
         self._work = work
-        self._concurrency = concurrency
+        self.window: AdaptiveWindow | FixedWindow = (
+            FixedWindow(concurrency)
+            if concurrency is not None
+            else AdaptiveWindow(min(INITIAL_WINDOW, max_concurrency), maximum=max_concurrency)
+        )
+        self._overloaded = overloaded or _overloaded
         self._before_send = before_send
         self._stopping = threading.Event()
         #: Why the run stopped reading its input early, or None. Set when ``give_up_after``
@@ -153,7 +164,7 @@ class BulkRun(Iterator[BulkOutcome]):
         #: or 403 (the credentials stopped working): items not read yet get no outcome, so that
         #: a dead connection does not grind through the whole input.
         self.abandoned: str | None = None
-        self.give_up_after = max(8, 2 * concurrency)
+        self.give_up_after = max(8, 2 * (concurrency or INITIAL_WINDOW))
         self._outcomes = self._generate()
 
     def __next__(self) -> BulkOutcome:
@@ -191,10 +202,9 @@ class BulkRun(Iterator[BulkOutcome]):
             return "failed", None, APIError(f"{type(exc).__name__}: {exc}"), False
 
     def _generate(self) -> Generator[BulkOutcome, None, None]:
-        # Refill the window in batches (down to `low`, back up to `high`), so that the caller's
+        # Refill the window in batches (once a quarter of it is free), so that the caller's
         # before_send (the journal's fsync) runs once per batch, not once per item.
-        high = self._concurrency * 4
-        low = self._concurrency * 2
+        window = self.window
         position = 0
         exhausted = False
         in_flight = 0
@@ -202,18 +212,27 @@ class BulkRun(Iterator[BulkOutcome]):
         hopeless_in_a_row = 0
         last_hopeless: str | None = None
         # Finished futures arrive on a queue: waiting costs the same whatever the window's size.
-        finished: queue.SimpleQueue[tuple[int, BulkItem, Future[_WorkResult]]] = queue.SimpleQueue()
-        pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="contacthub-bulk")
+        finished: queue.SimpleQueue[tuple[int, BulkItem, float, Future[_WorkResult]]] = (
+            queue.SimpleQueue()
+        )
+        pool = ThreadPoolExecutor(window.maximum, thread_name_prefix="contacthub-bulk")
 
         def submit(index: int, item: BulkItem) -> None:
+            began = time.monotonic()
             future = pool.submit(self._guarded, item)
-            future.add_done_callback(lambda done: finished.put((index, item, done)))
+            future.add_done_callback(lambda done: finished.put((index, item, began, done)))
 
         try:
             while True:
-                if not exhausted and not self._stopping.is_set() and in_flight <= low:
+                free = window.limit - in_flight
+                if (
+                    not exhausted
+                    and not self._stopping.is_set()
+                    and free > 0
+                    and (in_flight == 0 or free >= max(1, window.limit // 4))
+                ):
                     batch: list[tuple[int, BulkItem]] = []
-                    while in_flight + len(batch) < high:
+                    while len(batch) < free:
                         try:
                             raw = next(self._items)
                         except StopIteration:
@@ -231,11 +250,12 @@ class BulkRun(Iterator[BulkOutcome]):
                     break
                 try:
                     # A timeout, so that a signal handler (Ctrl-C) gets to run while waiting.
-                    index, item, future = finished.get(timeout=0.5)
+                    index, item, began, future = finished.get(timeout=0.5)
                 except queue.Empty:
                     continue
                 in_flight -= 1
                 status, item_id, error, resolved = future.result()
+                window.finished(time.monotonic() - began, overloaded=self._overloaded(error))
                 outcome = BulkOutcome(index, item.key, status, item_id, error, resolved)
                 self.summary.add(outcome)
                 hopeless = _hopeless(error)
@@ -253,3 +273,8 @@ class BulkRun(Iterator[BulkOutcome]):
         finally:
             self.summary.finished = time.monotonic()
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _overloaded(error: APIError | None) -> bool:
+    """Whether a failure says the server is over its capacity (the window should shrink)."""
+    return error is not None and error.status_code in (429, 503)

@@ -93,7 +93,7 @@ def _import_parser(sub: Any, entity: Entity) -> None:
         "--concurrency",
         type=int,
         default=DEFAULT_CONCURRENCY,
-        help="requests in flight (default %(default)s)",
+        help="requests in flight (default: adapts to the hub's latency and load, up to 64)",
     )
     parser.add_argument("--rejects", metavar="FILE", help="write every failed row and why to FILE")
     again = parser.add_mutually_exclusive_group()

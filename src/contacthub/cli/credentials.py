@@ -112,11 +112,15 @@ def resolve_credentials(
     return Credentials(**found, source=source)
 
 
-def connect(credentials: Credentials, concurrency: int = 1) -> tuple[Workspace, Node]:
+#: The most requests an import keeps in flight when its window adapts (no --concurrency).
+ADAPTIVE_MAX = 64
+
+
+def connect(credentials: Credentials, concurrency: int | None = 1) -> tuple[Workspace, Node]:
     """Open the workspace and node, and check they answer (so bad credentials fail fast).
 
-    The connection pool is made at least as large as ``concurrency``, so that every request in
-    flight keeps its connection open between requests.
+    The connection pool is made at least as large as ``concurrency`` (``ADAPTIVE_MAX`` for
+    None: an adaptive window), so that every request in flight keeps its connection open.
     """
     from contacthub._http import DEFAULT_POOL_SIZE
     from contacthub.workspace import Workspace
@@ -126,7 +130,7 @@ def connect(credentials: Credentials, concurrency: int = 1) -> tuple[Workspace, 
             credentials.workspace_id,
             credentials.token,
             credentials.base_url,
-            pool_size=max(DEFAULT_POOL_SIZE, concurrency),
+            pool_size=max(DEFAULT_POOL_SIZE, concurrency or ADAPTIVE_MAX),
         )
     except ValueError as exc:
         raise CliError(str(exc)) from None

@@ -89,7 +89,7 @@ def run_import(args: argparse.Namespace, entity: Entity) -> int:
         raise InputError(f"{path}: no such file")
     if len(args.list_separator) == 0:
         raise CliError("--list-separator must not be empty")
-    if args.concurrency < 1:
+    if args.concurrency is not None and args.concurrency < 1:
         raise CliError(f"--concurrency must be at least 1, not {args.concurrency}")
     for option, other in (("--rejects", args.rejects), ("--journal", args.journal)):
         if other and Path(other).resolve() == path.resolve():
