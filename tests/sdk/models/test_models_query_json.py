@@ -64,7 +64,11 @@ def query_of(criterion: Criterion) -> dict[str, Any] | None:
         (not_in_("vip", Customer.tags.manual), atomic("tags.manual", "NOT_IN", "vip")),
         (in_(["a", "b"], Customer.nodeId), atomic("nodeId", "IN", ["a", "b"])),
         (
-            between_(Customer.base.dob, datetime(2011, 12, 11), datetime(2015, 12, 11)),
+            between_(
+                Customer.base.dob,
+                datetime(2011, 12, 11, tzinfo=timezone.utc),
+                datetime(2015, 12, 11, tzinfo=timezone.utc),
+            ),
             atomic(
                 "base.dob",
                 "BETWEEN",
@@ -77,7 +81,7 @@ def query_of(criterion: Criterion) -> dict[str, Any] | None:
         ),
         (Customer.base.dob == date(2011, 12, 11), atomic("base.dob", "EQUALS", "2011-12-11")),
         (
-            Customer.registeredAt < datetime(2010, 6, 10, 8, 30, 15, 250000),
+            Customer.registeredAt < datetime(2010, 6, 10, 8, 30, 15, 250000, tzinfo=timezone.utc),
             atomic("registeredAt", "LT", "2010-06-10T08:30:15.250+0000"),
         ),
         (Customer.enabled == True, atomic("enabled", "EQUALS", True)),  # noqa: E712
