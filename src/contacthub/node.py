@@ -225,8 +225,9 @@ class Node:
             page: the page to get, counted from 0 (default 0).
             size: customers per page (default 10, at most 50).
             fields: only these properties (dotted paths, e.g. ``['base.firstName']``).
-            query: a query document (``{"name": ..., "query": ...}``), as built by
-                ``node.query(Customer).filter(...)``; a JSON string works too.
+            query: a query built with ``node.query(Customer).filter(...)``, a query document
+                (``{"name": ..., "query": ...}``) or a bare simple or combined query (sent
+                wrapped in the document); a JSON string of either works too.
             sort: ``'base.lastName'``, ``'updatedAt,desc'``, ``('updatedAt', 'desc')`` or a list
                 of those.
 
