@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from contacthub import _wire
 from contacthub._http import DEFAULT_BASE_URL, DEFAULT_POOL_SIZE, RetryPolicy, Timeouts, Transport
 from contacthub.updates import UpdateFeed, last_offset
 
@@ -79,7 +80,7 @@ class Workspace:
         self.base_url = normalize_base_url(base_url)
         self.default_node_id: str | None = None
         self.transport = Transport(
-            f"{self.base_url}/workspaces/{Transport.quote(self.workspace_id)}",
+            f"{self.base_url}/workspaces/{_wire.segment(self.workspace_id)}",
             token.strip(),
             timeouts=_timeouts(timeout),
             retry=retry,

@@ -26,15 +26,10 @@ settings checked by :func:`contacthub_server.service.validation.validate_node_se
 
 from __future__ import annotations
 
-import sys
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 only
-    import tomli as tomllib
 
 DEFAULT_DATABASE = "contacthub.db"
 DEFAULT_MAX_BODY_BYTES = 1_048_576

@@ -16,6 +16,7 @@ import base64
 import importlib.metadata
 import re
 import threading
+import tomllib
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -24,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomllib
 from guide_harness import HubAPI, Run, production_redirect
 
 EXAMPLES_FILE = Path(__file__).parent / "guide_examples" / "guide.toml"
