@@ -6,12 +6,17 @@ contract's enumerations; this test fails as soon as one copy changes without the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
 from contacthub import Customer, Event
+from contacthub.models._shapes import CUSTOMER_SHAPE, FREE, VALUE
+from contacthub_server.schemas.customer import CUSTOMER_FIELDS
 from contacthub_server.schemas.event_catalog import BRING_BACK_TYPES, CONTEXTS, EVENT_TYPES, MODES
+from contacthub_server.schemas.normalise import BASE_KEYS, CUSTOMER_KEYS
+from contacthub_server.schemas.spec import AnyObject, ListOf, Obj, Spec
 from contacthub_server.schemas.timezones import TIMEZONES
 
 
@@ -41,3 +46,34 @@ def test_the_sdk_names_every_event_type_the_hub_accepts_and_no_other() -> None:
 )
 def test_the_sdk_and_the_hub_hold_the_same_enumeration(sdk: type, hub: Any) -> None:
     assert constants(sdk) == set(hub)
+
+
+def shape_of(spec: Spec) -> Any:
+    """The hub's spec of a document written in the SDK's shape vocabulary (models/_shapes.py)."""
+    if isinstance(spec, Obj):
+        return {key: shape_of(child) for key, child in spec.fields.items()}
+    if isinstance(spec, AnyObject):
+        return FREE
+    if isinstance(spec, ListOf):
+        return (shape_of(spec.item),)
+    return VALUE
+
+
+def plain(shape: Any) -> Any:
+    if shape is FREE:
+        return FREE
+    if isinstance(shape, Mapping):
+        return {key: plain(child) for key, child in shape.items()}
+    if isinstance(shape, tuple):
+        return tuple(plain(child) for child in shape)
+    return shape
+
+
+def test_the_sdk_knows_the_customer_schema_the_hub_accepts() -> None:
+    # The SDK's one copy of the customer schema (null sections read as empty, query fields are
+    # checked against it) has every key the hub accepts and answers with, and no other.
+    hub = shape_of(Obj(CUSTOMER_FIELDS))
+    hub.update(dict.fromkeys(("id", "registeredAt", "updatedAt"), VALUE))
+    assert plain(CUSTOMER_SHAPE) == hub
+    assert set(CUSTOMER_SHAPE) == set(CUSTOMER_KEYS)
+    assert list(CUSTOMER_SHAPE["base"]) == list(BASE_KEYS)
