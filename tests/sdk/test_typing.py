@@ -23,6 +23,9 @@ mypy_api = pytest.importorskip("mypy.api")
 SAMPLES = Path(__file__).parent / "typing_samples"
 CORRECT = SAMPLES / "correct_calls.py"
 WRONG = SAMPLES / "wrong_calls.py"
+DOCS_PAGE = Path(__file__).parents[2] / "docs" / "typing.md"
+DOCS_EXAMPLE = "docs_typing_example.py"
+BLOCK = re.compile(r"(<!-- no-run -->\n)?```python\n(.*?)```", re.S)
 # "path:line: error: message  [code]"
 ERROR_LINE = re.compile(
     r"^(?P<path>[^:]+):(?P<line>\d+): error: (?P<message>.*)  \[(?P<code>[a-z-]+)\]$"
@@ -32,8 +35,12 @@ MARKER = re.compile(r"# E: (?P<code>[a-z-]+)(?: (?P<text>.+))?$")
 
 @pytest.fixture(scope="module")
 def mypy_errors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[int, str, str]]]:
-    """mypy --strict over both samples (one run): each file's (line, code, message) errors."""
+    """mypy --strict over the samples and the docs example (one run): each file's errors."""
     work = tmp_path_factory.mktemp("mypy")
+    # The examples of docs/typing.md that run, as one module: they must type-check too.
+    blocks = [m[2] for m in BLOCK.finditer(DOCS_PAGE.read_text()) if not m[1]]
+    docs_example = work / DOCS_EXAMPLE
+    docs_example.write_text("\n".join(blocks))
     config = work / "mypy.ini"
     config.write_text("[mypy]\n")  # not the project's settings: a user's plain --strict
     stdout, stderr, _status = mypy_api.run(
@@ -49,10 +56,15 @@ def mypy_errors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tupl
             "--no-pretty",
             str(CORRECT),
             str(WRONG),
+            str(docs_example),
         ]
     )
     assert not stderr, stderr
-    errors: dict[str, list[tuple[int, str, str]]] = {CORRECT.name: [], WRONG.name: []}
+    errors: dict[str, list[tuple[int, str, str]]] = {
+        CORRECT.name: [],
+        WRONG.name: [],
+        DOCS_EXAMPLE: [],
+    }
     for line in stdout.splitlines():
         if ": note: " in line:
             continue
@@ -76,6 +88,10 @@ def expected_errors() -> list[tuple[int, str, str | None]]:
 
 def test_correct_user_code_type_checks_cleanly(mypy_errors: dict[str, Any]) -> None:
     assert mypy_errors[CORRECT.name] == []
+
+
+def test_the_typed_documents_page_examples_type_check(mypy_errors: dict[str, Any]) -> None:
+    assert mypy_errors[DOCS_EXAMPLE] == []
 
 
 def test_every_deliberate_mistake_is_reported_at_its_line(mypy_errors: dict[str, Any]) -> None:
