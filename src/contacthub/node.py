@@ -17,6 +17,8 @@ from contacthub.errors.api_error import APIError
 from contacthub.lib.paginated_list import PaginatedList
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from contacthub.bulk.export import PagedExport
     from contacthub.bulk.run import BulkItem, BulkRun
     from contacthub.models.customer import Customer
@@ -27,6 +29,22 @@ if TYPE_CHECKING:
     from contacthub.models.query.query import Query
     from contacthub.models.segment import Segment
     from contacthub.models.subscription import Subscription
+    from contacthub.types import (
+        CustomerFields,
+        CustomerSource,
+        EducationDocument,
+        EducationFields,
+        EventDocument,
+        EventFields,
+        JobDocument,
+        JobFields,
+        LikeDocument,
+        LikeFields,
+        NewCustomer,
+        Session,
+        SubscriptionDocument,
+        SubscriptionFields,
+    )
     from contacthub.workspace import Workspace
 
 __all__ = ["Node"]
@@ -110,7 +128,9 @@ class Node:
 
     # ------------------------------------------------------------------ customers
 
-    def add_customer(self, force_update: bool = False, **attributes: Any) -> Customer:
+    def add_customer(
+        self, force_update: bool = False, **attributes: Unpack[NewCustomer]
+    ) -> Customer:
         """Add a customer to this node and return it as the API stored it.
 
         Args:
@@ -290,7 +310,9 @@ class Node:
         elements = page.get("elements") or []
         return self._customer(elements[0]) if elements else None
 
-    def update_customer(self, id: str, full_update: bool = False, **attributes: Any) -> Customer:
+    def update_customer(
+        self, id: str, full_update: bool = False, **attributes: Unpack[CustomerFields]
+    ) -> Customer:
         """Update a customer and return it as the API stored it.
 
         Args:
@@ -359,24 +381,24 @@ class Node:
         """A new random session id (a UUID version 4), for events of a customer not known yet."""
         return str(uuid.uuid4())
 
-    def add_customer_session(self, customer_id: str, session_id: str) -> dict[str, Any]:
+    def add_customer_session(self, customer_id: str, session_id: str) -> Session:
         """Attach a session id to a customer: the session's anonymous events become theirs.
 
         Returns the new session resource, ``{"id": <resource id>, "value": session_id}``.
         """
-        result: dict[str, Any] = self._request(
+        result: Session = self._request(
             "POST", f"/customers/{self._q(customer_id)}/sessions", json={"value": session_id}
         )
         return result
 
-    def get_customer_sessions(self, customer_id: str) -> list[dict[str, Any]]:
+    def get_customer_sessions(self, customer_id: str) -> list[Session]:
         """The customer's sessions, each ``{"id": <resource id>, "value": <session id>}``."""
         result = self._request("GET", f"/customers/{self._q(customer_id)}/sessions") or {}
         return list(result.get("elements") or [])
 
-    def get_customer_session(self, customer_id: str, session_id: str) -> dict[str, Any]:
+    def get_customer_session(self, customer_id: str, session_id: str) -> Session:
         """One session of the customer, by its resource id (the ``id``, not the ``value``)."""
-        result: dict[str, Any] = self._request(
+        result: Session = self._request(
             "GET", f"/customers/{self._q(customer_id)}/sessions/{self._q(session_id)}"
         )
         return result
@@ -387,7 +409,7 @@ class Node:
 
     # ------------------------------------------------------------------ sources
 
-    def get_customer_sources(self, customer_id: str) -> list[dict[str, Any]]:
+    def get_customer_sources(self, customer_id: str) -> list[CustomerSource]:
         """The customer as each source of data recorded it, as plain dicts (SourceCustomer).
 
         Each has ``id`` (the source's id), ``externalId``, ``nodeId``, ``base``, ``extended``,
@@ -397,9 +419,9 @@ class Node:
         result = self._request("GET", f"/customers/{self._q(customer_id)}/sources") or {}
         return list(result.get("elements") or [])
 
-    def get_customer_source(self, customer_id: str, source_id: str) -> dict[str, Any]:
+    def get_customer_source(self, customer_id: str, source_id: str) -> CustomerSource:
         """One source of the customer (see :meth:`get_customer_sources`), by its id."""
-        result: dict[str, Any] = self._request(
+        result: CustomerSource = self._request(
             "GET", f"/customers/{self._q(customer_id)}/sources/{self._q(source_id)}"
         )
         return result
@@ -423,7 +445,7 @@ class Node:
             body["bringBackProperties"] = properties
         return body
 
-    def add_event(self, **attributes: Any) -> Event:
+    def add_event(self, **attributes: Unpack[EventDocument]) -> Event:
         """Add an event and return it (with the ``id`` the API gave it, when it gives one).
 
         Give ``customerId`` for a known customer, or ``bringBackProperties`` of type
@@ -447,7 +469,7 @@ class Node:
         )
         return event
 
-    def update_event(self, id: str, **attributes: Any) -> Event:
+    def update_event(self, id: str, **attributes: Unpack[EventFields]) -> Event:
         """Replace an event by these attributes and return it as stored.
 
         The attributes make a whole event, as for :meth:`add_event` (``type``, ``context``,
@@ -575,7 +597,7 @@ class Node:
 
     # ------------------------------------------------------------------ customer items
 
-    def _add_item(self, item: _Item, customer_id: str, attributes: dict[str, Any]) -> Any:
+    def _add_item(self, item: _Item, customer_id: str, attributes: Mapping[str, Any]) -> Any:
         answer = self._request(
             "POST", f"/customers/{self._q(customer_id)}/{item.collection}", json=attributes
         )
@@ -588,7 +610,7 @@ class Node:
         return self._item(item, customer_id, answer)
 
     def _update_item(
-        self, item: _Item, customer_id: str, item_id: str, attributes: dict[str, Any]
+        self, item: _Item, customer_id: str, item_id: str, attributes: Mapping[str, Any]
     ) -> Any:
         body = {**attributes, "id": item_id}
         answer = self._request(
@@ -607,7 +629,7 @@ class Node:
         model = getattr(_models(), item.class_name)
         return model.from_dict(self._customer_handle(customer_id), document)
 
-    def add_education(self, customer_id: str, **attributes: Any) -> Education:
+    def add_education(self, customer_id: str, **attributes: Unpack[EducationDocument]) -> Education:
         """Add an education (with your own ``id``) to the customer's ``base.educations``."""
         result: Education = self._add_item(_EDUCATION, customer_id, attributes)
         return result
@@ -619,7 +641,9 @@ class Node:
 
     get_customer_education = get_education
 
-    def update_education(self, customer_id: str, id: str, **attributes: Any) -> Education:
+    def update_education(
+        self, customer_id: str, id: str, **attributes: Unpack[EducationFields]
+    ) -> Education:
         """Replace the customer's education ``id`` with ``attributes``."""
         result: Education = self._update_item(_EDUCATION, customer_id, id, attributes)
         return result
@@ -628,7 +652,7 @@ class Node:
         """Remove the customer's education ``education_id``."""
         self._remove_item(_EDUCATION, customer_id, education_id)
 
-    def add_job(self, customer_id: str, **attributes: Any) -> Job:
+    def add_job(self, customer_id: str, **attributes: Unpack[JobDocument]) -> Job:
         """Add a job (with your own ``id``) to the customer's ``base.jobs``."""
         result: Job = self._add_item(_JOB, customer_id, attributes)
         return result
@@ -640,7 +664,7 @@ class Node:
 
     get_customer_job = get_job
 
-    def update_job(self, customer_id: str, id: str, **attributes: Any) -> Job:
+    def update_job(self, customer_id: str, id: str, **attributes: Unpack[JobFields]) -> Job:
         """Replace the customer's job ``id`` with ``attributes``."""
         result: Job = self._update_item(_JOB, customer_id, id, attributes)
         return result
@@ -649,7 +673,7 @@ class Node:
         """Remove the customer's job ``job_id``."""
         self._remove_item(_JOB, customer_id, job_id)
 
-    def add_like(self, customer_id: str, **attributes: Any) -> Like:
+    def add_like(self, customer_id: str, **attributes: Unpack[LikeDocument]) -> Like:
         """Add a like (with your own ``id``) to the customer's ``base.likes``."""
         result: Like = self._add_item(_LIKE, customer_id, attributes)
         return result
@@ -661,7 +685,7 @@ class Node:
 
     get_customer_like = get_like
 
-    def update_like(self, customer_id: str, id: str, **attributes: Any) -> Like:
+    def update_like(self, customer_id: str, id: str, **attributes: Unpack[LikeFields]) -> Like:
         """Replace the customer's like ``id`` with ``attributes``."""
         result: Like = self._update_item(_LIKE, customer_id, id, attributes)
         return result
@@ -670,7 +694,9 @@ class Node:
         """Remove the customer's like ``like_id``."""
         self._remove_item(_LIKE, customer_id, like_id)
 
-    def add_subscription(self, customer_id: str, **attributes: Any) -> Subscription:
+    def add_subscription(
+        self, customer_id: str, **attributes: Unpack[SubscriptionDocument]
+    ) -> Subscription:
         """Add a subscription (with your own ``id``) to the customer's ``base.subscriptions``."""
         result: Subscription = self._add_item(_SUBSCRIPTION, customer_id, attributes)
         return result
@@ -682,7 +708,9 @@ class Node:
 
     get_customer_subscription = get_subscription
 
-    def update_subscription(self, customer_id: str, id: str, **attributes: Any) -> Subscription:
+    def update_subscription(
+        self, customer_id: str, id: str, **attributes: Unpack[SubscriptionFields]
+    ) -> Subscription:
         """Replace the customer's subscription ``id`` with ``attributes``."""
         result: Subscription = self._update_item(_SUBSCRIPTION, customer_id, id, attributes)
         return result

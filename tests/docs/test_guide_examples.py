@@ -263,8 +263,13 @@ def _(run: Run) -> None:
 
 @check(7)
 def _(run: Run) -> None:
-    # No customer has a `base.secondName` (the API's property is `lastName`), so nobody matches.
-    assert list(run.ns["fetched_customers"]) == []
+    # As printed, the query names `base.secondName`, which the schema does not have (it would
+    # match nobody): the SDK refuses it. Corrected to `lastName`, it finds Bruce Wayne only.
+    with pytest.raises(AttributeError, match=r"Customer\.base has no attribute 'secondName'"):
+        exec(EXAMPLES[7]["guide"], dict(run.ns))
+    assert [(c.base.firstName, c.base.lastName) for c in run.ns["fetched_customers"]] == [
+        ("Bruce", "Wayne")
+    ]
 
 
 @check(8, 9)
