@@ -77,6 +77,16 @@ def _customer_response() -> dict[str, Any]:
     properties = {
         "id": {"type": "string"},
         **fields,
+        "sourceInfo": {
+            "type": "object",
+            "nullable": True,  # null only in a `fields` projection
+            "description": "the sources (in the hub: nodes) that created and last changed it",
+            "required": ["registeredBy", "updatedBy"],
+            "properties": {
+                "registeredBy": {"type": "string", "nullable": True},
+                "updatedBy": {"type": "string", "nullable": True},
+            },
+        },
         "registeredAt": _RESPONSE_TIME,
         "updatedAt": _RESPONSE_TIME,
     }

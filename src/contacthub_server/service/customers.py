@@ -120,6 +120,16 @@ def without_read_only(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k not in READ_ONLY_FIELDS}
 
 
+def source_info(stored: dict[str, Any] | None, node_id: str) -> dict[str, Any]:
+    """The ``sourceInfo`` of a customer written now through ``node_id`` (``stored``: the
+    customer before this write, None for a new one). A customer's source is its node."""
+    before = (stored or {}).get("sourceInfo")
+    registered = before.get("registeredBy") if isinstance(before, dict) else None
+    if registered is None:
+        registered = stored["nodeId"] if stored is not None else node_id
+    return {"registeredBy": registered, "updatedBy": node_id}
+
+
 def _drop_nulls(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
@@ -172,6 +182,7 @@ def create_customer(registry: Registry, ws: str, body: Any) -> tuple[dict[str, A
     key = _check_unique_properties(node, doc)
     now = dates.now()
     doc.update(id=str(uuid.uuid4()), registeredAt=now, updatedAt=now, nodeId=node.node_id)
+    doc["sourceInfo"] = source_info(None, node.node_id)
     doc = normalise_customer(doc)
 
     merge = key is not None and node.policy.mode == "MERGE"
@@ -212,6 +223,7 @@ def _merge_into(
         registeredAt=stored["registeredAt"],
         updatedAt=next_update_time(stored.get("updatedAt")),
         nodeId=stored["nodeId"],
+        sourceInfo=source_info(stored, stored["nodeId"]),
     )
     doc = normalise_customer(doc)
     tx.replace_customer(ws, doc, match_key(node.policy, doc) or key)
@@ -333,6 +345,7 @@ def _store_update(
         registeredAt=stored["registeredAt"],
         updatedAt=next_update_time(stored.get("updatedAt")),
         nodeId=node.node_id,
+        sourceInfo=source_info(stored, node.node_id),
     )
     doc = normalise_customer(doc)
     try:
@@ -347,6 +360,7 @@ def save_customer(tx: Any, registry: Registry, ws: str, doc: dict[str, Any]) -> 
     """Store a customer changed by a sub-resource write: new ``updatedAt``, same match key."""
     node = registry.node(ws, doc["nodeId"], tx)
     doc["updatedAt"] = next_update_time(doc.get("updatedAt"))
+    doc["sourceInfo"] = source_info(doc, doc["nodeId"])
     key = match_key(node.policy, doc) if node is not None else None
     tx.replace_customer(ws, doc, key)
     return doc
