@@ -345,7 +345,10 @@ def contexts() -> list[dict[str, Any]]:
 
 def providers() -> list[dict[str, Any]]:
     """The Provider of every kind of source (``propertiesSchema``: the properties it takes)."""
-    return [{"propertiesSchema": {}, **provider} for provider in PROVIDERS]
+    return [
+        {**provider, "propertiesSchema": provider.get("propertiesSchema", {})}
+        for provider in PROVIDERS
+    ]
 
 
 assert set(EVENT_TYPES.values()) <= set(MODES)

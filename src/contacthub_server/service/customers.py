@@ -25,7 +25,12 @@ from typing import Any
 from contacthub_server.schemas import dates
 from contacthub_server.schemas.normalise import normalise_customer
 from contacthub_server.service.errors import BadRequest, CustomerConflict, NotFound, field_error
-from contacthub_server.service.matching import match_key, missing_unique_properties
+from contacthub_server.service.matching import (
+    match_key,
+    missing_unique_properties,
+    property_pointer,
+    property_value,
+)
 from contacthub_server.service.merge import merge_patch
 from contacthub_server.service.registry import NodeConfig, Registry
 from contacthub_server.service.validation import ValidationFailed, validate_customer
@@ -153,9 +158,24 @@ def _check_unique_properties(node: NodeConfig, doc: dict[str, Any]) -> str | Non
 
 def _validated(node: NodeConfig, body: dict[str, Any], what: str) -> dict[str, Any]:
     try:
-        return validate_customer(body, extended_schema=node.extended_schema)
+        doc = validate_customer(body, extended_schema=node.extended_schema)
     except ValidationFailed as exc:
         raise invalid(what, exc) from None
+    _check_mandatory_properties(node, doc)
+    return doc
+
+
+def _check_mandatory_properties(node: NodeConfig, doc: dict[str, Any]) -> None:
+    """400 naming each of the node's mandatory properties (its entry's ``mandatoryProperties``)
+    that the customer lacks (absent, null or empty)."""
+    missing = [path for path in node.mandatory if property_value(doc, path) in (None, "", [], {})]
+    if missing:
+        raise BadRequest(
+            "mandatory property is required",
+            errors=[
+                field_error(property_pointer(p), "mandatory property is required") for p in missing
+            ],
+        )
 
 
 def _link_external_id_events(tx: Any, ws: str, doc: dict[str, Any], before: str | None) -> None:
