@@ -21,7 +21,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from contacthub_server.schemas.configuration import WORKSPACE_INPUT
 from contacthub_server.schemas.event_catalog import EVENT_TYPES
+from contacthub_server.schemas.event_catalog import MODES as EVENT_MODES
+from contacthub_server.schemas.spec import Bool, FieldError, Obj, Str
 from contacthub_server.service.matching import (
     NO_CHECK,
     MatchingPolicy,
@@ -70,6 +73,84 @@ def _identity(policy: MatchingPolicy) -> tuple[Any, ...]:
     if policy.mode == NO_CHECK:
         return (NO_CHECK,)
     return (policy.properties, policy.case_sensitive)
+
+
+#: WorkspaceConfiguration keys a configuration file may not set: the uniqueness policy is each
+#: node's ``matching.policy``, and the tier is read-only.
+_UNDECLARABLE = ("customerUniquenessPolicy", "tier")
+
+
+def _declared_workspace(
+    ws: WorkspaceConfig, source: str
+) -> tuple[dict[str, Any], dict[str, tuple[str | None, bool | None]]]:
+    """The checked ``configuration`` and ``events`` tables of a workspace of the file."""
+    key = f"workspaces.{ws.workspace_id}"
+    errors: list[FieldError] = []
+    configuration = WORKSPACE_INPUT.check(ws.configuration, "", errors)
+    errors.extend(
+        FieldError(f"/{name}", "not a setting of the file (see the nodes' matching.policy)")
+        for name in _UNDECLARABLE
+        if name in ws.configuration
+    )
+    if errors:
+        raise _config_error(source, f"{key}.configuration", errors[0])
+    events: dict[str, tuple[str | None, bool | None]] = {}
+    for name, table in ws.events.items():
+        where = f"{key}.events.{name}"
+        if name not in EVENT_TYPES:
+            raise ConfigError(f"{source}: '{where}': unknown event type")
+        found = _EVENT_SETTING.check(table, "", errors)
+        if errors:
+            raise _config_error(source, where, errors[0])
+        events[name] = (found.get("mode"), found.get("enabled"))
+    return configuration, events
+
+
+def _config_error(source: str, where: str, error: FieldError) -> ConfigError:
+    """The error naming the file, the dotted key and what is wrong with it."""
+    sub = error.path.strip("/").replace("/", ".")
+    return ConfigError(
+        f"{source}: '{where}.{sub}': {error.message}"
+        if sub
+        else f"{source}: '{where}': {error.message}"
+    )
+
+
+_EVENT_SETTING = Obj(
+    {"mode": Str(nullable=False, enum=EVENT_MODES), "enabled": Bool(nullable=False)},
+    nullable=False,
+)
+
+
+def _apply_declared(
+    tx: Tx,
+    ws: str,
+    configuration: dict[str, Any],
+    events: dict[str, tuple[str | None, bool | None]],
+) -> None:
+    """Apply a workspace's declared configuration and event types, each when it changed."""
+    stored = tx.workspace_config(ws) or {}
+    changed = False
+    digest = settings_digest(configuration)
+    if configuration and stored.get("declaredWorkspace") != digest:
+        stored["workspace"] = {**stored.get("workspace", {}), **configuration}
+        stored["declaredWorkspace"] = digest
+        changed = True
+    digest = settings_digest({name: list(state) for name, state in events.items()})
+    if events and stored.get("declaredEvents") != digest:
+        current = tx.event_type_settings(ws)
+        for name, (mode, enabled) in events.items():
+            now_mode, now_enabled = current.get(name, (EVENT_TYPES[name], True))
+            mode = mode or now_mode
+            enabled = now_enabled if enabled is None else enabled
+            if mode == EVENT_TYPES[name] and enabled:
+                tx.clear_event_type(ws, name)
+            else:
+                tx.set_event_type(ws, name, mode, enabled)
+        stored["declaredEvents"] = digest
+        changed = True
+    if changed:
+        tx.set_workspace_config(ws, stored)
 
 
 def settings_digest(settings: dict[str, Any]) -> str:
@@ -192,9 +273,17 @@ class Registry:
         return Credentials(ws, node, tok)
 
     def apply_config(self, workspaces: Iterable[WorkspaceConfig], source: str) -> None:
-        """Create what a configuration file declares; ConfigError names the bad key."""
+        """Create what a configuration file declares; ConfigError names the bad key.
+
+        What the file declares is the initial state: a node's settings, the workspace's
+        configuration and its event types are applied when the file declares something new of
+        them (the first time, or after the file changed), so that a start with an unchanged file
+        keeps what the configuration API changed since.
+        """
         checked: list[tuple[WorkspaceConfig, dict[str, dict[str, Any]]]] = []
+        declared: dict[str, tuple[dict[str, Any], dict[str, tuple[str | None, bool | None]]]] = {}
         for ws in workspaces:
+            declared[ws.workspace_id] = _declared_workspace(ws, source)
             nodes: dict[str, dict[str, Any]] = {}
             for node_id, raw in ws.nodes.items():
                 key = f"workspaces.{ws.workspace_id}.nodes.{node_id}"
@@ -217,6 +306,7 @@ class Registry:
                     if tx.declared_digest(ws.workspace_id, node_id) != digest:
                         self.replace_node_settings(tx, ws.workspace_id, node_id, settings)
                         tx.set_declared_digest(ws.workspace_id, node_id, digest)
+                _apply_declared(tx, ws.workspace_id, *declared[ws.workspace_id])
                 for token in ws.tokens:
                     owner = tx.workspace_of_token(token)
                     if owner is None:
@@ -226,9 +316,8 @@ class Registry:
                             f"{source}: 'workspaces.{ws.workspace_id}.tokens': a token is "
                             f"already used by workspace {owner!r}"
                         )
-        for ws, nodes in checked:
-            for node_id in nodes:
-                self._forget_node(ws.workspace_id, node_id)
+        for ws, _nodes in checked:
+            self.forget_workspace(ws.workspace_id)
 
     @staticmethod
     def replace_node_settings(tx: Tx, ws: str, node_id: str, settings: dict[str, Any]) -> None:
