@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from contacthub._http import DEFAULT_BASE_URL, DEFAULT_POOL_SIZE, RetryPolicy, Timeouts, Transport
+from contacthub.configuration import Configuration
 from contacthub.updates import UpdateFeed, last_offset
 
 if TYPE_CHECKING:
@@ -87,6 +88,9 @@ class Workspace:
             pool_size=pool_size,
         )
         self._token = token.strip()
+        #: The workspace's configuration: event types, extended schema, matching policy, nodes,
+        #: sources and the API's models (see :mod:`contacthub.configuration`).
+        self.configuration = Configuration(self.transport)
 
     @property
     def token(self) -> str:
