@@ -11,6 +11,7 @@ import requests
 
 from contacthub import _wire
 from contacthub._http import DEFAULT_BASE_URL, DEFAULT_POOL_SIZE, RetryPolicy, Timeouts, Transport
+from contacthub.configuration import Configuration
 from contacthub.updates import UpdateFeed, last_offset
 
 if TYPE_CHECKING:
@@ -88,6 +89,9 @@ class Workspace:
             pool_size=pool_size,
         )
         self._token = token.strip()
+        #: The workspace's configuration: event types, extended schema, matching policy, nodes,
+        #: sources and the API's models (see :mod:`contacthub.configuration`).
+        self.configuration = Configuration(self.transport)
 
     @property
     def token(self) -> str:
