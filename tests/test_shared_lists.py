@@ -6,12 +6,22 @@ contract's enumerations; this test fails as soon as one copy changes without the
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints, is_typeddict
 
 import pytest
 
 from contacthub import Customer, Event
+from contacthub import types as types
+from contacthub.models import Properties
+from contacthub.models._shapes import CUSTOMER_SHAPE, FREE, VALUE
+from contacthub_server.schemas.customer import CUSTOMER_FIELDS
+from contacthub_server.schemas.event import CONTEXT_INFO
+from contacthub_server.schemas.event import PROPERTIES as EVENT_PROPERTIES
 from contacthub_server.schemas.event_catalog import BRING_BACK_TYPES, CONTEXTS, EVENT_TYPES, MODES
+from contacthub_server.schemas.normalise import BASE_KEYS, CUSTOMER_KEYS
+from contacthub_server.schemas.spec import AnyObject, ListOf, Obj, Spec
 from contacthub_server.schemas.timezones import TIMEZONES
 
 
@@ -105,3 +115,70 @@ def test_import_check_knows_every_date_field_of_the_hubs_customer() -> None:
     walk(CUSTOMER, "")
     dates = {path: rule for path, rule in CUSTOMER_RULES.items() if rule != "email"}
     assert dates == found
+
+
+def shape_of(spec: Spec) -> Any:
+    """The hub's spec of a document written in the SDK's shape vocabulary (models/_shapes.py)."""
+    if isinstance(spec, Obj):
+        return {key: shape_of(child) for key, child in spec.fields.items()}
+    if isinstance(spec, AnyObject):
+        return FREE
+    if isinstance(spec, ListOf):
+        return (shape_of(spec.item),)
+    return VALUE
+
+
+def plain(shape: Any) -> Any:
+    if shape is FREE:
+        return FREE
+    if isinstance(shape, Mapping):
+        return {key: plain(child) for key, child in shape.items()}
+    if isinstance(shape, tuple):
+        return tuple(plain(child) for child in shape)
+    return shape
+
+
+def test_the_sdk_knows_the_customer_schema_the_hub_accepts() -> None:
+    # The SDK's one copy of the customer schema (null sections read as empty, query fields are
+    # checked against it) has every key the hub accepts and answers with, and no other.
+    hub = shape_of(Obj(CUSTOMER_FIELDS))
+    hub.update(dict.fromkeys(("id", "registeredAt", "updatedAt"), VALUE))
+    assert plain(CUSTOMER_SHAPE) == hub
+    assert set(CUSTOMER_SHAPE) == set(CUSTOMER_KEYS)
+    assert list(CUSTOMER_SHAPE["base"]) == list(BASE_KEYS)
+
+
+def typed_shape(hint: Any) -> Any:
+    """A TypedDict (or a field's type) of contacthub.types in the same shape vocabulary."""
+    if is_typeddict(hint):
+        return {key: typed_shape(value) for key, value in get_type_hints(hint).items()}
+    if get_origin(hint) is list:
+        return (typed_shape(get_args(hint)[0]),)
+    if get_origin(hint) is dict:
+        return FREE
+    if get_origin(hint) in (Union, UnionType):
+        shapes = [typed_shape(arg) for arg in get_args(hint) if arg not in (type(None), Properties)]
+        structured = [shape for shape in shapes if shape is not VALUE]
+        return structured[0] if len(structured) == 1 else VALUE if not structured else shapes
+    return VALUE
+
+
+def test_the_typed_customer_document_has_the_schemas_keys() -> None:
+    assert typed_shape(types.CustomerDocument) == plain(CUSTOMER_SHAPE)
+
+
+@pytest.mark.parametrize("event_type", sorted(EVENT_TYPES))
+def test_the_typed_properties_of_each_event_type_are_the_hubs(event_type: str) -> None:
+    typed = types.PROPERTIES_BY_TYPE[event_type]
+    hub = EVENT_PROPERTIES[event_type]
+    assert typed_shape(typed) == shape_of(hub)
+    assert typed.__required_keys__ == frozenset(hub.required)  # type: ignore[attr-defined]
+
+
+def test_the_typed_event_types_and_contexts_are_the_hubs() -> None:
+    assert set(get_args(types.EventType)) == set(EVENT_TYPES)
+    assert set(get_args(types.EventContext)) == set(CONTEXTS)
+    assert set(types.PROPERTIES_BY_TYPE) == set(EVENT_TYPES)
+    assert typed_shape(types.ContextInfo) == shape_of(
+        Obj({key: spec for info in CONTEXT_INFO.values() for key, spec in info.fields.items()})
+    )

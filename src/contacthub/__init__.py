@@ -10,7 +10,8 @@ Start from a :class:`Workspace`, get a :class:`Node` from it, and work on custom
             print(customer.base.contacts.email)
 
 The model classes (``Customer``, ``Event``, ``Properties``, ``Education``, ``Job``, ``Like``,
-``Subscription``) are importable from here and from :mod:`contacthub.models`.
+``Subscription``) are importable from here and from :mod:`contacthub.models`; the typed documents
+(``TypedDict``s of customers, items, events and sessions) are in :mod:`contacthub.types`.
 """
 
 from __future__ import annotations
@@ -65,4 +66,8 @@ def __getattr__(name: str) -> Any:
         value = getattr(contacthub.models, name)
         globals()[name] = value
         return value
+    if name == "types":
+        import contacthub.types
+
+        return contacthub.types
     raise AttributeError(f"module 'contacthub' has no attribute {name!r}")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, overload
 
-from contacthub._http import Transport, dumps
+from contacthub import _wire
+from contacthub._http import Transport
+from contacthub._wire import SortSpec
 from contacthub.bulk.export import EXPORT_PAGE_SIZE
 from contacthub.bulk.operations import BulkOperations
 from contacthub.bulk.run import DEFAULT_CONCURRENCY
@@ -15,6 +17,8 @@ from contacthub.errors.api_error import APIError
 from contacthub.lib.paginated_list import PaginatedList
 
 if TYPE_CHECKING:
+    from typing import Unpack
+
     from contacthub.bulk.export import PagedExport
     from contacthub.bulk.run import BulkItem, BulkRun
     from contacthub.models.customer import Customer
@@ -25,14 +29,28 @@ if TYPE_CHECKING:
     from contacthub.models.query.query import Query
     from contacthub.models.segment import Segment
     from contacthub.models.subscription import Subscription
+    from contacthub.types import (
+        CustomerFields,
+        CustomerSource,
+        EducationDocument,
+        EducationFields,
+        EventDocument,
+        EventFields,
+        JobDocument,
+        JobFields,
+        LikeDocument,
+        LikeFields,
+        NewCustomer,
+        Session,
+        SubscriptionDocument,
+        SubscriptionFields,
+    )
     from contacthub.workspace import Workspace
 
 __all__ = ["Node"]
 
 # Read-only customer fields: the API sets them, so they are left out of what we write.
 _READ_ONLY = ("registeredAt", "updatedAt")
-
-SortSpec = str | tuple[str, str] | Iterable[str | tuple[str, str]]
 
 
 def _models() -> Any:
@@ -47,59 +65,6 @@ def _segment() -> Any:
     import contacthub.models.segment as segment
 
     return segment
-
-
-def _format_date(value: datetime | date | str) -> str:
-    """A date filter as the API reads it: datetimes in UTC with milliseconds and ``Z``."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
-        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-    if isinstance(value, date):
-        return f"{value.isoformat()}T00:00:00.000Z"
-    if isinstance(value, str):
-        return value
-    raise TypeError(f"a date filter must be a datetime, a date or a string, not {value!r}")
-
-
-def _join(value: str | Iterable[str] | None) -> str | None:
-    """A list filter (``fields``, event types, contexts) as a comma-separated string."""
-    if value is None or isinstance(value, str):
-        return value
-    return ",".join(str(item) for item in value)
-
-
-def _sort_param(sort: SortSpec | None) -> list[str] | None:
-    """``sort`` as the API's repeated ``field[,asc|desc]`` parameters."""
-    if sort is None:
-        return None
-    items: list[Any] = [sort] if isinstance(sort, (str, tuple)) else list(sort)
-    result = []
-    for item in items:
-        if isinstance(item, tuple):
-            field, direction = item
-            if str(direction).lower() not in ("asc", "desc"):
-                raise ValueError(f"sort direction must be 'asc' or 'desc', not {direction!r}")
-            result.append(f"{field},{str(direction).lower()}")
-        elif isinstance(item, str) and item.strip():
-            result.append(item.strip())
-        else:
-            raise ValueError(
-                f"sort must be 'field', 'field,desc' or ('field', 'desc'), not {item!r}"
-            )
-    return result or None
-
-
-def _query_param(query: Any) -> str | None:
-    """The ``query`` parameter: a query dict (or a models ``Query``) serialised to JSON."""
-    if query is None or isinstance(query, str):
-        return query
-    build = getattr(query, "to_dict", None)
-    if callable(build) and not isinstance(query, Mapping):
-        query = build()  # a models Query: its document, or None when it has no filter
-        if query is None:
-            return None
-    return dumps(query)
 
 
 class _Item:
@@ -152,9 +117,7 @@ class Node:
 
     @staticmethod
     def _q(segment: str) -> str:
-        if not isinstance(segment, str) or not segment:
-            raise ValueError(f"an id must be a non-empty string, not {segment!r}")
-        return Transport.quote(segment)
+        return _wire.segment(segment)
 
     def _customer(self, document: Any) -> Customer:
         result: Customer = _models().Customer.from_dict(self, document)
@@ -165,7 +128,9 @@ class Node:
 
     # ------------------------------------------------------------------ customers
 
-    def add_customer(self, force_update: bool = False, **attributes: Any) -> Customer:
+    def add_customer(
+        self, force_update: bool = False, **attributes: Unpack[NewCustomer]
+    ) -> Customer:
         """Add a customer to this node and return it as the API stored it.
 
         Args:
@@ -187,8 +152,8 @@ class Node:
         try:
             return self._customer(self._request("POST", "/customers", json=body))
         except APIError as error:
-            existing = _conflicting_customer_id(error)
-            if not force_update or error.status_code != 409 or existing is None:
+            existing = _wire.conflict_id(error)
+            if not force_update or existing is None:
                 raise
         patch = {key: value for key, value in body.items() if key not in ("nodeId", "id")}
         return self._customer(self._request("PATCH", f"/customers/{self._q(existing)}", json=patch))
@@ -230,15 +195,15 @@ class Node:
         query: Any = None,
         sort: SortSpec | None = None,
     ) -> Any:
-        params = {
-            "nodeId": self.node_id,
-            "externalId": external_id,
-            "page": page,
-            "size": size,
-            "fields": _join(fields),
-            "query": _query_param(query),
-            "sort": _sort_param(sort),
-        }
+        params = _wire.customers_params(
+            self.node_id,
+            external_id=external_id,
+            query=query,
+            fields=fields,
+            sort=sort,
+            page=page,
+            size=size,
+        )
         return self._request("GET", "/customers", params=params)
 
     @overload
@@ -280,8 +245,9 @@ class Node:
             page: the page to get, counted from 0 (default 0).
             size: customers per page (default 10, at most 50).
             fields: only these properties (dotted paths, e.g. ``['base.firstName']``).
-            query: a query document (``{"name": ..., "query": ...}``), as built by
-                ``node.query(Customer).filter(...)``; a JSON string works too.
+            query: a query built with ``node.query(Customer).filter(...)``, a query document
+                (``{"name": ..., "query": ...}``) or a bare simple or combined query (sent
+                wrapped in the document); a JSON string of either works too.
             sort: ``'base.lastName'``, ``'updatedAt,desc'``, ``('updatedAt', 'desc')`` or a list
                 of those.
 
@@ -344,7 +310,9 @@ class Node:
         elements = page.get("elements") or []
         return self._customer(elements[0]) if elements else None
 
-    def update_customer(self, id: str, full_update: bool = False, **attributes: Any) -> Customer:
+    def update_customer(
+        self, id: str, full_update: bool = False, **attributes: Unpack[CustomerFields]
+    ) -> Customer:
         """Update a customer and return it as the API stored it.
 
         Args:
@@ -413,24 +381,24 @@ class Node:
         """A new random session id (a UUID version 4), for events of a customer not known yet."""
         return str(uuid.uuid4())
 
-    def add_customer_session(self, customer_id: str, session_id: str) -> dict[str, Any]:
+    def add_customer_session(self, customer_id: str, session_id: str) -> Session:
         """Attach a session id to a customer: the session's anonymous events become theirs.
 
         Returns the new session resource, ``{"id": <resource id>, "value": session_id}``.
         """
-        result: dict[str, Any] = self._request(
+        result: Session = self._request(
             "POST", f"/customers/{self._q(customer_id)}/sessions", json={"value": session_id}
         )
         return result
 
-    def get_customer_sessions(self, customer_id: str) -> list[dict[str, Any]]:
+    def get_customer_sessions(self, customer_id: str) -> list[Session]:
         """The customer's sessions, each ``{"id": <resource id>, "value": <session id>}``."""
         result = self._request("GET", f"/customers/{self._q(customer_id)}/sessions") or {}
         return list(result.get("elements") or [])
 
-    def get_customer_session(self, customer_id: str, session_id: str) -> dict[str, Any]:
+    def get_customer_session(self, customer_id: str, session_id: str) -> Session:
         """One session of the customer, by its resource id (the ``id``, not the ``value``)."""
-        result: dict[str, Any] = self._request(
+        result: Session = self._request(
             "GET", f"/customers/{self._q(customer_id)}/sessions/{self._q(session_id)}"
         )
         return result
@@ -441,7 +409,7 @@ class Node:
 
     # ------------------------------------------------------------------ sources
 
-    def get_customer_sources(self, customer_id: str) -> list[dict[str, Any]]:
+    def get_customer_sources(self, customer_id: str) -> list[CustomerSource]:
         """The customer as each source of data recorded it, as plain dicts (SourceCustomer).
 
         Each has ``id`` (the source's id), ``externalId``, ``nodeId``, ``base``, ``extended``,
@@ -451,9 +419,9 @@ class Node:
         result = self._request("GET", f"/customers/{self._q(customer_id)}/sources") or {}
         return list(result.get("elements") or [])
 
-    def get_customer_source(self, customer_id: str, source_id: str) -> dict[str, Any]:
+    def get_customer_source(self, customer_id: str, source_id: str) -> CustomerSource:
         """One source of the customer (see :meth:`get_customer_sources`), by its id."""
-        result: dict[str, Any] = self._request(
+        result: CustomerSource = self._request(
             "GET", f"/customers/{self._q(customer_id)}/sources/{self._q(source_id)}"
         )
         return result
@@ -477,7 +445,7 @@ class Node:
             body["bringBackProperties"] = properties
         return body
 
-    def add_event(self, **attributes: Any) -> Event:
+    def add_event(self, **attributes: Unpack[EventDocument]) -> Event:
         """Add an event and return it (with the ``id`` the API gave it, when it gives one).
 
         Give ``customerId`` for a known customer, or ``bringBackProperties`` of type
@@ -501,7 +469,7 @@ class Node:
         )
         return event
 
-    def update_event(self, id: str, **attributes: Any) -> Event:
+    def update_event(self, id: str, **attributes: Unpack[EventFields]) -> Event:
         """Replace an event by these attributes and return it as stored.
 
         The attributes make a whole event, as for :meth:`add_event` (``type``, ``context``,
@@ -530,18 +498,17 @@ class Node:
         page: int | None = None,
         size: int | None = None,
     ) -> Any:
-        params = {
-            "customerId": customer_id,
-            # Without a customer, list the events of this node (not of the whole workspace).
-            "nodeId": self.node_id if customer_id is None else None,
-            "type": _join(event_type),
-            "context": _join(context),
-            "mode": event_mode,
-            "dateFrom": None if date_from is None else _format_date(date_from),
-            "dateTo": None if date_to is None else _format_date(date_to),
-            "page": page,
-            "size": size,
-        }
+        params = _wire.events_params(
+            self.node_id,
+            customer_id=customer_id,
+            event_type=event_type,
+            context=context,
+            mode=event_mode,
+            date_from=date_from,
+            date_to=date_to,
+            page=page,
+            size=size,
+        )
         return self._request("GET", "/events", params=params)
 
     def get_consent_logs(
@@ -598,8 +565,8 @@ class Node:
             event_type: one of ``Event.TYPES`` (or a list of them).
             context: one of ``Event.CONTEXTS`` (or a list of them).
             event_mode: ``'ACTIVE'`` or ``'PASSIVE'``.
-            date_from, date_to: only events in this range: datetimes (naive ones are UTC),
-                dates or strings.
+            date_from, date_to: only events in this range: datetimes (a naive one is local
+                time, as ``datetime.astimezone()`` reads it), dates (midnight UTC) or strings.
             page: the page to get, counted from 0.
             size: events per page (default 10, at most 50).
         """
@@ -630,7 +597,7 @@ class Node:
 
     # ------------------------------------------------------------------ customer items
 
-    def _add_item(self, item: _Item, customer_id: str, attributes: dict[str, Any]) -> Any:
+    def _add_item(self, item: _Item, customer_id: str, attributes: Mapping[str, Any]) -> Any:
         answer = self._request(
             "POST", f"/customers/{self._q(customer_id)}/{item.collection}", json=attributes
         )
@@ -643,7 +610,7 @@ class Node:
         return self._item(item, customer_id, answer)
 
     def _update_item(
-        self, item: _Item, customer_id: str, item_id: str, attributes: dict[str, Any]
+        self, item: _Item, customer_id: str, item_id: str, attributes: Mapping[str, Any]
     ) -> Any:
         body = {**attributes, "id": item_id}
         answer = self._request(
@@ -662,7 +629,7 @@ class Node:
         model = getattr(_models(), item.class_name)
         return model.from_dict(self._customer_handle(customer_id), document)
 
-    def add_education(self, customer_id: str, **attributes: Any) -> Education:
+    def add_education(self, customer_id: str, **attributes: Unpack[EducationDocument]) -> Education:
         """Add an education (with your own ``id``) to the customer's ``base.educations``."""
         result: Education = self._add_item(_EDUCATION, customer_id, attributes)
         return result
@@ -674,7 +641,9 @@ class Node:
 
     get_customer_education = get_education
 
-    def update_education(self, customer_id: str, id: str, **attributes: Any) -> Education:
+    def update_education(
+        self, customer_id: str, id: str, **attributes: Unpack[EducationFields]
+    ) -> Education:
         """Replace the customer's education ``id`` with ``attributes``."""
         result: Education = self._update_item(_EDUCATION, customer_id, id, attributes)
         return result
@@ -683,7 +652,7 @@ class Node:
         """Remove the customer's education ``education_id``."""
         self._remove_item(_EDUCATION, customer_id, education_id)
 
-    def add_job(self, customer_id: str, **attributes: Any) -> Job:
+    def add_job(self, customer_id: str, **attributes: Unpack[JobDocument]) -> Job:
         """Add a job (with your own ``id``) to the customer's ``base.jobs``."""
         result: Job = self._add_item(_JOB, customer_id, attributes)
         return result
@@ -695,7 +664,7 @@ class Node:
 
     get_customer_job = get_job
 
-    def update_job(self, customer_id: str, id: str, **attributes: Any) -> Job:
+    def update_job(self, customer_id: str, id: str, **attributes: Unpack[JobFields]) -> Job:
         """Replace the customer's job ``id`` with ``attributes``."""
         result: Job = self._update_item(_JOB, customer_id, id, attributes)
         return result
@@ -704,7 +673,7 @@ class Node:
         """Remove the customer's job ``job_id``."""
         self._remove_item(_JOB, customer_id, job_id)
 
-    def add_like(self, customer_id: str, **attributes: Any) -> Like:
+    def add_like(self, customer_id: str, **attributes: Unpack[LikeDocument]) -> Like:
         """Add a like (with your own ``id``) to the customer's ``base.likes``."""
         result: Like = self._add_item(_LIKE, customer_id, attributes)
         return result
@@ -716,7 +685,7 @@ class Node:
 
     get_customer_like = get_like
 
-    def update_like(self, customer_id: str, id: str, **attributes: Any) -> Like:
+    def update_like(self, customer_id: str, id: str, **attributes: Unpack[LikeFields]) -> Like:
         """Replace the customer's like ``id`` with ``attributes``."""
         result: Like = self._update_item(_LIKE, customer_id, id, attributes)
         return result
@@ -725,7 +694,9 @@ class Node:
         """Remove the customer's like ``like_id``."""
         self._remove_item(_LIKE, customer_id, like_id)
 
-    def add_subscription(self, customer_id: str, **attributes: Any) -> Subscription:
+    def add_subscription(
+        self, customer_id: str, **attributes: Unpack[SubscriptionDocument]
+    ) -> Subscription:
         """Add a subscription (with your own ``id``) to the customer's ``base.subscriptions``."""
         result: Subscription = self._add_item(_SUBSCRIPTION, customer_id, attributes)
         return result
@@ -737,7 +708,9 @@ class Node:
 
     get_customer_subscription = get_subscription
 
-    def update_subscription(self, customer_id: str, id: str, **attributes: Any) -> Subscription:
+    def update_subscription(
+        self, customer_id: str, id: str, **attributes: Unpack[SubscriptionFields]
+    ) -> Subscription:
         """Replace the customer's subscription ``id`` with ``attributes``."""
         result: Subscription = self._update_item(_SUBSCRIPTION, customer_id, id, attributes)
         return result
@@ -803,18 +776,19 @@ class Node:
 
     def export_customers(
         self,
-        query: Mapping[str, Any] | str | None = None,
+        query: Query | Mapping[str, Any] | str | None = None,
         *,
         external_id: str | None = None,
-        sort: str | Sequence[str] | None = None,
+        sort: SortSpec | None = None,
         page_size: int = EXPORT_PAGE_SIZE,
     ) -> PagedExport:
         """Every customer of this node matching ``query`` (or all), as API documents.
 
         Pages of ``page_size`` (at most 50) are fetched as iteration reaches them, so memory
-        does not grow with the number of customers. ``query`` is the query document (a dict,
-        its JSON text, or a query built with ``node.query(Customer)``); the returned object's
-        ``total`` says how many matched, once the first page is read.
+        does not grow with the number of customers. ``query`` is a query built with
+        ``node.query(Customer)``, the query document (``{"name": ..., "query": ...}``, as a dict
+        or its JSON text) or a bare simple or combined query; it is always sent as the document.
+        The returned object's ``total`` says how many matched, once the first page is read.
         """
         return self._bulk.export_customers(
             query, external_id=external_id, sort=sort, page_size=page_size
@@ -824,11 +798,11 @@ class Node:
         self,
         customer_ids: Iterable[str] | None = None,
         *,
-        query: Mapping[str, Any] | str | None = None,
+        query: Query | Mapping[str, Any] | str | None = None,
         event_type: str | Sequence[str] | None = None,
         context: str | Sequence[str] | None = None,
-        date_from: datetime | str | None = None,
-        date_to: datetime | str | None = None,
+        date_from: datetime | date | str | None = None,
+        date_to: datetime | date | str | None = None,
         page_size: int = EXPORT_PAGE_SIZE,
     ) -> PagedExport:
         """Events as API documents, page by page.
@@ -893,10 +867,10 @@ class Node:
     ) -> Any:
         params = {
             "nodeId": self.node_id,
-            "fields": _join(fields if fields is not None else _segment().CUSTOMER_FIELDS),
+            "fields": _wire.join(fields if fields is not None else _segment().CUSTOMER_FIELDS),
             "page": page,
             "size": size,
-            "sort": _sort_param(sort),
+            "sort": _wire.sort_param(sort),
         }
         return self._request("GET", f"/segments/{self._q(segment_id)}/customers", params=params)
 
@@ -924,13 +898,3 @@ class Node:
     def _segment_of(self, document: Any) -> Segment:
         segment: Segment = _segment().Segment.from_dict(self, document)
         return segment
-
-
-def _conflicting_customer_id(error: APIError) -> str | None:
-    """The id of the existing customer a 409 names in ``data.customer.id``."""
-    data = error.data
-    if isinstance(data, Mapping):
-        customer = data.get("customer")
-        if isinstance(customer, Mapping) and isinstance(customer.get("id"), str):
-            return str(customer["id"])
-    return None

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from contacthub import _wire
 from contacthub._http import DEFAULT_BASE_URL, DEFAULT_POOL_SIZE, RetryPolicy, Timeouts, Transport
+from contacthub.configuration import Configuration
 from contacthub.updates import UpdateFeed, last_offset
 
 if TYPE_CHECKING:
@@ -79,7 +81,7 @@ class Workspace:
         self.base_url = normalize_base_url(base_url)
         self.default_node_id: str | None = None
         self.transport = Transport(
-            f"{self.base_url}/workspaces/{Transport.quote(self.workspace_id)}",
+            f"{self.base_url}/workspaces/{_wire.segment(self.workspace_id)}",
             token.strip(),
             timeouts=_timeouts(timeout),
             retry=retry,
@@ -87,6 +89,9 @@ class Workspace:
             pool_size=pool_size,
         )
         self._token = token.strip()
+        #: The workspace's configuration: event types, extended schema, matching policy, nodes,
+        #: sources and the API's models (see :mod:`contacthub.configuration`).
+        self.configuration = Configuration(self.transport)
 
     @property
     def token(self) -> str:

@@ -20,21 +20,32 @@ The configuration file (``contacthub serve --config hub.toml``) looks like this:
     type = "object"
     properties = { loyalty = { type = "integer" } }
 
+    [workspaces.my-workspace.nodes.shop]
+    mandatoryProperties = ["base.firstName"]         # every customer of the node needs them
+
+    [workspaces.my-workspace.configuration]          # optional: GET …/configuration's values
+    name = "My workspace"
+    industry = "NotDefined"                          # GDO | Luxury | Automotive | NotDefined
+    timezone = "Europe/Rome"
+    currency = "EUR"
+
+    [workspaces.my-workspace.events.campaignOpened]  # optional, per event type
+    mode = "PASSIVE"                                 # ACTIVE | PASSIVE (default: the catalog's)
+    enabled = false                                  # POST …/events refuses a disabled type
+
 A workspace may list several tokens and several nodes; the keys of a node table are the node
-settings checked by :func:`contacthub_server.service.validation.validate_node_settings`.
+settings checked by :func:`contacthub_server.service.validation.validate_node_settings`. What
+the file declares is the initial state: the configuration API changes it at run time, and a
+start with an unchanged file keeps those changes (a node, the configuration table or the events
+tables the file changes since the last start are applied again).
 """
 
 from __future__ import annotations
 
-import sys
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10 only
-    import tomli as tomllib
 
 DEFAULT_DATABASE = "contacthub.db"
 DEFAULT_MAX_BODY_BYTES = 1_048_576
@@ -82,6 +93,10 @@ class WorkspaceConfig:
     tokens: list[str] = field(default_factory=list)
     #: node id -> raw node settings (validated by the service when applied)
     nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: raw WorkspaceConfiguration values (validated when applied)
+    configuration: dict[str, Any] = field(default_factory=dict)
+    #: event type -> raw ``{mode, enabled}`` (validated when applied)
+    events: dict[str, Any] = field(default_factory=dict)
 
 
 class ConfigError(ValueError):
@@ -115,11 +130,18 @@ def load_config(path: str | Path) -> list[WorkspaceConfig]:
         key = f"workspaces.{ws_id}"
         if not isinstance(ws_table, dict):
             raise ConfigError(f"{where}: '{key}' must be a table")
-        extra = sorted(set(ws_table) - {"tokens", "nodes"})
+        extra = sorted(set(ws_table) - {"tokens", "nodes", "configuration", "events"})
         if extra:
             raise ConfigError(
-                f"{where}: unknown key '{key}.{extra[0]}' (expected 'tokens' and 'nodes')"
+                f"{where}: unknown key '{key}.{extra[0]}' "
+                "(expected 'tokens', 'nodes', 'configuration' and 'events')"
             )
+        tables: dict[str, dict[str, Any]] = {}
+        for name in ("configuration", "events"):
+            table = ws_table.get(name, {})
+            if not isinstance(table, dict):
+                raise ConfigError(f"{where}: '{key}.{name}' must be a table")
+            tables[name] = dict(table)
         tokens = ws_table.get("tokens", [])
         if not isinstance(tokens, list) or not all(isinstance(t, str) and t for t in tokens):
             raise ConfigError(f"{where}: '{key}.tokens' must be a list of non-empty strings")
@@ -131,5 +153,9 @@ def load_config(path: str | Path) -> list[WorkspaceConfig]:
             if not isinstance(node_table, dict):
                 raise ConfigError(f"{where}: '{key}.nodes.{node_id}' must be a table")
             node_settings[node_id] = dict(node_table)
-        result.append(WorkspaceConfig(ws_id, list(tokens), node_settings))
+        result.append(
+            WorkspaceConfig(
+                ws_id, list(tokens), node_settings, tables["configuration"], tables["events"]
+            )
+        )
     return result

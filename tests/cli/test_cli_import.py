@@ -365,3 +365,36 @@ def test_a_row_that_is_not_utf8_is_rejected_with_its_bytes_escaped(
         "3,invalid,,not UTF-8 text (byte 0xe0); save the file as UTF-8,r2,Citt\\xe0"
     )
     assert "\r" not in text
+
+
+def test_resume_finds_rows_dated_in_other_forms_already_there(
+    run: Run, hub: Hub, tmp_path: Path
+) -> None:
+    # Dates written with a space, an hour-only offset, a dob as a date-time: the hub stores
+    # them in its own form, and the resumed import must still recognise the rows as there.
+    path = _write_csv(
+        tmp_path / "customers.csv",
+        ["externalId", "base.firstName", "base.dob", "consents.disclaimer.date"],
+        [
+            ["d1", "Ada", "1980-05-10T00:00:00+02:00", "2018-05-25 14:05:00+01"],
+            ["d2", "Bob", "1990-01-02", "2018-05-25T14:05:00.5+0100"],
+            ["d3", "Cy", "1970-12-31 23:00:00-05", "2018-05-25t13:05:00z"],
+        ],
+    )
+    assert run("customers", "import", str(path), creds=hub).code == 0
+    before = {c["externalId"]: c["updatedAt"] for c in _customers(hub)}
+    assert len(before) == 3
+    # As if the import had been killed after sending the rows, before journaling their outcome.
+    journal = tmp_path / "customers.csv.journal"
+    lines = journal.read_text(encoding="utf-8").splitlines(keepends=True)
+    journal.write_text("".join(line for line in lines if not line.startswith("D ")))
+
+    for force in ([], ["--force-update"]):
+        result = run("customers", "import", str(path), "--resume", *force, creds=hub)
+        assert result.code == 0, result.out + result.err
+        assert "0 failed" in result.out
+        assert "3 row(s) whose first attempt had an unknown outcome were checked" in result.out
+        assert "all 3 rows imported" in result.out
+        # Found as they were: neither created again nor patched.
+        assert {c["externalId"]: c["updatedAt"] for c in _customers(hub)} == before
+        journal.write_text("".join(line for line in lines if not line.startswith("D ")))

@@ -6,10 +6,10 @@ import contextlib
 import io
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
-import tomllib
 
 from contacthub.testing import Hub
 

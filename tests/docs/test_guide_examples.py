@@ -16,6 +16,7 @@ import base64
 import importlib.metadata
 import re
 import threading
+import tomllib
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -24,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import tomllib
 from guide_harness import HubAPI, Run, production_redirect
 
 EXAMPLES_FILE = Path(__file__).parent / "guide_examples" / "guide.toml"
@@ -263,8 +263,13 @@ def _(run: Run) -> None:
 
 @check(7)
 def _(run: Run) -> None:
-    # No customer has a `base.secondName` (the API's property is `lastName`), so nobody matches.
-    assert list(run.ns["fetched_customers"]) == []
+    # As printed, the query names `base.secondName`, which the schema does not have (it would
+    # match nobody): the SDK refuses it. Corrected to `lastName`, it finds Bruce Wayne only.
+    with pytest.raises(AttributeError, match=r"Customer\.base has no attribute 'secondName'"):
+        exec(EXAMPLES[7]["guide"], dict(run.ns))
+    assert [(c.base.firstName, c.base.lastName) for c in run.ns["fetched_customers"]] == [
+        ("Bruce", "Wayne")
+    ]
 
 
 @check(8, 9)

@@ -44,7 +44,7 @@ def test_add_get_and_delete_an_event(node: Node, customer: Customer) -> None:
 
 
 def test_get_events_filters_and_pages(node: Node, customer: Customer) -> None:
-    start = datetime(2026, 1, 1, 12, 0)
+    start = datetime(2026, 1, 1, 12, 0, tzinfo=timezone.utc)
     for day in range(6):
         node.add_event(**page_view(customer.id, start + timedelta(days=day), title=f"d{day}"))
     node.add_event(

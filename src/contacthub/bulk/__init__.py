@@ -39,9 +39,10 @@ transport could not safely resend (the connection broke after the request was se
   again, so the guarantee is at least once.)
 """
 
+from contacthub._wire import format_instant
 from contacthub.bulk.export import EXPORT_PAGE_SIZE, EXPORT_PREFETCH, PagedExport
 from contacthub.bulk.operations import BulkOperations
-from contacthub.bulk.recheck import format_instant, holds
+from contacthub.bulk.recheck import holds
 from contacthub.bulk.rounds import MAX_ROUNDS
 from contacthub.bulk.run import (
     DEFAULT_CONCURRENCY,

@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from contacthub.bulk.recheck import format_instant
+from contacthub import _wire
 from contacthub.bulk.rounds import with_rounds
 
 if TYPE_CHECKING:
     from contacthub._http import Transport
+    from contacthub._wire import SortSpec
 
 #: Page size of exports: the API's maximum.
 EXPORT_PAGE_SIZE = 50
 #: Pages of an export fetched ahead of the one being read.
 EXPORT_PREFETCH = 4
-
-
-def query_param(query: Mapping[str, Any] | str | None) -> str | None:
-    if query is None:
-        return None
-    if isinstance(query, str):
-        return query
-    inner = getattr(query, "inner_query", None)  # a models Query object
-    return json.dumps(inner if isinstance(inner, Mapping) else query)
 
 
 class PagedExport(Iterator[dict[str, Any]]):
@@ -111,27 +102,23 @@ def pages(
 def export_customers(
     transport: Transport,
     node_id: str,
-    query: Mapping[str, Any] | str | None = None,
+    query: Any = None,
     *,
     external_id: str | None = None,
-    sort: str | Sequence[str] | None = None,
+    sort: SortSpec | None = None,
     page_size: int = EXPORT_PAGE_SIZE,
 ) -> PagedExport:
     """Every customer of this node matching ``query`` (or all), as API documents.
 
     Pages of ``page_size`` (at most 50) are fetched as iteration reaches them, so memory
-    does not grow with the number of customers. ``query`` is the query document (a dict,
-    its JSON text, or a query built with ``node.query(Customer)``); the returned object's
-    ``total`` says how many matched, once the first page is read.
+    does not grow with the number of customers. ``query``: anything
+    :func:`contacthub._wire.query_param` takes (a built query, the query document or a bare
+    query, as a dict or JSON text), always sent as the ``{"name", "query"}`` document; the
+    returned object's ``total`` says how many matched, once the first page is read.
     """
-    params: dict[str, Any] = {"nodeId": node_id, "size": page_size}
-    text = query_param(query)
-    if text is not None:
-        params["query"] = text
-    if external_id is not None:
-        params["externalId"] = external_id
-    if sort is not None:
-        params["sort"] = [sort] if isinstance(sort, str) else list(sort)
+    params = _wire.customers_params(
+        node_id, external_id=external_id, query=query, sort=sort, size=page_size
+    )
     return PagedExport(lambda export: pages(transport, "/customers", params, export))
 
 
@@ -140,11 +127,11 @@ def export_events(
     node_id: str,
     customer_ids: Iterable[str] | None = None,
     *,
-    query: Mapping[str, Any] | str | None = None,
+    query: Any = None,
     event_type: str | Sequence[str] | None = None,
     context: str | Sequence[str] | None = None,
-    date_from: datetime | str | None = None,
-    date_to: datetime | str | None = None,
+    date_from: datetime | date | str | None = None,
+    date_to: datetime | date | str | None = None,
     page_size: int = EXPORT_PAGE_SIZE,
 ) -> PagedExport:
     """Events as API documents, page by page.
@@ -153,20 +140,21 @@ def export_events(
     customer after another; otherwise every event of this node. Filters: ``event_type`` and
     ``context`` (one or several), ``date_from``/``date_to``.
     """
-    filters: dict[str, Any] = {"size": page_size}
-    if event_type:
-        filters["type"] = event_type if isinstance(event_type, str) else ",".join(event_type)
-    if context:
-        filters["context"] = context if isinstance(context, str) else ",".join(context)
-    for name, value in (("dateFrom", date_from), ("dateTo", date_to)):
-        if isinstance(value, datetime):
-            filters[name] = format_instant(value)
-        elif value is not None:
-            filters[name] = value
+
+    def params(customer_id: str | None) -> dict[str, Any]:
+        return _wire.events_params(
+            node_id,
+            customer_id=customer_id,
+            event_type=event_type or None,
+            context=context or None,
+            date_from=date_from,
+            date_to=date_to,
+            size=page_size,
+        )
 
     def event_pages(export: PagedExport) -> Iterator[dict[str, Any]]:
         if customer_ids is None and query is None:
-            yield from pages(transport, "/events", {**filters, "nodeId": node_id}, export)
+            yield from pages(transport, "/events", params(None), export)
             return
         owners: Iterable[str] = (
             customer_ids
@@ -174,6 +162,6 @@ def export_events(
             else (str(c["id"]) for c in export_customers(transport, node_id, query))
         )
         for customer_id in owners:
-            yield from pages(transport, "/events", {**filters, "customerId": customer_id})
+            yield from pages(transport, "/events", params(customer_id))
 
     return PagedExport(event_pages)

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
+from contacthub import _wire
 from contacthub.bulk import export, rounds
 from contacthub.bulk.export import EXPORT_PAGE_SIZE, PagedExport
-from contacthub.bulk.recheck import (
-    conflict,
-    conflict_id,
-    customer_keys,
-    format_instant,
-    holds,
-    instant,
-    to_millis,
-    without_node,
-)
+from contacthub.bulk.recheck import customer_keys, holds, to_millis, without_node
 from contacthub.bulk.rounds import GAVE_UP, MAX_ROUNDS, NO_KEY, transient, unknown_outcome
 from contacthub.bulk.run import DEFAULT_CONCURRENCY, BulkItem, BulkRun, OutcomeStatus, WorkResult
 from contacthub.errors import APIError, OutcomeUnknownError
 
 if TYPE_CHECKING:
+    from contacthub._wire import SortSpec
     from contacthub.workspace import Workspace
 
 
@@ -101,12 +93,12 @@ class BulkOperations:
                     check = True
                     continue
                 except APIError as exc:
-                    existing_id = conflict_id(exc)
+                    existing_id = _wire.conflict_id(exc)
                     if transient(exc):
                         last = exc
                         rounds.pause(round_number)
                         continue
-                    if exc.status_code != 409 or existing_id is None:
+                    if existing_id is None:
                         return "failed", None, exc, landed
                     try:
                         settled = self._on_conflict(
@@ -146,12 +138,12 @@ class BulkOperations:
         """Settle a 409: our own earlier attempt (``landed``), a force update, or a failure."""
         transport = self.workspace.transport
         if landed:
-            existing = transport.request("GET", f"/customers/{transport.quote(customer_id)}")
+            existing = transport.request("GET", f"/customers/{_wire.segment(customer_id)}")
             if holds(existing, without_node(body)):
                 return "created", customer_id, None
         if force_update:
             transport.request(
-                "PATCH", f"/customers/{transport.quote(customer_id)}", json=without_node(body)
+                "PATCH", f"/customers/{_wire.segment(customer_id)}", json=without_node(body)
             )
             return "updated", customer_id, None
         return "failed", customer_id, error
@@ -169,7 +161,7 @@ class BulkOperations:
                 return "created", candidate.get("id"), None
         existing_id = str(candidates[0].get("id"))
         return self._on_conflict(
-            existing_id, body, force_update, conflict(existing_id), landed=False
+            existing_id, body, force_update, _wire.conflict_error(existing_id), landed=False
         )
 
     def _find_customers(self, body: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -179,11 +171,9 @@ class BulkOperations:
             page = transport.request(
                 "GET",
                 "/customers",
-                params={
-                    "nodeId": self.node_id,
-                    "externalId": external_id,
-                    "size": EXPORT_PAGE_SIZE,
-                },
+                params=_wire.customers_params(
+                    self.node_id, external_id=external_id, size=EXPORT_PAGE_SIZE
+                ),
             )
             found = list((page or {}).get("elements") or [])
             if found:
@@ -195,11 +185,7 @@ class BulkOperations:
             page = transport.request(
                 "GET",
                 "/customers",
-                params={
-                    "nodeId": self.node_id,
-                    "query": json.dumps(query),
-                    "size": EXPORT_PAGE_SIZE,
-                },
+                params=_wire.customers_params(self.node_id, query=query, size=EXPORT_PAGE_SIZE),
             )
             return list((page or {}).get("elements") or [])
         return []
@@ -229,7 +215,7 @@ class BulkOperations:
         def work(item: BulkItem) -> WorkResult:
             body = dict(item.document)
             if "date" not in body or body["date"] is None:
-                body["date"] = format_instant(datetime.now(timezone.utc))
+                body["date"] = _wire.format_instant(datetime.now(UTC))
             bring_back = body.get("bringBackProperties")
             if isinstance(bring_back, Mapping) and not bring_back.get("nodeId"):
                 body["bringBackProperties"] = {**bring_back, "nodeId": node_id}
@@ -276,27 +262,25 @@ class BulkOperations:
 
     def _find_event(self, body: Mapping[str, Any]) -> str | None:
         """The id of a stored event identical to ``body``, or None."""
-        moment = to_millis(instant(body.get("date")))
+        moment = to_millis(_wire.instant_of(body.get("date")))
         if moment is None or not body.get("type"):
             return None
         # The API keeps milliseconds: a window of exactly that millisecond (both ends inclusive).
-        params: dict[str, Any] = {
-            "type": body["type"],
-            "dateFrom": format_instant(moment),
-            "dateTo": format_instant(moment),
-            "size": EXPORT_PAGE_SIZE,
-        }
-        if body.get("customerId"):
-            params["customerId"] = body["customerId"]
-        else:
-            params["nodeId"] = self.node_id
+        params = _wire.events_params(
+            self.node_id,
+            customer_id=body.get("customerId") or None,
+            event_type=body["type"],
+            date_from=moment,
+            date_to=moment,
+            size=EXPORT_PAGE_SIZE,
+        )
         wanted = {key: body[key] for key in ("context", "properties") if key in body}
         bring_back = body.get("bringBackProperties")
         # Pages in order, none ahead: other workers keep adding events, and an insertion only
         # pushes later entries further down, so reading in order can see one twice but never skip
         # one; pages fetched out of order could skip the very event looked for, and resend it.
         for event in export.pages(self.workspace.transport, "/events", params, prefetch=False):
-            if to_millis(instant(event.get("date"))) != moment or not holds(event, wanted):
+            if to_millis(_wire.instant_of(event.get("date"))) != moment or not holds(event, wanted):
                 continue
             if isinstance(bring_back, Mapping) and not holds(
                 event.get("bringBackProperties"),
@@ -310,10 +294,10 @@ class BulkOperations:
 
     def export_customers(
         self,
-        query: Mapping[str, Any] | str | None = None,
+        query: Any = None,
         *,
         external_id: str | None = None,
-        sort: str | Sequence[str] | None = None,
+        sort: SortSpec | None = None,
         page_size: int = EXPORT_PAGE_SIZE,
     ) -> PagedExport:
         """Every customer of this node matching ``query`` (or all): see ``Node.export_customers``."""
@@ -330,11 +314,11 @@ class BulkOperations:
         self,
         customer_ids: Iterable[str] | None = None,
         *,
-        query: Mapping[str, Any] | str | None = None,
+        query: Any = None,
         event_type: str | Sequence[str] | None = None,
         context: str | Sequence[str] | None = None,
-        date_from: datetime | str | None = None,
-        date_to: datetime | str | None = None,
+        date_from: datetime | date | str | None = None,
+        date_to: datetime | date | str | None = None,
         page_size: int = EXPORT_PAGE_SIZE,
     ) -> PagedExport:
         """Events as API documents, page by page: see ``Node.export_events``."""

@@ -2,43 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
-from contacthub.errors import APIError
-
-# The date-time forms the API and its clients write: `Z`, `+0000` or `+00:00`, any fraction.
-_INSTANT = re.compile(
-    r"(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"(Z|[+-]\d{2}:?\d{2})?"
-)
-
-
-def instant(value: Any) -> datetime | None:
-    """The datetime a string names, in UTC; None when it is not a date-time.
-
-    Parsed by hand: ``datetime.fromisoformat`` of Python 3.10 refuses ``Z`` and ``+0000``.
-    """
-    if not isinstance(value, str):
-        return None
-    match = _INSTANT.fullmatch(value.strip())
-    if match is None:
-        return None
-    day, hour, minute, second, fraction, offset = match.groups()
-    try:
-        moment = datetime.fromisoformat(f"{day}T{hour}:{minute}:{second or '00'}")
-    except ValueError:
-        return None
-    if fraction:
-        moment = moment.replace(microsecond=int(fraction[:6].ljust(6, "0")))
-    zone = timezone.utc
-    if offset and offset != "Z":
-        digits = offset[1:].replace(":", "")
-        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        zone = timezone(delta if offset[0] == "+" else -delta)
-    return moment.replace(tzinfo=zone).astimezone(timezone.utc)
+from contacthub._wire import encode_date, instant_of, parse_day
 
 
 def holds(stored: Any, sent: Any) -> bool:
@@ -46,7 +14,8 @@ def holds(stored: Any, sent: Any) -> bool:
 
     The hub normalises what it stores (every base key present, dates in one format), so this is
     "sent is contained in stored": missing keys of ``sent`` are fine, a null sent matches a
-    missing or empty stored value, date-times compare as instants.
+    missing or empty stored value, date-times compare as instants and dates as calendar dates
+    (whatever form they were written in), a string of digits matches the integer it became.
     """
     if isinstance(sent, Mapping):
         if not isinstance(stored, Mapping):
@@ -62,16 +31,43 @@ def holds(stored: Any, sent: Any) -> bool:
         return stored in (None, [], {})
     if stored == sent:
         return True
-    sent_instant = instant(sent)
-    return sent_instant is not None and sent_instant == instant(stored)
+    return _same_value(stored, sent)
 
 
-def conflict(customer_id: str) -> APIError:
-    return APIError(
-        f"Conflict with existing customer {customer_id}",
-        status_code=409,
-        data={"customer": {"id": customer_id}},
-    )
+def _same_value(stored: Any, sent: Any) -> bool:
+    """Whether a stored scalar is how the API stores the different-looking one that was sent.
+
+    Dates are read with the one parser of ``contacthub._wire``, so every form a client writes
+    (``Z``, ``+01``, ``+01:00``, a space for the ``T``, any fraction) compares as its instant,
+    and a date field that was sent a date-time holds the calendar date it was written with.
+    """
+    if isinstance(sent, date):  # a datetime or date object travelled as its JSON text
+        sent = encode_date(sent)
+        if stored == sent:
+            return True
+    if isinstance(stored, str):
+        if _is_day(stored):
+            day = _day_of(sent)
+            return day is not None and day == _day_of(stored)
+        moment = instant_of(stored)
+        return moment is not None and moment == instant_of(sent)
+    # An integer field given a string of digits (the guide's ``startYear='1994'``).
+    if isinstance(stored, int) and not isinstance(stored, bool) and isinstance(sent, str):
+        return sent.strip().isdigit() and int(sent) == stored
+    return False
+
+
+def _is_day(text: str) -> bool:
+    return len(text) == 10 and _day_of(text) is not None
+
+
+def _day_of(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_day(value)
+    except ValueError:
+        return None
 
 
 def to_millis(moment: datetime | None) -> datetime | None:
@@ -79,12 +75,6 @@ def to_millis(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
-def format_instant(moment: datetime) -> str:
-    """A date-time as the API writes it, in UTC with milliseconds: ``2024-05-01T10:00:00.123Z``."""
-    moment = moment.astimezone(timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def customer_keys(body: Mapping[str, Any]) -> tuple[str | None, str | None]:
@@ -101,12 +91,3 @@ def customer_keys(body: Mapping[str, Any]) -> tuple[str | None, str | None]:
 
 def without_node(body: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in body.items() if key != "nodeId"}
-
-
-def conflict_id(error: APIError) -> str | None:
-    data = error.data
-    if isinstance(data, Mapping):
-        customer = data.get("customer")
-        if isinstance(customer, Mapping) and customer.get("id"):
-            return str(customer["id"])
-    return None

@@ -6,7 +6,7 @@ The journal is a text file appended to as the import runs::
     S 12 13 14 15
     D 12 created
     D 14 updated
-    S 16=2024-05-01T10:00:00.123Z 17=2024-05-01T10:00:00.124Z
+    S 16=2024-05-01T10:00:00.123+0000 17=2024-05-01T10:00:00.124+0000
 
 ``S`` lists records (by the line they start on) about to be sent; ``D`` marks one done. An event
 that had no date gets one before it is first sent, written with its line (``16=<date>``), so a

@@ -8,10 +8,12 @@ their dictionaries wherever they appear.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
+
+from contacthub import _wire
 
 __all__ = [
     "DateEncoder",
@@ -28,25 +30,18 @@ __all__ = [
 
 
 def format_datetime(value: datetime) -> str:
-    """Write a datetime the way the API reads it: UTC, ISO 8601, ``Z`` suffix.
+    """Write a datetime the way the API writes it: UTC with milliseconds, ``+0000``.
 
-    A naive datetime is taken to be UTC already (the API stores and returns UTC). Milliseconds
-    are written only when the value has a fraction of a second, e.g. ``2011-12-11T00:00:00Z``
-    and ``2011-12-11T00:00:00.250Z``.
+    ``2011-12-11T00:00:00.000+0000``. A naive datetime is local time, as Python's own
+    ``value.astimezone()`` reads it (so ``datetime.now()`` is written as now); an aware one is
+    converted to UTC.
     """
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += f".{value.microsecond // 1000:03d}"
-    return text + "Z"
+    return _wire.format_instant(value)
 
 
 def format_date(value: date) -> str:
     """Write a date as ``YYYY-MM-DD`` (a datetime is written with :func:`format_datetime`)."""
-    if isinstance(value, datetime):
-        return format_datetime(value)
-    return value.isoformat()
+    return _wire.encode_date(value)
 
 
 def _model_dict(value: Any) -> dict[str, Any] | None:
@@ -64,9 +59,10 @@ def _model_dict(value: Any) -> dict[str, Any] | None:
 class DateEncoder(json.JSONEncoder):
     """A JSON encoder for request bodies and queries.
 
-    Datetimes become ISO 8601 strings in UTC ending in ``Z`` (naive datetimes are taken as UTC),
-    dates become ``YYYY-MM-DD``, UUIDs strings, decimals numbers, and Properties, customers,
-    events and items become their dictionaries. Use it as ``json.dumps(body, cls=DateEncoder)``.
+    Datetimes become the API's date-time form, ``2011-12-11T00:00:00.000+0000`` (UTC; a naive
+    datetime is local time, as ``datetime.astimezone()`` reads it), dates become ``YYYY-MM-DD``,
+    UUIDs strings, decimals numbers, and Properties, customers, events and items become their
+    dictionaries. Use it as ``json.dumps(body, cls=DateEncoder)``.
     """
 
     def __init__(self, *args: Any, encoding: str = "utf-8", **kwargs: Any) -> None:
@@ -78,7 +74,7 @@ class DateEncoder(json.JSONEncoder):
         """Return a JSON-serialisable form of ``obj``, or raise :class:`TypeError` as json does."""
         o = obj
         if isinstance(o, date):
-            return format_date(o)
+            return _wire.encode_date(o)
         if isinstance(o, UUID):
             return str(o)
         if isinstance(o, Decimal):

@@ -7,6 +7,7 @@ from typing import Any, ClassVar, TypeVar
 
 from contacthub.errors import OperationNotPermitted
 from contacthub.lib.utils import copy_plain
+from contacthub.models._shapes import ITEM_SHAPES
 from contacthub.models.properties import AttributeHolder, Properties, _make, _to_plain
 
 __all__ = ["CustomerItem"]
@@ -30,6 +31,7 @@ class CustomerItem(AttributeHolder):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._DEFAULT_PARENT_ATTR = f"base.{cls._LIST}"
+        cls._SHAPE = ITEM_SHAPES.get(cls._LIST)
 
     _DEFAULT_PARENT_ATTR: ClassVar[str]
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from contacthub.errors import OperationNotPermitted
 from contacthub.lib.read_only_list import ReadOnlyList
 from contacthub.lib.utils import copy_plain, diff_documents
+from contacthub.models._shapes import CUSTOMER_SHAPE
 from contacthub.models._timezones import TIMEZONES as _TIMEZONES
 from contacthub.models.properties import (
     _GET_PARENT,
@@ -73,6 +74,7 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
     __slots__ = ("_confirmed", "_node")
     _node: Node | None
     _confirmed: dict[str, Any]
+    _SHAPE = CUSTOMER_SHAPE
 
     class MOBILE_DEVICE_TYPES:
         """Values of ``base.contacts.mobileDevices[].type``.

@@ -19,7 +19,7 @@ and the names the class defines (methods, constants) take the ordinary path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar, cast
@@ -27,6 +27,7 @@ from uuid import UUID
 
 from contacthub.lib.read_only_list import ReadOnlyList
 from contacthub.lib.utils import copy_plain
+from contacthub.models._shapes import Shape
 
 __all__ = ["AttributeHolder", "Properties", "update_tracking_with_new_prop"]
 
@@ -54,6 +55,8 @@ class AttributeHolder:
     __slots__ = ("_props",)
     _props: Properties
     _CLASS_NAMES: ClassVar[frozenset[str]] = frozenset()
+    # The schema of the entity's document (see contacthub.models._shapes); None: not known.
+    _SHAPE: ClassVar[Shape] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -67,7 +70,7 @@ class AttributeHolder:
         try:
             value = _GET_DATA(props)[name]
         except KeyError:
-            raise AttributeError(f"{props._path()} has no attribute {name!r}") from None
+            return _missing(props, name)
         kind = type(value)
         if kind is dict or kind is list:
             children = _GET_CHILDREN(props)
@@ -78,6 +81,8 @@ class AttributeHolder:
             if kind is dict:
                 return _CHILD(props, name, value)
             return _LIST(props, name, value)
+        if value is None:
+            return _unset(props, name)
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -220,7 +225,7 @@ class Properties:
         try:
             value = _GET_DATA(props)[name]
         except KeyError:
-            raise AttributeError(f"{props._path()} has no attribute {name!r}") from None
+            return _missing(props, name)
         kind = type(value)
         if kind is dict or kind is list:
             children = _GET_CHILDREN(props)
@@ -231,12 +236,17 @@ class Properties:
             if kind is dict:
                 return _CHILD(props, name, value)
             return _LIST(props, name, value)
+        if value is None:
+            return _unset(props, name)
         return value
 
     def __getitem__(self, key: str) -> Any:
-        if key not in _GET_DATA(self):
+        if key not in _GET_DATA(self) and not _stands_for_null(self):
             raise KeyError(f"{self._path()} has no attribute {key!r}")
-        return _read(self, key)
+        try:
+            return _read(self, key)
+        except AttributeError as missing:
+            raise KeyError(str(missing)) from None
 
     def _child(self, name: str, value: dict[str, Any]) -> Properties:
         """The (cached) wrapper of the dictionary ``value`` held under ``name``."""
@@ -380,12 +390,17 @@ class Properties:
             index = _index_of(self)
             if index is None:
                 parent_data = parent._own()
-                if parent_data.get(attr) is self._data:
+                current = parent_data.get(attr)
+                siblings = parent._children
+                if current is self._data:
                     parent_data[attr] = new
                     # Keep the parent's cache pointing at this wrapper for the new dictionary.
-                    siblings = parent._children
                     if siblings is not None and siblings.get(attr, (None, None))[1] is self:
                         siblings[attr] = (new, self)
+                elif current is None and siblings is not None and _stands_for_null(self):
+                    # The first write into a section that was null creates it.
+                    parent_data[attr] = new
+                    siblings[attr] = (new, self)
             else:
                 siblings = parent._children
                 entry: Any = siblings.get(attr) if siblings is not None else None
@@ -454,7 +469,7 @@ def _read(props: Properties, name: str) -> Any:
     try:
         value = _GET_DATA(props)[name]
     except KeyError:
-        raise AttributeError(f"{props._path()} has no attribute {name!r}") from None
+        return _missing(props, name)
     kind = type(value)
     if kind is dict or kind is list:
         children = _GET_CHILDREN(props)
@@ -465,7 +480,101 @@ def _read(props: Properties, name: str) -> Any:
         if kind is dict:
             return _CHILD(props, name, value)
         return _LIST(props, name, value)
+    if value is None:
+        return _unset(props, name)
     return value
+
+
+def _missing(props: Properties, name: str) -> Any:
+    """Key ``name`` is not in the document: an AttributeError, unless ``props`` stands for a
+    section that is null, where every key the schema knows reads as unset."""
+    if _stands_for_null(props):
+        shape = _shape_of(props)
+        if isinstance(shape, Mapping) and name in shape:
+            return _unset_in(props, name, shape)
+    raise AttributeError(f"{props._path()} has no attribute {name!r}") from None
+
+
+def _unset(props: Properties, name: str) -> Any:
+    """What key ``name`` of ``props`` reads as when it is null."""
+    return _unset_in(props, name, _shape_of(props))
+
+
+def _unset_in(props: Properties, name: str, shape: Shape) -> Any:
+    """What key ``name`` of ``props`` (of schema ``shape``) reads as when it is null or unset.
+
+    A section the schema knows as an object reads as an empty :class:`Properties` that is not
+    yet in the document: its first write creates the section (so ``customer.extended.points
+    = 3`` works when ``extended`` is null). A list reads as an empty read-only list; anything
+    else as ``None``.
+    """
+    if not isinstance(shape, Mapping):
+        return None
+    child = shape.get(name)
+    if isinstance(child, Mapping):
+        return _empty_section(props, name)
+    if isinstance(child, tuple):
+        return ReadOnlyList(())
+    return None
+
+
+def _empty_section(props: Properties, name: str) -> Properties:
+    """The (cached) stand-in for the null section ``name`` of ``props``.
+
+    It wraps a new empty dictionary that is not in the document, and is cached in ``props``'s
+    children as ``(None, stand_in)``: :meth:`Properties._own` recognises that entry and puts the
+    stand-in's dictionary into the document on its first write.
+    """
+    children = _GET_CHILDREN(props)
+    if children is None:
+        children = {}
+        _SET_CHILDREN(props, children)
+    else:
+        entry = children.get(name)
+        if type(entry) is tuple and entry[0] is None:
+            return cast("Properties", entry[1])
+    child = _NEW(Properties)
+    _SET_DATA(child, {})
+    _SET_PARENT(child, props)
+    _SET_PARENT_ATTR(child, name)
+    _SET_CHILDREN(child, None)
+    children[name] = (None, child)
+    return child
+
+
+def _stands_for_null(props: Properties) -> bool:
+    """Whether ``props`` is the stand-in of a null section (see :func:`_empty_section`)."""
+    parent = _GET_PARENT(props)
+    if parent is None:
+        return False
+    siblings = _GET_CHILDREN(parent)
+    name = _GET_PARENT_ATTR(props)
+    if siblings is None or name is None:
+        return False
+    entry = siblings.get(name)
+    return type(entry) is tuple and entry[0] is None and entry[1] is props
+
+
+def _shape_of(props: Properties) -> Shape:
+    """The schema shape of the object ``props`` wraps (None when not known)."""
+    path: list[tuple[str | None, bool]] = []
+    node = props
+    parent = _GET_PARENT(node)
+    while parent is not None:
+        path.append((_GET_PARENT_ATTR(node), _index_of(node) is not None))
+        node = parent
+        parent = _GET_PARENT(node)
+    entity = _GET_ENTITY(node)
+    if entity is None:
+        return None
+    shape: Shape = type(entity)._SHAPE
+    for name, in_list in reversed(path):
+        if not isinstance(shape, Mapping) or name is None:
+            return None
+        shape = shape.get(name)
+        if in_list:
+            shape = shape[0] if isinstance(shape, tuple) else None
+    return shape
 
 
 def _init(

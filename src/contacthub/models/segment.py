@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from contacthub import _wire
+
 if TYPE_CHECKING:
+    from contacthub._wire import SortSpec
     from contacthub.lib.paginated_list import PaginatedList
     from contacthub.models.customer import Customer
-    from contacthub.node import Node, SortSpec
+    from contacthub.node import Node
 
 #: The customer properties a segment's customers are read with unless ``fields`` says otherwise:
 #: every top-level key, so that each element is the whole customer.
@@ -30,16 +33,15 @@ CUSTOMER_FIELDS = (
 def inner_query(query: Any) -> dict[str, Any]:
     """The simple or combined query a segment stores, from a builder ``Query``, a query
     document (``{"name", "query"}``) or the inner query itself."""
-    build = getattr(query, "to_dict", None)
-    if callable(build) and not isinstance(query, Mapping):
-        query = build()
-        if query is None:
-            raise ValueError("a segment needs a query with at least one filter")
-    if not isinstance(query, Mapping):
+    if not isinstance(query, Mapping) and not callable(getattr(query, "to_dict", None)):
         raise TypeError(f"a segment's query must be a Query or a dict, not {query!r}")
-    if "type" not in query and isinstance(query.get("query"), Mapping):
-        return dict(query["query"])
-    return dict(query)
+    document = _wire.query_document(query)
+    if document is None:
+        raise ValueError("a segment needs a query with at least one filter")
+    inner = document.get("query")
+    if not isinstance(inner, Mapping):
+        raise TypeError(f"a segment's query must be a simple or combined query, not {query!r}")
+    return dict(inner)
 
 
 class Segment:

@@ -36,7 +36,7 @@ OPERATORS = (
     "BETWEEN",
 )
 #: Top-level keys of the customer document a path may start with.
-ROOTS = (*CUSTOMER_KEYS, "sourceInfo")
+ROOTS = tuple(dict.fromkeys((*CUSTOMER_KEYS, "sourceInfo")))
 
 Scalar = str | int | float | bool
 # A typed value: kind "n" number, "b" boolean, "d" date (instant in ms), "s" other string.

@@ -23,10 +23,12 @@ CUSTOMER_KEYS: tuple[str, ...] = (
     "consents",
     "tags",
     "enabled",
+    "sourceInfo",
     "registeredAt",
     "updatedAt",
 )
-"""The top-level keys of every customer the hub answers with, in order."""
+"""The top-level keys of every customer the hub answers with, in order (``sourceInfo``:
+``{registeredBy, updatedBy}``, the sources, i.e. nodes, that created and last changed it)."""
 
 #: The keys of a SourceCustomer copied from the stored customer, in the order answered.
 SOURCE_KEYS = (

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from contacthub_server import __doc__ as _hub_summary
+from contacthub_server.schemas import configuration as configuration_schema
 from contacthub_server.schemas import customer as customer_schema
 from contacthub_server.schemas import event as event_schema
 from contacthub_server.schemas.consents import CONSENT_LOG_KEYS, CONSENT_LOG_TYPES
@@ -77,6 +78,16 @@ def _customer_response() -> dict[str, Any]:
     properties = {
         "id": {"type": "string"},
         **fields,
+        "sourceInfo": {
+            "type": "object",
+            "nullable": True,  # null only in a `fields` projection
+            "description": "the sources (in the hub: nodes) that created and last changed it",
+            "required": ["registeredBy", "updatedBy"],
+            "properties": {
+                "registeredBy": {"type": "string", "nullable": True},
+                "updatedBy": {"type": "string", "nullable": True},
+            },
+        },
         "registeredAt": _RESPONSE_TIME,
         "updatedAt": _RESPONSE_TIME,
     }
@@ -330,6 +341,7 @@ def _components() -> dict[str, Any]:
     schemas["EventInput"] = _event_request(schemas)
     schemas.update(_segment_components())
     schemas.update(_feed_schemas())
+    schemas.update(_configuration_components())
     for kind, name in ITEM_NAMES.items():
         schemas[name] = _item_response(kind)
         schemas[f"{name}Input"] = _item_request(kind)
@@ -345,7 +357,7 @@ def _components() -> dict[str, Any]:
         "BadRequest": "The request or its body is invalid; errors[] names each problem.",
         "Unauthorized": "No bearer token, or an unknown one.",
         "Forbidden": "The token does not give access to this workspace.",
-        "NotFound": "No such node, customer, item, session, source or event.",
+        "NotFound": "No such node, customer, item, session, source, event or event type.",
         "MethodNotAllowed": "The path does not support this method.",
         "Conflict": "The write collides with a stored customer, item or session.",
         "PayloadTooLarge": "The body is larger than the hub accepts.",
@@ -618,6 +630,7 @@ def _paths() -> dict[str, Any]:
         }
     paths.update(_segment_paths())
     paths.update(_feed_paths())
+    paths.update(_configuration_paths())
     for path, item in paths.items():
         names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
         item["parameters"] = [_parameter(name, "path", f"the {name}") for name in names]
@@ -927,6 +940,234 @@ def _feed_paths() -> dict[str, Any]:
                 {"200": _answer("The entry", _ref("ConsentLog"))},
             )
         },
+    }
+
+
+def _closed(properties: dict[str, Any], *required: str) -> dict[str, Any]:
+    """An answer object with these properties, each always present."""
+    return {"type": "object", "required": list(required or properties), "properties": properties}
+
+
+def _request(spec: Spec, description: str) -> dict[str, Any]:
+    schema = spec.json_schema()
+    schema.pop("nullable", None)
+    schema["description"] = description
+    return schema
+
+
+def _configuration_components() -> dict[str, Any]:
+    """The documents of ``…/configuration/*`` and ``…/models/*``."""
+    text = {"type": "string"}
+    nullable_text = {"type": "string", "nullable": True}
+    schema = {"type": "object", "description": "a JSON schema"}
+    strings = {"type": "array", "items": text}
+    workspace = _closed(
+        {
+            "name": text,
+            "industry": {"type": "string", "enum": list(configuration_schema.INDUSTRIES)},
+            "logo": nullable_text,
+            "timezone": text,
+            "currency": text,
+            "customerUniquenessPolicy": {
+                "type": "string",
+                "enum": list(configuration_schema.UNIQUENESS_POLICIES),
+            },
+            "tier": {"type": "integer", "nullable": True},
+        }
+    )
+    workspace_input = _request(
+        configuration_schema.WORKSPACE_INPUT,
+        "The parameters to change (the others keep their values); tier is read-only and "
+        "ignored; customerUniquenessPolicy becomes the matching mode of every node.",
+    )
+    workspace_input["properties"]["tier"] = {"description": "read-only: accepted and ignored"}
+    event_type = _closed(
+        {
+            "id": text,
+            "type": {"type": "string", "enum": list(EVENT_TYPES)},
+            "mode": {"type": "string", "enum": list(MODES)},
+            "label": text,
+            "description": text,
+            "propertiesSchema": schema,
+            "enabled": {"type": "boolean"},
+        }
+    )
+    event_type_input = _request(
+        configuration_schema.EVENT_TYPE_INPUT,
+        "Only enabled is writable; the other keys of an event type may be sent back and are "
+        "ignored.",
+    )
+    for key in ("id", "type", "mode", "label", "description", "propertiesSchema"):
+        event_type_input["properties"][key] = {"description": "read-only: accepted and ignored"}
+    matching_input = _request(
+        configuration_schema.MATCHING_INPUT,
+        "The keys to change: properties (dotted paths into base, or externalId) and "
+        "caseSensitive, applied to every node.",
+    )
+    matching_input["properties"]["properties"]["minItems"] = 1
+    entry_fields = {
+        "id": text,
+        "name": text,
+        "description": nullable_text,
+        "imageUrl": nullable_text,
+        "sourcePriority": strings,
+        "mandatoryProperties": strings,
+    }
+    entry_inputs = {}
+    for name, spec, description in (
+        (
+            "EntryNodeInput",
+            configuration_schema.ENTRY_NODE_INPUT,
+            "A new node: the hub picks its id. sourcePriority lists sources of the workspace "
+            "(in the hub: node ids); customers of the node must have its mandatoryProperties.",
+        ),
+        (
+            "EntryNodeReplacement",
+            configuration_schema.ENTRY_NODE_REPLACEMENT,
+            "The keys to change (id is read-only and ignored).",
+        ),
+    ):
+        entry = _request(spec, description)
+        entry["properties"]["id"] = {"description": "read-only: accepted and ignored"}
+        entry["properties"]["sourcePriority"]["uniqueItems"] = True
+        entry_inputs[name] = entry
+    source = _closed(
+        {
+            "id": {"type": "string", "description": "in the hub, the id of the source's node"},
+            "provider": {"type": "string", "enum": ["API"]},
+            "name": text,
+            "description": nullable_text,
+            "properties": {"type": "object"},
+            "nodes": strings,
+            "enabled": {"type": "boolean"},
+            "token": {"type": "string", "description": "a token reaching the source"},
+        }
+    )
+
+    def listing(item: dict[str, Any]) -> dict[str, Any]:
+        return _closed({"elements": {"type": "array", "items": item}})
+
+    return {
+        "WorkspaceConfiguration": workspace,
+        "WorkspaceConfigurationInput": workspace_input,
+        "EventConfiguration": event_type,
+        "EventConfigurationPage": _page("EventConfiguration"),
+        "EventConfigurationInput": event_type_input,
+        "BasePropertyList": listing(
+            _closed({"name": text, "description": text, "enabled": {"type": "boolean"}})
+        ),
+        "ExtendedProperties": _closed({"schema": schema}),
+        "ExtendedPropertiesInput": {
+            "description": "The JSON schema of extended: the schema itself, "
+            '{"schema": <schema>} as GET answers it, or either as JSON text. Each property '
+            "may carry contactlabProperties {label, enabled, mergePolicy}.",
+            "anyOf": [{"type": "object"}, {"type": "string"}],
+        },
+        "MatchingPolicy": _closed({"properties": strings, "caseSensitive": {"type": "boolean"}}),
+        "MatchingPolicyInput": matching_input,
+        "EntryNode": _closed(entry_fields),
+        "EntryNodePage": _page("EntryNode"),
+        **entry_inputs,
+        "SourceConfiguration": source,
+        "SourceConfigurationPage": _page("SourceConfiguration"),
+        "BasePropertyModel": _closed({"schema": schema}),
+        "ContextList": listing(
+            _closed({"id": text, "label": text, "description": text, "propertiesSchema": schema})
+        ),
+        "MergePolicyList": listing(
+            _closed({"id": text, "label": text, "description": text, "supportedTypes": strings})
+        ),
+        "ProviderList": listing(
+            _closed(
+                {
+                    "id": text,
+                    "label": text,
+                    "description": text,
+                    "propertiesSchema": {"type": "object"},
+                }
+            )
+        ),
+    }
+
+
+def _configuration_paths() -> dict[str, Any]:
+    configuration = f"{PREFIX}/configuration"
+    models = f"{PREFIX}/models"
+    paging = [
+        _PAGING[0],
+        _parameter(
+            "size", "query", "page size (default 20)", type="integer", minimum=1, maximum=50
+        ),
+    ]
+
+    def read(summary: str, name: str, **kwargs: Any) -> dict[str, Any]:
+        return {"get": _operation(summary, {"200": _answer(summary, _ref(name))}, **kwargs)}
+
+    def write(summary: str, name: str, body: str) -> dict[str, Any]:
+        return _operation(summary, {"200": _answer("As changed", _ref(name))}, body=body)
+
+    return {
+        configuration: {
+            **read("The workspace's parameters", "WorkspaceConfiguration"),
+            "put": write(
+                "Change the workspace's parameters",
+                "WorkspaceConfiguration",
+                "WorkspaceConfigurationInput",
+            ),
+        },
+        f"{configuration}/events": read(
+            "The event types, with mode, label and enabled flag",
+            "EventConfigurationPage",
+            parameters=paging,
+        ),
+        f"{configuration}/events/{{eventTypeId}}": {
+            **read("An event type", "EventConfiguration"),
+            "put": write(
+                "Enable or disable an event type (POST …/events refuses a disabled one)",
+                "EventConfiguration",
+                "EventConfigurationInput",
+            ),
+        },
+        f"{configuration}/properties/base": read("The base properties", "BasePropertyList"),
+        f"{configuration}/properties/extended": {
+            **read("The JSON schema of extended", "ExtendedProperties"),
+            "put": write(
+                "Set the JSON schema every node checks extended against",
+                "ExtendedProperties",
+                "ExtendedPropertiesInput",
+            ),
+        },
+        f"{configuration}/unique-customer-matching-policy": {
+            **read("What identifies a customer", "MatchingPolicy"),
+            "put": write(
+                "Change what identifies a customer, on every node",
+                "MatchingPolicy",
+                "MatchingPolicyInput",
+            ),
+        },
+        f"{configuration}/nodes/entries": {
+            **read("The workspace's nodes", "EntryNodePage", parameters=paging),
+            "post": _operation(
+                "Create a node",
+                {"201": _answer("The new node", _ref("EntryNode"))},
+                body="EntryNodeInput",
+            ),
+        },
+        f"{configuration}/nodes/entries/{{entryId}}": {
+            **read("A node", "EntryNode"),
+            "put": write("Change a node", "EntryNode", "EntryNodeReplacement"),
+        },
+        f"{configuration}/sources": read(
+            "The workspace's sources (in the hub: one API source per node)",
+            "SourceConfigurationPage",
+            parameters=paging,
+        ),
+        f"{models}/properties/base": read("The JSON schema of base", "BasePropertyModel"),
+        f"{models}/contexts": read("The event contexts", "ContextList"),
+        f"{models}/merge-policies": read(
+            "How extended properties from several sources combine", "MergePolicyList"
+        ),
+        f"{models}/providers": read("The kinds of source", "ProviderList"),
     }
 
 

@@ -25,7 +25,12 @@ from typing import Any
 from contacthub_server.schemas import dates
 from contacthub_server.schemas.normalise import normalise_customer
 from contacthub_server.service.errors import BadRequest, CustomerConflict, NotFound, field_error
-from contacthub_server.service.matching import match_key, missing_unique_properties
+from contacthub_server.service.matching import (
+    match_key,
+    missing_unique_properties,
+    property_pointer,
+    property_value,
+)
 from contacthub_server.service.merge import merge_patch
 from contacthub_server.service.registry import NodeConfig, Registry
 from contacthub_server.service.validation import ValidationFailed, validate_customer
@@ -120,6 +125,16 @@ def without_read_only(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k not in READ_ONLY_FIELDS}
 
 
+def source_info(stored: dict[str, Any] | None, node_id: str) -> dict[str, Any]:
+    """The ``sourceInfo`` of a customer written now through ``node_id`` (``stored``: the
+    customer before this write, None for a new one). A customer's source is its node."""
+    before = (stored or {}).get("sourceInfo")
+    registered = before.get("registeredBy") if isinstance(before, dict) else None
+    if registered is None:
+        registered = stored["nodeId"] if stored is not None else node_id
+    return {"registeredBy": registered, "updatedBy": node_id}
+
+
 def _drop_nulls(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
@@ -143,9 +158,24 @@ def _check_unique_properties(node: NodeConfig, doc: dict[str, Any]) -> str | Non
 
 def _validated(node: NodeConfig, body: dict[str, Any], what: str) -> dict[str, Any]:
     try:
-        return validate_customer(body, extended_schema=node.extended_schema)
+        doc = validate_customer(body, extended_schema=node.extended_schema)
     except ValidationFailed as exc:
         raise invalid(what, exc) from None
+    _check_mandatory_properties(node, doc)
+    return doc
+
+
+def _check_mandatory_properties(node: NodeConfig, doc: dict[str, Any]) -> None:
+    """400 naming each of the node's mandatory properties (its entry's ``mandatoryProperties``)
+    that the customer lacks (absent, null or empty)."""
+    missing = [path for path in node.mandatory if property_value(doc, path) in (None, "", [], {})]
+    if missing:
+        raise BadRequest(
+            "mandatory property is required",
+            errors=[
+                field_error(property_pointer(p), "mandatory property is required") for p in missing
+            ],
+        )
 
 
 def _link_external_id_events(tx: Any, ws: str, doc: dict[str, Any], before: str | None) -> None:
@@ -172,6 +202,7 @@ def create_customer(registry: Registry, ws: str, body: Any) -> tuple[dict[str, A
     key = _check_unique_properties(node, doc)
     now = dates.now()
     doc.update(id=str(uuid.uuid4()), registeredAt=now, updatedAt=now, nodeId=node.node_id)
+    doc["sourceInfo"] = source_info(None, node.node_id)
     doc = normalise_customer(doc)
 
     merge = key is not None and node.policy.mode == "MERGE"
@@ -212,6 +243,7 @@ def _merge_into(
         registeredAt=stored["registeredAt"],
         updatedAt=next_update_time(stored.get("updatedAt")),
         nodeId=stored["nodeId"],
+        sourceInfo=source_info(stored, stored["nodeId"]),
     )
     doc = normalise_customer(doc)
     tx.replace_customer(ws, doc, match_key(node.policy, doc) or key)
@@ -333,6 +365,7 @@ def _store_update(
         registeredAt=stored["registeredAt"],
         updatedAt=next_update_time(stored.get("updatedAt")),
         nodeId=node.node_id,
+        sourceInfo=source_info(stored, node.node_id),
     )
     doc = normalise_customer(doc)
     try:
@@ -347,6 +380,7 @@ def save_customer(tx: Any, registry: Registry, ws: str, doc: dict[str, Any]) -> 
     """Store a customer changed by a sub-resource write: new ``updatedAt``, same match key."""
     node = registry.node(ws, doc["nodeId"], tx)
     doc["updatedAt"] = next_update_time(doc.get("updatedAt"))
+    doc["sourceInfo"] = source_info(doc, doc["nodeId"])
     key = match_key(node.policy, doc) if node is not None else None
     tx.replace_customer(ws, doc, key)
     return doc

@@ -16,12 +16,13 @@ list filters naming an unknown type, context or mode are a 400.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from contacthub_server.schemas import dates
 from contacthub_server.schemas.event_catalog import EVENT_TYPES
 from contacthub_server.schemas.normalise import normalise_event
+from contacthub_server.service import configuration
 from contacthub_server.service.customers import (
     customer_not_found,
     invalid,
@@ -41,6 +42,7 @@ def add_event(registry: Registry, ws: str, body: Any) -> str:
         doc = validate_event(body)
     except ValidationFailed as exc:
         raise invalid("the event", exc) from None
+    configuration.require_enabled_event_type(registry, ws, doc["type"])
     now = dates.now()
     doc.update(id=str(uuid.uuid4()), registeredAt=now, updatedAt=now)
     with registry.write() as tx:
@@ -86,6 +88,7 @@ def replace_event(registry: Registry, ws: str, event_id: str, body: Any) -> dict
         doc = validate_event(body)
     except ValidationFailed as exc:
         raise invalid("the event", exc) from None
+    configuration.require_enabled_event_type(registry, ws, doc["type"])
     with registry.write() as tx:
         stored = tx.get_event(ws, event_id)
         if stored is None:
@@ -125,12 +128,20 @@ def delete_event(registry: Registry, ws: str, event_id: str) -> None:
             raise event_not_found(event_id)
 
 
-def types_for_mode(types: Sequence[str] | None, mode: str | None) -> list[str] | None:
-    """The event types to keep for a ``type`` filter and a ``mode`` filter (None = any)."""
+def types_for_mode(
+    types: Sequence[str] | None, mode: str | None, modes: Mapping[str, str] = EVENT_TYPES
+) -> list[str] | None:
+    """The event types to keep for a ``type`` filter and a ``mode`` filter (None = any);
+    ``modes``: each type's mode (the workspace's, by default the catalog's)."""
     if mode is None:
         return list(types) if types is not None else None
-    pool = types if types is not None else list(EVENT_TYPES)
-    return [t for t in pool if EVENT_TYPES.get(t) == mode]
+    pool = types if types is not None else list(modes)
+    return [t for t in pool if modes.get(t) == mode]
+
+
+def _modes(registry: Registry, ws: str, tx: Any) -> dict[str, str]:
+    """The mode of each event type in this workspace (its configuration's)."""
+    return {name: kind for name, (kind, _) in registry.event_types(ws, tx).items()}
 
 
 def list_events(
@@ -148,8 +159,8 @@ def list_events(
     size: int,
 ) -> tuple[list[dict[str, Any]], int]:
     """GET /events: one page of events (newest first) matching every filter, and the total."""
-    kept_types = types_for_mode(types, mode)
     with registry.store.read() as tx:
+        kept_types = types_for_mode(types, mode, _modes(registry, ws, tx) if mode else EVENT_TYPES)
         if node_id is not None and registry.node(ws, node_id, tx) is None:
             raise node_not_found(node_id)
         if kept_types is not None and not kept_types:

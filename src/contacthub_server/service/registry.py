@@ -2,35 +2,58 @@
 
 Tokens and node settings are read on every request, so they are cached in memory once found.
 Only positive answers are cached: a token or node created by another hub process sharing the
-database is seen on its first use. Node settings change only through this registry (at start-up,
-from ``--config`` or :meth:`Registry.provision`), which refreshes the cache.
+database is seen on its first use. A change made through this registry or the configuration API
+of this process refreshes the cache at once; one made by another process is seen within
+:data:`CACHE_SECONDS`, after which a cached node's settings (and a workspace's event types) are
+read again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from contacthub_server.service.matching import MatchingPolicy, policy_from_settings
+from contacthub_server.schemas.configuration import WORKSPACE_INPUT
+from contacthub_server.schemas.event_catalog import EVENT_TYPES
+from contacthub_server.schemas.event_catalog import MODES as EVENT_MODES
+from contacthub_server.schemas.spec import Bool, FieldError, Obj, Str
+from contacthub_server.service.matching import (
+    NO_CHECK,
+    MatchingPolicy,
+    match_key,
+    policy_from_settings,
+)
 from contacthub_server.service.validation import ValidationFailed, validate_node_settings
 from contacthub_server.settings import ConfigError, Credentials, WorkspaceConfig
 from contacthub_server.store import Store, Tx
 
+#: Seconds a process trusts what it cached of a node's settings or a workspace's event types
+#: before reading them again (another process sharing the database may have changed them).
+CACHE_SECONDS = 1.0
+
+#: A workspace's event types: type -> (mode, enabled).
+EventTypes = dict[str, tuple[str, bool]]
+
 
 @dataclass(frozen=True)
 class NodeConfig:
-    """A node of a workspace with its checked settings: matching policy and extended schema."""
+    """A node of a workspace with its checked settings: matching policy, extended schema and
+    the properties every customer of the node must have."""
 
     workspace_id: str
     node_id: str
     settings: dict[str, Any]
     policy: MatchingPolicy
     extended_schema: dict[str, Any] | None
+    mandatory: tuple[str, ...] = ()
 
 
 def _node_config(ws: str, node_id: str, settings: dict[str, Any]) -> NodeConfig:
@@ -41,7 +64,99 @@ def _node_config(ws: str, node_id: str, settings: dict[str, Any]) -> NodeConfig:
         settings=settings,
         policy=policy_from_settings(settings),
         extended_schema=schema if isinstance(schema, dict) else None,
+        mandatory=tuple(settings.get("mandatoryProperties") or ()),
     )
+
+
+def _identity(policy: MatchingPolicy) -> tuple[Any, ...]:
+    """What a policy's match keys depend on (BLOCK and MERGE give the same keys)."""
+    if policy.mode == NO_CHECK:
+        return (NO_CHECK,)
+    return (policy.properties, policy.case_sensitive)
+
+
+#: WorkspaceConfiguration keys a configuration file may not set: the uniqueness policy is each
+#: node's ``matching.policy``, and the tier is read-only.
+_UNDECLARABLE = ("customerUniquenessPolicy", "tier")
+
+
+def _declared_workspace(
+    ws: WorkspaceConfig, source: str
+) -> tuple[dict[str, Any], dict[str, tuple[str | None, bool | None]]]:
+    """The checked ``configuration`` and ``events`` tables of a workspace of the file."""
+    key = f"workspaces.{ws.workspace_id}"
+    errors: list[FieldError] = []
+    configuration = WORKSPACE_INPUT.check(ws.configuration, "", errors)
+    errors.extend(
+        FieldError(f"/{name}", "not a setting of the file (see the nodes' matching.policy)")
+        for name in _UNDECLARABLE
+        if name in ws.configuration
+    )
+    if errors:
+        raise _config_error(source, f"{key}.configuration", errors[0])
+    events: dict[str, tuple[str | None, bool | None]] = {}
+    for name, table in ws.events.items():
+        where = f"{key}.events.{name}"
+        if name not in EVENT_TYPES:
+            raise ConfigError(f"{source}: '{where}': unknown event type")
+        found = _EVENT_SETTING.check(table, "", errors)
+        if errors:
+            raise _config_error(source, where, errors[0])
+        events[name] = (found.get("mode"), found.get("enabled"))
+    return configuration, events
+
+
+def _config_error(source: str, where: str, error: FieldError) -> ConfigError:
+    """The error naming the file, the dotted key and what is wrong with it."""
+    sub = error.path.strip("/").replace("/", ".")
+    return ConfigError(
+        f"{source}: '{where}.{sub}': {error.message}"
+        if sub
+        else f"{source}: '{where}': {error.message}"
+    )
+
+
+_EVENT_SETTING = Obj(
+    {"mode": Str(nullable=False, enum=EVENT_MODES), "enabled": Bool(nullable=False)},
+    nullable=False,
+)
+
+
+def _apply_declared(
+    tx: Tx,
+    ws: str,
+    configuration: dict[str, Any],
+    events: dict[str, tuple[str | None, bool | None]],
+) -> None:
+    """Apply a workspace's declared configuration and event types, each when it changed."""
+    stored = tx.workspace_config(ws) or {}
+    changed = False
+    digest = settings_digest(configuration)
+    if configuration and stored.get("declaredWorkspace") != digest:
+        stored["workspace"] = {**stored.get("workspace", {}), **configuration}
+        stored["declaredWorkspace"] = digest
+        changed = True
+    digest = settings_digest({name: list(state) for name, state in events.items()})
+    if events and stored.get("declaredEvents") != digest:
+        current = tx.event_type_settings(ws)
+        for name, (mode, enabled) in events.items():
+            now_mode, now_enabled = current.get(name, (EVENT_TYPES[name], True))
+            mode = mode or now_mode
+            enabled = now_enabled if enabled is None else enabled
+            if mode == EVENT_TYPES[name] and enabled:
+                tx.clear_event_type(ws, name)
+            else:
+                tx.set_event_type(ws, name, mode, enabled)
+        stored["declaredEvents"] = digest
+        changed = True
+    if changed:
+        tx.set_workspace_config(ws, stored)
+
+
+def settings_digest(settings: dict[str, Any]) -> str:
+    """A digest of checked node settings, to tell whether a configuration file changed them."""
+    text = json.dumps(settings, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def new_token() -> str:
@@ -52,11 +167,14 @@ def new_token() -> str:
 class Registry:
     """The hub's view of workspaces, tokens and nodes, over the store, with an in-memory cache."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Any = time.monotonic) -> None:
         self.store = store
         self._lock = threading.Lock()
+        self._clock = clock
         self._tokens: dict[str, str] = {}
-        self._nodes: dict[tuple[str, str], NodeConfig] = {}
+        # Each with the clock's time when it was read.
+        self._nodes: dict[tuple[str, str], tuple[NodeConfig, float]] = {}
+        self._event_types: dict[str, tuple[EventTypes, float]] = {}
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
@@ -90,9 +208,10 @@ class Registry:
 
         ``tx`` reuses an open transaction on a cache miss.
         """
-        config = self._nodes.get((ws, node_id))
-        if config is not None:
-            return config
+        cached = self._nodes.get((ws, node_id))
+        if cached is not None and self._clock() - cached[1] < CACHE_SECONDS:
+            return cached[0]
+        read_at = self._clock()
         if tx is None:
             with self.store.read() as own:
                 settings = own.node_settings(ws, node_id)
@@ -102,8 +221,26 @@ class Registry:
             return None
         config = _node_config(ws, node_id, dict(settings))
         with self._lock:
-            self._nodes[(ws, node_id)] = config
+            self._nodes[(ws, node_id)] = (config, read_at)
         return config
+
+    def event_types(self, ws: str, tx: Any = None) -> EventTypes:
+        """Every event type of a workspace with its mode and enabled flag: the catalog's,
+        changed by what the workspace configured. ``tx`` reuses an open transaction."""
+        cached = self._event_types.get(ws)
+        if cached is not None and self._clock() - cached[1] < CACHE_SECONDS:
+            return cached[0]
+        read_at = self._clock()
+        if tx is None:
+            with self.store.read() as own:
+                changed = own.event_type_settings(ws)
+        else:
+            changed = tx.event_type_settings(ws)
+        types: EventTypes = {name: (mode, True) for name, mode in EVENT_TYPES.items()}
+        types.update((name, state) for name, state in changed.items() if name in types)
+        with self._lock:
+            self._event_types[ws] = (types, read_at)
+        return types
 
     # -- administration -------------------------------------------------------------------
     def provision(
@@ -126,7 +263,7 @@ class Registry:
             tx.ensure_workspace(ws)
             tx.ensure_node(ws, node, checked if checked is not None else validate_node_settings({}))
             if checked is not None:
-                tx.set_node_settings(ws, node, checked)
+                self.replace_node_settings(tx, ws, node, checked)
             owner = tx.workspace_of_token(tok)
             if owner is None:
                 tx.add_token(tok, ws)
@@ -136,9 +273,17 @@ class Registry:
         return Credentials(ws, node, tok)
 
     def apply_config(self, workspaces: Iterable[WorkspaceConfig], source: str) -> None:
-        """Create what a configuration file declares; ConfigError names the bad key."""
+        """Create what a configuration file declares; ConfigError names the bad key.
+
+        What the file declares is the initial state: a node's settings, the workspace's
+        configuration and its event types are applied when the file declares something new of
+        them (the first time, or after the file changed), so that a start with an unchanged file
+        keeps what the configuration API changed since.
+        """
         checked: list[tuple[WorkspaceConfig, dict[str, dict[str, Any]]]] = []
+        declared: dict[str, tuple[dict[str, Any], dict[str, tuple[str | None, bool | None]]]] = {}
         for ws in workspaces:
+            declared[ws.workspace_id] = _declared_workspace(ws, source)
             nodes: dict[str, dict[str, Any]] = {}
             for node_id, raw in ws.nodes.items():
                 key = f"workspaces.{ws.workspace_id}.nodes.{node_id}"
@@ -155,7 +300,13 @@ class Registry:
                 tx.ensure_workspace(ws.workspace_id)
                 for node_id, settings in nodes.items():
                     tx.ensure_node(ws.workspace_id, node_id, settings)
-                    tx.set_node_settings(ws.workspace_id, node_id, settings)
+                    # Applied when the file says something new of the node: a start with an
+                    # unchanged file keeps what the configuration API changed since.
+                    digest = settings_digest(settings)
+                    if tx.declared_digest(ws.workspace_id, node_id) != digest:
+                        self.replace_node_settings(tx, ws.workspace_id, node_id, settings)
+                        tx.set_declared_digest(ws.workspace_id, node_id, digest)
+                _apply_declared(tx, ws.workspace_id, *declared[ws.workspace_id])
                 for token in ws.tokens:
                     owner = tx.workspace_of_token(token)
                     if owner is None:
@@ -165,9 +316,19 @@ class Registry:
                             f"{source}: 'workspaces.{ws.workspace_id}.tokens': a token is "
                             f"already used by workspace {owner!r}"
                         )
-        for ws, nodes in checked:
-            for node_id in nodes:
-                self._forget_node(ws.workspace_id, node_id)
+        for ws, _nodes in checked:
+            self.forget_workspace(ws.workspace_id)
+
+    @staticmethod
+    def replace_node_settings(tx: Tx, ws: str, node_id: str, settings: dict[str, Any]) -> None:
+        """Give a node new (checked) settings in the write transaction ``tx``; when they change
+        what identifies a customer, the node's customers get their match keys again (see
+        ``Tx.rekey_customers``). Call :meth:`forget_workspace` once ``tx`` is committed."""
+        before = tx.node_settings(ws, node_id)
+        tx.set_node_settings(ws, node_id, settings)
+        old, new = policy_from_settings(before), policy_from_settings(settings)
+        if before is not None and _identity(old) != _identity(new):
+            tx.rekey_customers(ws, node_id, lambda doc: match_key(new, doc))
 
     def default_credentials(self) -> Credentials | None:
         """The first workspace, node and token the database got (None for a new database)."""
@@ -180,6 +341,15 @@ class Registry:
         with self._lock:
             self._tokens.clear()
             self._nodes.clear()
+            self._event_types.clear()
+
+    def forget_workspace(self, ws: str) -> None:
+        """Drop what is cached of a workspace's nodes and event types (its configuration
+        changed), so that the next request reads them again."""
+        with self._lock:
+            for key in [key for key in self._nodes if key[0] == ws]:
+                del self._nodes[key]
+            self._event_types.pop(ws, None)
 
     def _forget_node(self, ws: str, node_id: str) -> None:
         with self._lock:

@@ -19,6 +19,7 @@ import referencing.exceptions
 
 from contacthub_server.schemas import customer as customer_schema
 from contacthub_server.schemas import event as event_schema
+from contacthub_server.schemas.configuration import MANDATORY_PATH
 from contacthub_server.schemas.dates import now
 from contacthub_server.schemas.spec import (
     Bool,
@@ -129,6 +130,14 @@ def _check_storable(value: Any, path: str, errors: list[FieldError]) -> None:
                 stack.append((item, (trail, key)))
         elif isinstance(current, list):
             stack.extend((item, (trail, index)) for index, item in enumerate(current))
+
+
+def storable_errors(value: Any, path: str = "") -> list[FieldError]:
+    """What in ``value`` (found at ``path``) the hub could not store: NUL characters in strings
+    or keys, integers beyond 64 bits. Empty when it can be stored."""
+    errors: list[FieldError] = []
+    _check_storable(value, path, errors)
+    return errors
 
 
 def _json_size(value: Any) -> int:
@@ -344,6 +353,7 @@ _NODE_SETTINGS = Obj(
             }
         ),
         "extendedSchema": Spec(),  # checked as a JSON schema below
+        "mandatoryProperties": ListOf(Str(nullable=False, pattern=MANDATORY_PATH)),
     },
     nullable=False,
 )
@@ -358,7 +368,8 @@ def validate_node_settings(obj: Any) -> dict[str, Any]:
                       "caseSensitive": false,
                       "policy": "BLOCK",                       # BLOCK | MERGE | NO_CHECK
                       "requireUniqueProperties": false},
-         "extendedSchema": {...}}                              # a JSON schema, or null
+         "extendedSchema": {...},                              # a JSON schema, or null
+         "mandatoryProperties": ["base.firstName"]}            # what every customer needs
 
     Raises :class:`ValidationFailed` naming each bad key (an unknown key, a wrong type, a
     property list that is empty, an ``extendedSchema`` that is not a valid JSON schema).
@@ -399,4 +410,5 @@ def validate_node_settings(obj: Any) -> dict[str, Any]:
             "requireUniqueProperties": bool(matching.get("requireUniqueProperties") or False),
         },
         "extendedSchema": dict(schema) if isinstance(schema, Mapping) else None,
+        "mandatoryProperties": list(checked.get("mandatoryProperties") or []),
     }

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, inspect, select, text, update
 
 from .tables import (
     SCHEMA_VERSION,
+    customer_docs,
     customer_values,
     customers_scope_index,
     metadata,
@@ -74,6 +75,49 @@ def _v5_to_v6(conn: Connection, dialect: str) -> None:
     sessions_value_index.create(conn, checkfirst=True)
 
 
+def _v6_to_v7(conn: Connection, dialect: str) -> None:
+    """Version 7 adds the workspace configuration (new tables, created by `create_all` after the
+    steps) and fills in every customer's `sourceInfo`, which the hub did not write before: the
+    node it belongs to registered it and updated it last (in the hub a customer's one source
+    is its node). Its document and value index are rewritten, in batches."""
+    if not inspect(conn).has_table("customer_docs"):
+        return
+    tx = Tx(conn, dialect, with_feed=False)
+    last = -1
+    while True:
+        rows = conn.execute(
+            select(customer_docs.c.ref, customer_docs.c.doc)
+            .where(customer_docs.c.ref > last)
+            .order_by(customer_docs.c.ref)
+            .limit(_BATCH)
+        ).all()
+        if not rows:
+            return
+        for ref, stored in rows:
+            doc = json.loads(stored) if isinstance(stored, str) else dict(stored)
+            if doc.get("sourceInfo") is None:
+                tx.rewrite_document(int(ref), with_source_info(doc))
+        last = int(rows[-1][0])
+
+
+_BATCH = 500
+
+
+def with_source_info(doc: dict[str, Any]) -> dict[str, Any]:
+    """The customer document with the `sourceInfo` of its node, in the place the hub answers
+    it (before `registeredAt`); the other keys as they were."""
+    node = doc.get("nodeId")
+    info = {"registeredBy": node, "updatedBy": node}
+    result: dict[str, Any] = {}
+    for key, value in doc.items():
+        if key == "registeredAt":
+            result["sourceInfo"] = info
+        if key != "sourceInfo":
+            result[key] = value
+    result.setdefault("sourceInfo", info)
+    return result
+
+
 # STEPS[n] takes a database from version n to n + 1.
 STEPS: dict[int, Callable[[Connection, str], None]] = {
     1: _v1_to_v2,
@@ -81,6 +125,7 @@ STEPS: dict[int, Callable[[Connection, str], None]] = {
     3: _v3_to_v4,
     4: _v4_to_v5,
     5: _v5_to_v6,
+    6: _v6_to_v7,
 }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Float,
     Index,
@@ -29,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 #: The schema version this code writes; `migrations.migrate` brings older databases up to it.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 metadata = MetaData()
 
@@ -274,6 +275,40 @@ consent_logs = Table(
     Index("ix_consent_logs_customer", "ws", "customer_id", "date"),
     Index("ix_consent_logs_date", "ws", "date"),
 )
+# A workspace's configuration (`…/configuration`): its WorkspaceConfiguration document, plus the
+# matching policy and extended schema a PUT gave a workspace without nodes (for the nodes it
+# gets later). Nodes hold the settings they apply (`nodes.settings`).
+workspace_configs = Table(
+    "workspace_configs",
+    metadata,
+    Column("ws", String(200), primary_key=True),
+    Column("doc", Document, nullable=False),
+)
+
+# Event types of a workspace whose mode or enabled flag differ from the catalog's: no row means
+# the catalog's mode, enabled.
+event_type_settings = Table(
+    "event_type_settings",
+    metadata,
+    Column("ws", String(200), primary_key=True),
+    Column("type", String(100), primary_key=True),
+    Column("mode", String(20), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+)
+
+# What the configuration API says of a node (`…/configuration/nodes/entries`): name,
+# description, imageUrl, sourcePriority (no row: the defaults). `declared` is a digest of the
+# settings the configuration file last declared for the node: a start with an unchanged file
+# keeps what the API changed since.
+node_entries = Table(
+    "node_entries",
+    metadata,
+    Column("ws", String(200), primary_key=True),
+    Column("node_id", String(200), primary_key=True),
+    Column("doc", Document, nullable=False),
+    Column("declared", String(100)),
+)
+
 # The hub's own settings (the admin key): name -> value. Never in a snapshot.
 hub_settings = Table(
     "hub_settings",
@@ -285,7 +320,15 @@ hub_settings = Table(
 
 # What the admin does with each table (see the comment above `workspaces`).
 schema_version.info["snapshot"] = False
-for _registry_table in (workspaces, nodes, tokens):
+# Configuration is not data: the reset keeps it, as it keeps node settings.
+for _registry_table in (
+    workspaces,
+    nodes,
+    tokens,
+    workspace_configs,
+    event_type_settings,
+    node_entries,
+):
     _registry_table.info["keep_on_reset"] = True
 for _owned in (customer_docs, customer_values):
     _owned.info["owner"] = ("customers", "ref")

@@ -8,7 +8,7 @@ does not validate them. It copies the fields that lookups need into indexed colu
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -32,12 +32,15 @@ from .tables import (
     customer_docs,
     customer_values,
     customers,
+    event_type_settings,
     events,
     hub_settings,
+    node_entries,
     nodes,
     segments,
     sessions,
     tokens,
+    workspace_configs,
     workspaces,
 )
 from .values import document_values
@@ -394,6 +397,11 @@ class Tx:
         ]
         if rows:
             self._conn.execute(_INSERT_VALUES, rows)
+
+    def rewrite_document(self, ref: int, doc: Doc) -> None:
+        """Store a customer's document as it is (a migration fills in a field): no feed entry,
+        no consent log, since the customer did not change."""
+        self._write_document(ref, doc, replacing=True)
 
     def get_customer(self, ws: str, customer_id: str) -> Doc | None:
         """The customer document with id `customer_id`, or None."""
@@ -937,3 +945,122 @@ class Tx:
             .offset(page * size)
         )
         return [dict(row[0]) for row in rows], total
+
+    # -- configuration ------------------------------------------------------------------------
+
+    def _replace_row(self, table: Any, key: dict[str, Any], values: dict[str, Any]) -> None:
+        """Insert the row with this primary key, or update it when it exists (race-free)."""
+        module: Any = pg_dialect if self.dialect == "postgresql" else sqlite_dialect
+        statement = module.insert(table).values(**key, **values)
+        self._conn.execute(statement.on_conflict_do_update(index_elements=list(key), set_=values))
+
+    def workspace_config(self, ws: str) -> Doc | None:
+        """The stored configuration document of workspace `ws`, or None when it has none."""
+        row = self._conn.execute(
+            select(workspace_configs.c.doc).where(workspace_configs.c.ws == ws)
+        ).first()
+        return None if row is None else dict(row[0])
+
+    def set_workspace_config(self, ws: str, doc: Doc) -> None:
+        """Store the configuration document of workspace `ws` (replacing the previous one)."""
+        self._replace_row(workspace_configs, {"ws": ws}, {"doc": doc})
+
+    def event_type_settings(self, ws: str) -> dict[str, tuple[str, bool]]:
+        """The event types of `ws` configured apart from the catalog: type -> (mode, enabled)."""
+        rows = self._conn.execute(
+            select(
+                event_type_settings.c.type,
+                event_type_settings.c.mode,
+                event_type_settings.c.enabled,
+            ).where(event_type_settings.c.ws == ws)
+        )
+        return {str(row[0]): (str(row[1]), bool(row[2])) for row in rows}
+
+    def set_event_type(self, ws: str, event_type: str, mode: str, enabled: bool) -> None:
+        """Set the mode and enabled flag of one event type of `ws`."""
+        self._replace_row(
+            event_type_settings,
+            {"ws": ws, "type": event_type},
+            {"mode": mode, "enabled": enabled},
+        )
+
+    def clear_event_type(self, ws: str, event_type: str) -> None:
+        """Give an event type of `ws` back the catalog's mode and enabled flag."""
+        self._conn.execute(
+            delete(event_type_settings).where(
+                event_type_settings.c.ws == ws, event_type_settings.c.type == event_type
+            )
+        )
+
+    def node_entry(self, ws: str, node_id: str) -> Doc | None:
+        """What the configuration API stored of a node (name, description...), or None."""
+        row = self._conn.execute(
+            select(node_entries.c.doc).where(
+                node_entries.c.ws == ws, node_entries.c.node_id == node_id
+            )
+        ).first()
+        return None if row is None else dict(row[0])
+
+    def node_entries(self, ws: str) -> dict[str, Doc]:
+        """Every stored node entry of `ws`: node id -> document."""
+        rows = self._conn.execute(
+            select(node_entries.c.node_id, node_entries.c.doc).where(node_entries.c.ws == ws)
+        )
+        return {str(row[0]): dict(row[1]) for row in rows}
+
+    def set_node_entry(self, ws: str, node_id: str, doc: Doc) -> None:
+        """Store what the configuration API says of a node (keeping its declared digest)."""
+        self._replace_row(node_entries, {"ws": ws, "node_id": node_id}, {"doc": doc})
+
+    def declared_digest(self, ws: str, node_id: str) -> str | None:
+        """The digest of the settings the configuration file last declared for a node."""
+        return self._conn.execute(
+            select(node_entries.c.declared).where(
+                node_entries.c.ws == ws, node_entries.c.node_id == node_id
+            )
+        ).scalar()
+
+    def set_declared_digest(self, ws: str, node_id: str, digest: str) -> None:
+        """Record the digest of the settings the configuration file declared for a node."""
+        found = self._conn.execute(
+            update(node_entries)
+            .where(node_entries.c.ws == ws, node_entries.c.node_id == node_id)
+            .values(declared=digest)
+        )
+        if not found.rowcount:
+            self._replace_row(
+                node_entries, {"ws": ws, "node_id": node_id}, {"doc": {}, "declared": digest}
+            )
+
+    def rekey_customers(self, ws: str, node_id: str, key_of: Callable[[Doc], str | None]) -> int:
+        """Give every customer of a node the match key `key_of(doc)` (its matching policy
+        changed); returns how many customers hold a key afterwards.
+
+        Customers are taken oldest first (registeredAt, then id): when several now share a key,
+        the first keeps it and the later ones get none, so they take no part in matching until
+        they are written again. Documents do not change, so the change feed records nothing.
+        """
+        scope = and_(customers.c.ws == ws, customers.c.node_id == node_id)
+        rows = self._conn.execute(
+            select(customers.c.ref, customer_docs.c.doc)
+            .join(customer_docs, customer_docs.c.ref == customers.c.ref)
+            .where(scope)
+            .order_by(customers.c.registered_at, customers.c.id)
+        ).all()
+        taken: set[str] = set()
+        keys: list[dict[str, Any]] = []
+        for ref, doc in rows:
+            key = key_of(doc if isinstance(doc, dict) else orjson.loads(doc))
+            if key is not None and key not in taken:
+                taken.add(key)
+                keys.append({"p_ref": ref, "p_key": key})
+        # Every key is cleared first, so that no intermediate state breaks the unique index.
+        self._conn.execute(update(customers).where(scope).values(match_key=None))
+        if keys:
+            self._conn.execute(
+                update(customers)
+                .where(customers.c.ref == bindparam("p_ref"))
+                .values(match_key=bindparam("p_key")),
+                keys,
+            )
+        return len(keys)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 
 from contacthub import Node
+from contacthub._wire import parse_instant
 from contacthub.models import Customer, Education, Event, Job, Like, Properties, Subscription
 from contacthub.models.query import between_, in_, not_in_
 
@@ -97,7 +98,9 @@ def test_event_post_with_customer_id_and_with_a_session(node: Node) -> None:
     stored = node.get_event(id=event.id)
     assert stored.customerId == customer.id
     assert stored.properties.serviceName == "serviceName"
-    assert stored.properties.startDate.startswith("2020-05-01T12:00:00")
+    # A naive datetime is local time, sent (and stored) as its instant in UTC.
+    started = parse_instant(stored.properties.startDate)
+    assert started == datetime(2020, 5, 1, 12, 0).astimezone(timezone.utc)
 
     session_id = node.create_session_id()
     anonymous = Event(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -23,23 +24,29 @@ def encode(value: object) -> object:
     return json.loads(json.dumps(value, cls=DateEncoder))
 
 
-def test_datetimes_encode_as_utc_with_z() -> None:
-    assert encode(datetime(2011, 12, 11)) == "2011-12-11T00:00:00Z"
-    assert encode(datetime(2011, 12, 11, 1, 2, 3, 45000)) == "2011-12-11T01:02:03.045Z"
+def test_datetimes_encode_in_the_apis_form_naive_ones_as_local_time(
+    local_time_zone: Callable[[str], None],
+) -> None:
     eastern = timezone(timedelta(hours=-5))
-    assert encode(datetime(2011, 12, 11, 22, 0, tzinfo=eastern)) == "2011-12-12T03:00:00Z"
+    assert encode(datetime(2011, 12, 11, 22, 0, tzinfo=eastern)) == "2011-12-12T03:00:00.000+0000"
+    local_time_zone("UTC")
+    assert encode(datetime(2011, 12, 11)) == "2011-12-11T00:00:00.000+0000"
+    assert encode(datetime(2011, 12, 11, 1, 2, 3, 45999)) == "2011-12-11T01:02:03.045+0000"
+    local_time_zone("Europe/Rome")  # UTC+1 in December
+    assert encode(datetime(2011, 12, 11)) == "2011-12-10T23:00:00.000+0000"
 
 
 def test_dates_encode_as_iso_dates() -> None:
     assert encode({"dob": date(1994, 6, 10)}) == {"dob": "1994-06-10"}
 
 
-def test_models_encode_as_their_dictionaries() -> None:
+def test_models_encode_as_their_dictionaries(local_time_zone: Callable[[str], None]) -> None:
+    local_time_zone("UTC")
     customer = Customer(node=None, default_attributes={"base": {"firstName": "A"}})
     event = Event(None, type="loggedIn", properties=Properties(when=datetime(2020, 1, 1)))
     assert encode([customer, event, Properties(a=1)]) == [
         {"base": {"firstName": "A"}},
-        {"type": "loggedIn", "properties": {"when": "2020-01-01T00:00:00Z"}},
+        {"type": "loggedIn", "properties": {"when": "2020-01-01T00:00:00.000+0000"}},
         {"a": 1},
     ]
 

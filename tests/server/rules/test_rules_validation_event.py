@@ -273,6 +273,7 @@ def test_node_settings_defaults() -> None:
             "requireUniqueProperties": False,
         },
         "extendedSchema": None,
+        "mandatoryProperties": [],
     }
     assert validate_node_settings({}) == expected
     assert validate_node_settings(None) == expected
@@ -289,6 +290,7 @@ def test_node_settings_are_kept_when_valid() -> None:
             "requireUniqueProperties": True,
         },
         "extendedSchema": schema,
+        "mandatoryProperties": ["base.firstName", "extended.loyalty-card", "externalId"],
     }
     assert validate_node_settings(settings) == settings
 
@@ -310,6 +312,8 @@ def test_node_settings_are_kept_when_valid() -> None:
         ({"policy": "BLOCK"}, "/policy", "unknown property"),
         ({"extendedSchema": "object"}, "/extendedSchema", "JSON schema object"),
         ({"extendedSchema": {"type": "banana"}}, "/extendedSchema/type", "not a valid JSON schema"),
+        ({"mandatoryProperties": ["firstName"]}, "/mandatoryProperties/0", "pattern"),
+        ({"mandatoryProperties": "base.firstName"}, "/mandatoryProperties", "array"),
         ([], "", "JSON object"),
     ],
 )

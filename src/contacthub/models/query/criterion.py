@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from contacthub import _wire
 from contacthub.lib.utils import format_date
 
 if TYPE_CHECKING:
@@ -83,6 +85,10 @@ class Criterion:
                     raise ValueError(
                         f"a BETWEEN criterion needs exactly two values, got {len(second_element)}"
                     )
+                for bound in second_element:
+                    _check_range_value(bound, operator, first_element.field)
+            elif operator in _RANGE_OPERATORS:
+                _check_range_value(second_element, operator, first_element.field)
             second_element = _encode_value(second_element, first_element.field)
         elif operator in Criterion.COMPLEX_OPERATORS.OPERATORS:
             for side in (first_element, second_element):
@@ -150,6 +156,44 @@ def _check(other: Any, symbol: str) -> Criterion:
     if not isinstance(other, Criterion):
         raise TypeError(f"'{symbol}' combines two criteria, got {other!r}")
     return other
+
+
+_RANGE_OPERATORS = frozenset({"GT", "GTE", "LT", "LTE"})
+
+
+def _is_date_string(text: str) -> bool:
+    """True for a date or date-time text in a form the API reads (the SDK's one parser)."""
+    try:
+        _wire.parse_instant(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_range_value(value: Any, operator: str, field: str) -> None:
+    """A range operator (GT, GTE, LT, LTE, BETWEEN) compares dates or numbers, nothing else.
+
+    Raises:
+        TypeError: ``value`` is neither a date, a datetime, a number nor a string.
+        ValueError: ``value`` is a string that is not an ISO 8601 date or date-time.
+    """
+    expected = (
+        "a date, a datetime, a number or an ISO 8601 date string such as '1994-06-10' "
+        "or '1994-06-10T08:00:00Z'"
+    )
+    if isinstance(value, date):
+        return
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{operator} on {field} compares with a finite number, got {value!r}")
+        return
+    if isinstance(value, str):
+        if _is_date_string(value):
+            return
+        raise ValueError(
+            f"{operator} on {field} compares with {expected}, got the string {value!r}"
+        )
+    raise TypeError(f"{operator} on {field} compares with {expected}, got {value!r}")
 
 
 def _encode_value(value: Any, field: str) -> Any:

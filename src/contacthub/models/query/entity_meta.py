@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from contacthub.models.query.entity_field import EntityField
+from typing import Any
+
+from contacthub.models._shapes import FREE
+from contacthub.models.query.entity_field import EntityField, field_shape
 
 __all__ = ["EntityMeta"]
 
@@ -11,12 +14,17 @@ class EntityMeta(type):
     """Metaclass of queryable entities (Customer).
 
     Reading an attribute the class does not define, such as ``Customer.base`` or
-    ``Customer.registeredAt``, gives an :class:`EntityField` to build query criteria with.
-    Instances are unaffected: ``customer.base`` still reads the customer's data.
+    ``Customer.registeredAt``, gives an :class:`EntityField` to build query criteria with; a
+    name that the entity's schema (its ``_SHAPE``) does not have raises :class:`AttributeError`
+    with the closest names. Instances are unaffected: ``customer.base`` still reads the
+    customer's data.
     """
 
     def __getattr__(cls, name: str) -> EntityField:
         # Dunder and private names stay real lookups, so copy, pickle and introspection work.
         if name.startswith("_"):
             raise AttributeError(f"type object {cls.__name__!r} has no attribute {name!r}")
-        return EntityField(cls, name)
+        shape: Any = getattr(cls, "_SHAPE", None)
+        return EntityField(
+            cls, name, field_shape(FREE if shape is None else shape, name, cls.__name__)
+        )
