@@ -29,8 +29,9 @@ class AdaptiveWindow:
     ``gradient = clamp(tolerance * floor / short, 0.5, 1)`` and the window moves a fifth of the
     way towards ``limit * gradient + headroom``: it grows by about ``headroom / 5`` a request
     while nothing queues, and shrinks when queueing makes ``short`` exceed ``tolerance`` times
-    the floor. The floor is forgotten slowly (it rises towards the recent latency by 1% a
-    request) so that a route that became slower for good is learnt.
+    the floor. The floor is forgotten slowly (it moves towards the recent latency with a time
+    constant of ``memory`` seconds) so that a route that became slower for good is learnt,
+    without the queue a full window builds being taken for the route's own latency.
     """
 
     def __init__(
@@ -41,6 +42,7 @@ class AdaptiveWindow:
         maximum: int = MAX_WINDOW,
         tolerance: float = 1.5,
         headroom: float = 4.0,
+        memory: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not minimum <= initial <= maximum:
@@ -52,6 +54,8 @@ class AdaptiveWindow:
         self._limit = float(initial)
         self._tolerance = tolerance
         self._headroom = headroom
+        self._memory = memory
+        self._seen = clock()
         self._clock = clock
         self._short: float | None = None
         self._floor: float | None = None
@@ -79,10 +83,11 @@ class AdaptiveWindow:
             if latency <= 0:
                 return
             self._short = latency if self._short is None else self._short * 0.8 + latency * 0.2
+            elapsed, self._seen = now - self._seen, now
             if self._floor is None or latency < self._floor:
                 self._floor = latency
             else:
-                self._floor += (self._short - self._floor) * 0.01
+                self._floor += (self._short - self._floor) * min(1.0, elapsed / self._memory)
             gradient = max(0.5, min(1.0, self._tolerance * self._floor / self._short))
             target = self._limit * gradient + self._headroom
             self._limit += (target - self._limit) * 0.2
