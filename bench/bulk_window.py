@@ -69,7 +69,7 @@ def main() -> None:
             with HubProcess(directory, latency_ms=latency) as hub:
                 for label, concurrency in (("adaptive", None), ("fixed 16", 16), ("fixed 64", 64)):
                     rate, peak = timed_import(
-                        hub, f"{label[:3]}{latency}", args.customers, concurrency
+                        hub, f"{label.replace(' ', '')}-{latency}", args.customers, concurrency
                     )
                     print(
                         f"| {latency} ms | {label} | {rate:,.0f} | {rate / capacity:.0%} | {peak} |"

@@ -215,7 +215,12 @@ def test_csv_export_has_the_same_layout_whatever_the_data(
     fixed = [name for name in header_two if not name.startswith("extended.")]
     assert fixed == header_one  # the schema's columns do not depend on the data
     assert header_one[:3] == ["id", "nodeId", "externalId"]
-    assert header_one[-2:] == ["registeredAt", "updatedAt"]
+    assert header_one[-4:] == [
+        "sourceInfo.registeredBy",
+        "sourceInfo.updatedBy",
+        "registeredAt",
+        "updatedAt",
+    ]
     assert "base.address" not in header_two  # no parent column beside its children
     assert "base.address.city" in header_one
     extended = [name for name in header_two if name.startswith("extended.")]

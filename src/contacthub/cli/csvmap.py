@@ -430,7 +430,10 @@ def flatten(document: Mapping[str, Any], separator: str, prefix: str = "") -> di
 
 #: The columns an export writes around the schema's: read-only fields, first and last.
 _LEADING = {"customers": ("id", "nodeId"), "events": ("id",)}
-_TRAILING = ("registeredAt", "updatedAt")
+_TRAILING = {
+    "customers": ("sourceInfo.registeredBy", "sourceInfo.updatedBy", "registeredAt", "updatedAt"),
+    "events": ("registeredAt", "updatedAt"),
+}
 #: Names an import reads that are not fields of a stored document (event owner shorthands).
 _NOT_STORED = {"customers": frozenset(), "events": frozenset({"externalId", "sessionId"})}
 
@@ -462,7 +465,7 @@ def export_columns(entity: Literal["customers", "events"], seen: Iterable[str]) 
                 columns.append(name)
 
     walk(schema, "")
-    columns.extend(_TRAILING)
+    columns.extend(_TRAILING[entity])
     placed = set(columns)
     columns.extend(sorted(present - placed))
     return columns
