@@ -5,7 +5,8 @@ second needs about 20 in flight to be kept busy, at 100 ms about 100, and beyond
 more requests only wait in its queue. :class:`AdaptiveWindow` finds the number as TCP Vegas and
 Netflix's concurrency limits do, from the latency itself: while the latency stays near the
 lowest seen (nothing is queueing) the window grows; when it rises (requests queue in the server)
-the window shrinks in proportion; an answer saying the server is overloaded (429, 503) cuts it
+the window shrinks in proportion (it lets the latency reach three times the floor first: a
+server that batches its writes, as the hub's group commit does, absorbs more with a queue); an answer saying the server is overloaded (429, 503) cuts it
 by a third at once, at most once per round trip.
 """
 
@@ -40,7 +41,7 @@ class AdaptiveWindow:
         *,
         minimum: int = MIN_WINDOW,
         maximum: int = MAX_WINDOW,
-        tolerance: float = 1.5,
+        tolerance: float = 3.0,
         headroom: float = 4.0,
         memory: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
