@@ -249,6 +249,23 @@ class RequestRecorder:
                         request_chunks.append(body[: cap - kept])
             return message
 
+        done = False
+
+        def finish() -> None:
+            # Kept before the answer's last bytes go out: a client that reads the log right
+            # after its answer finds its request there.
+            nonlocal done
+            if done:
+                return
+            done = True
+            entry.latency_ms = (time.perf_counter() - started) * 1000.0
+            entry.fault = scope.get(FAULT_SCOPE_KEY)
+            if entry.fault in ("drop-before", "drop-after"):
+                entry.status = None  # the client got no answer
+            entry.request_body = b"".join(request_chunks)
+            entry.response_body = b"".join(response_chunks)
+            log.add(entry)
+
         async def recording_send(message: Message) -> None:
             kind = message["type"]
             if kind == "http.response.start":
@@ -264,19 +281,15 @@ class RequestRecorder:
                     entry.response_size += len(body)
                     if kept < cap:
                         response_chunks.append(body[: cap - kept])
+                if not message.get("more_body", False):
+                    finish()
             await send(message)
 
         scope.setdefault(RAW_SEND_SCOPE_KEY, send)
         try:
             await self.app(scope, recording_receive, recording_send)
         finally:
-            entry.latency_ms = (time.perf_counter() - started) * 1000.0
-            entry.fault = scope.get(FAULT_SCOPE_KEY)
-            if entry.fault in ("drop-before", "drop-after"):
-                entry.status = None  # the client got no answer
-            entry.request_body = b"".join(request_chunks)
-            entry.response_body = b"".join(response_chunks)
-            log.add(entry)
+            finish()
 
 
 def iter_json(entries: Iterable[RecordedRequest]) -> Iterator[dict[str, Any]]:

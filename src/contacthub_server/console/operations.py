@@ -186,8 +186,11 @@ class Operations:
         if ws is None and form.get("all") != "1":
             return self.console.render(request, "missing.html", 400, what="a workspace to reset")
         deleted = await run_in_threadpool(_admin(request).reset, ws)
-        rows = sum(n for table, n in deleted.items())
-        query = {"reset": ws or "all", "rows": str(rows)}
+        query = {
+            "reset": ws or "all",
+            "customers": str(deleted.get("customers", 0)),
+            "events": str(deleted.get("events", 0)),
+        }
         return RedirectResponse("/console/?" + urlencode(query), status_code=303)
 
 
