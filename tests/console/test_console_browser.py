@@ -76,14 +76,14 @@ def test_log_in_browse_query_open_edit_and_delete(
     assert "not the admin key" in browser.find_element(By.CSS_SELECTOR, ".error").text
     browser.find_element(By.ID, "key").send_keys(ADMIN_KEY)
     _shot(browser, screenshots, "login")
-    browser.find_element(By.ID, "login").click()
+    _submit(browser, browser.find_element(By.ID, "login"))
     card = browser.find_element(By.CSS_SELECTOR, f'[data-workspace="{hub.ws}"]')
     assert [td.text for td in card.find_elements(By.CSS_SELECTOR, "td.num")] == ["3", "2"]
     _shot(browser, screenshots, "home")
 
-    card.find_element(By.CSS_SELECTOR, "h2 a").click()
+    _submit(browser, card.find_element(By.CSS_SELECTOR, "h2 a"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Customers"
-    browser.find_element(By.CSS_SELECTOR, 'a.sort[href*="sort=base.firstName"]').click()
+    _submit(browser, browser.find_element(By.CSS_SELECTOR, 'a.sort[href*="sort=base.firstName"]'))
     first_names = [
         row.find_elements(By.TAG_NAME, "td")[2].text
         for row in browser.find_elements(By.CSS_SELECTOR, "#customers tbody tr")
@@ -96,14 +96,14 @@ def test_log_in_browse_query_open_edit_and_delete(
     assert "Luigi" in rows[0].text
     _shot(browser, screenshots, "customers")
 
-    browser.find_element(By.LINK_TEXT, "Query").click()
+    _submit(browser, browser.find_element(By.LINK_TEXT, "Query"))
     browser.find_element(By.NAME, "g0.r0.attr").send_keys("base.address.city")
     browser.find_element(By.NAME, "g0.r0.value").send_keys("Rome")
     browser.find_element(By.CSS_SELECTOR, "fieldset.group .add-row").click()
     browser.find_element(By.NAME, "g0.r1.attr").send_keys("base.firstName")
     Select(browser.find_element(By.NAME, "g0.r1.op")).select_by_visible_text("NOT_EQUALS")
     browser.find_element(By.NAME, "g0.r1.value").send_keys("Mario")
-    browser.find_element(By.ID, "run").click()
+    _submit(browser, browser.find_element(By.ID, "run"))
     results = browser.find_elements(By.CSS_SELECTOR, "#customers tbody tr")
     assert [r.get_attribute("data-id") for r in results] == [people["Anna"]["id"]]
     assert '"operator": "NOT_EQUALS"' in browser.find_element(By.ID, "query-json").get_attribute(
@@ -114,9 +114,11 @@ def test_log_in_browse_query_open_edit_and_delete(
     assert 'Customer.base.firstName != "Mario"' in code
     _shot(browser, screenshots, "query")
 
-    browser.find_element(By.LINK_TEXT, "Customers").click()
+    _submit(browser, browser.find_element(By.LINK_TEXT, "Customers"))
     mario = people["Mario"]["id"]
-    browser.find_element(By.CSS_SELECTOR, f'tr[data-id="{mario}"] a.customer-link').click()
+    _submit(
+        browser, browser.find_element(By.CSS_SELECTOR, f'tr[data-id="{mario}"] a.customer-link')
+    )
     assert browser.find_element(By.ID, "customer-id").text == mario
     timeline = browser.find_elements(By.CSS_SELECTOR, "#timeline li.event")
     assert len(timeline) == 2
@@ -127,20 +129,19 @@ def test_log_in_browse_query_open_edit_and_delete(
     text = document.get_attribute("value").replace('"Rossi"', '"Rossini"')
     document.clear()
     document.send_keys(text)
-    browser.find_element(By.ID, "save").click()
+    _submit(browser, browser.find_element(By.ID, "save"))
     assert browser.find_element(By.CSS_SELECTOR, ".notice").text == "Saved."
     assert hub.api("GET", f"/customers/{mario}").json()["base"]["lastName"] == "Rossini"
 
-    browser.find_element(By.LINK_TEXT, "Events").click()
+    _submit(browser, browser.find_element(By.LINK_TEXT, "Events"))
     Select(browser.find_element(By.NAME, "type")).select_by_visible_text("viewedPage")
-    browser.find_element(By.ID, "filter").click()
+    _submit(browser, browser.find_element(By.ID, "filter"))
     assert len(browser.find_elements(By.CSS_SELECTOR, "#events tbody tr[data-type]")) == 2
     _shot(browser, screenshots, "events")
 
     browser.back()
     browser.back()
-    browser.find_element(By.ID, "delete").click()
-    browser.switch_to.alert.accept()
+    _submit(browser, browser.find_element(By.ID, "delete"), confirm=True)
     assert f"Deleted customer {mario}" in browser.find_element(By.CSS_SELECTOR, ".notice").text
     assert hub.api("GET", f"/customers/{mario}").status_code == 404
 
