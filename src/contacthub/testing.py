@@ -44,12 +44,24 @@ the session-scoped ``hub_server`` fixture in your ``conftest.py``::
 The plugin needs the ``server`` extra (``pip install "contacthub[server]"``); without it, tests
 that use these fixtures are skipped with a message saying so, and fail under ``CI=true``.
 ``hub.snapshot(dir)`` / ``hub.restore(dir)`` save and put back the test's workspace.
+
+``with hub.faults(rate=0.5, latency_ms=100): ...`` makes the hub slow or failing for the test's
+workspace only, until the block ends; ``hub.requests`` lists what the test's code sent to its
+workspace (the hub's request log), oldest first::
+
+    def test_signup_sends_one_create(hub, node):
+        register(node, email="ada@example.com")
+        assert [(r.method, r.endpoint, r.status) for r in hub.requests] == [
+            ("POST", "/customers", 201)
+        ]
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +72,68 @@ if TYPE_CHECKING:
     from contacthub.workspace import Workspace
     from contacthub_server.runner import HubServer
 
-__all__ = ["Hub"]
+__all__ = ["Hub", "RecordedRequest"]
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the hub answered, as its request log kept it (``hub.requests``).
+
+    Bodies are text, each cut at 16 KB (``*_truncated`` says so); the ``Authorization`` header is
+    never kept (``headers["authorization"]`` is ``"Bearer ***"``). ``status`` is None when an
+    injected fault closed the connection without an answer (``fault`` names it).
+    """
+
+    method: str
+    path: str
+    query: str
+    status: int | None
+    latency_ms: float
+    workspace_id: str | None
+    headers: dict[str, str]
+    body: str
+    response_body: str
+    fault: int | str | None = None
+    body_truncated: bool = False
+    response_truncated: bool = False
+    date: str = ""
+    id: int = 0
+
+    @property
+    def endpoint(self) -> str:
+        """The path inside the workspace: ``"/customers"`` for ``/hub/v1/workspaces/W/customers``."""
+        if self.workspace_id is None:
+            return self.path
+        prefix = f"/hub/v1/workspaces/{self.workspace_id}"
+        return self.path[len(prefix) :] or "/"
+
+    def json(self) -> Any:
+        """The request body parsed as JSON (None when there was none)."""
+        return json.loads(self.body) if self.body else None
+
+    def response_json(self) -> Any:
+        """The response body parsed as JSON (None when there was none)."""
+        return json.loads(self.response_body) if self.response_body else None
+
+    @classmethod
+    def from_log(cls, entry: dict[str, Any]) -> RecordedRequest:
+        """From an entry of the admin API's request log (``GET /_hub/requests``)."""
+        return cls(
+            method=entry["method"],
+            path=entry["path"],
+            query=entry["query"],
+            status=entry["status"],
+            latency_ms=entry["latencyMs"],
+            workspace_id=entry["workspaceId"],
+            headers=dict(entry["requestHeaders"]),
+            body=entry["requestBody"],
+            response_body=entry["responseBody"],
+            fault=entry["fault"],
+            body_truncated=entry["requestBodyTruncated"],
+            response_truncated=entry["responseBodyTruncated"],
+            date=entry["date"],
+            id=entry["id"],
+        )
 
 
 @dataclass
@@ -113,6 +186,50 @@ class Hub:
         """Put this test's workspace back as :meth:`snapshot` wrote it (ids and dates kept)."""
         assert self.server.app is not None, "the hub server is not running"
         self.server.app.admin.import_snapshot(os.fspath(directory))
+
+    @contextmanager
+    def faults(
+        self,
+        rate: float = 0.0,
+        latency_ms: int = 0,
+        *,
+        seed: int | None = None,
+        statuses: Sequence[int | str] | None = None,
+    ) -> Iterator[None]:
+        """Make the hub fail ``rate`` of this test's requests and answer ``latency_ms`` later.
+
+        For the test's workspace only, until the block ends (the hub-wide settings apply
+        again after it). ``statuses`` picks the faults drawn from: 503 and 429 (refused with
+        ``Retry-After``, not processed), ``"drop-before"`` and ``"drop-after"`` (the connection
+        closed before the request is processed, or after it was committed); all four by
+        default. ``seed`` makes the draw repeatable. Bad values raise ``ValueError``.
+        """
+        admin = self._admin()
+        body: dict[str, Any] = {"rate": rate, "latencyMs": latency_ms, "seed": seed}
+        if statuses is not None:
+            body["statuses"] = list(statuses)
+        from contacthub_server.service.errors import HubError
+
+        try:
+            admin.set_workspace_faults(self.workspace_id, body)
+        except HubError as exc:
+            details = "; ".join(f"{e['path']}: {e['message']}" for e in exc.errors)
+            raise ValueError(f"{exc.message}: {details}" if details else exc.message) from None
+        try:
+            yield
+        finally:
+            admin.clear_workspace_faults(self.workspace_id)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """What this test's code sent to its workspace, oldest first (the hub's request log)."""
+        log = self._admin().request_log
+        entries = log.search(workspace=self.workspace_id, newest_first=False)
+        return [RecordedRequest.from_log(entry.to_json()) for entry in entries]
+
+    def _admin(self) -> Any:
+        assert self.server.app is not None, "the hub server is not running"
+        return self.server.app.admin
 
     def close(self) -> None:
         """Close the SDK workspaces this hub handed out."""

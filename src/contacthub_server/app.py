@@ -1,6 +1,7 @@
 """The hub's ASGI application: ``create_app(settings, store=None)``.
 
-Layers, outermost first: fault injection and latency (:mod:`contacthub_server.api.faults`),
+Layers, outermost first: the request log (:mod:`contacthub_server.admin.request_log`), fault
+injection and latency (:mod:`contacthub_server.api.faults`),
 Starlette's own error middleware, CORS (any origin), a catch-all that turns any unexpected
 exception into a 500 error envelope, the handlers of expected errors (:class:`HubError`, unknown
 routes, wrong methods) and the routes (:mod:`contacthub_server.api.routes`).
@@ -23,12 +24,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from contacthub_server.admin import HubAdmin, ensure_admin_key
+from contacthub_server.admin.request_log import RequestLog, RequestRecorder
 from contacthub_server.admin.routes import routes as admin_routes
 from contacthub_server.api.faults import FaultInjector, Message, Receive, Scope, Send
 from contacthub_server.api.responses import error_body, error_response
 from contacthub_server.api.routes import HubState, routes
 from contacthub_server.console import console_routes
 from contacthub_server.service.errors import CustomerConflict, HubError
+from contacthub_server.service.faults import FaultSettings, RuntimeFaults
 from contacthub_server.service.registry import Registry
 from contacthub_server.settings import HubSettings, load_config
 from contacthub_server.store import Store
@@ -48,13 +51,30 @@ class HubApp:
         self.admin_key, self.admin_key_created = ensure_admin_key(store, settings.admin_key)
         self.starlette = _starlette_app(console_routes(self.registry, lambda: self.admin_key))
         self.starlette.state.hub = HubState(self.registry, settings.max_body_bytes)
-        self.admin = HubAdmin(store, self.registry, self.admin_key)
+        #: Faults and latency set per workspace at run time (kept in the database).
+        self.faults = RuntimeFaults(store)
+        #: The last requests of the ContactHub API this process answered.
+        self.request_log = RequestLog(settings.request_log_size, settings.request_log_body_bytes)
+        self.admin = HubAdmin(
+            store,
+            self.registry,
+            self.admin_key,
+            faults=self.faults,
+            request_log=self.request_log,
+            default_faults=FaultSettings(
+                settings.fault_rate, settings.latency_ms, settings.fault_seed
+            ),
+        )
         self.starlette.state.admin = self.admin
-        self._asgi = FaultInjector(
+        injector = FaultInjector(
             self.starlette,
             latency_ms=settings.latency_ms,
             fault_rate=settings.fault_rate,
             seed=settings.fault_seed,
+            workspaces=self.faults,
+        )
+        self._asgi: Any = (
+            RequestRecorder(injector, self.request_log) if self.request_log.enabled else injector
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -34,6 +34,7 @@ from contacthub_server.settings import (
     DEFAULT_INI,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_PORT,
+    DEFAULT_REQUEST_LOG_SIZE,
     ConfigError,
     Credentials,
     HubSettings,
@@ -128,6 +129,14 @@ def build_parser(prog: str = "contacthub serve") -> argparse.ArgumentParser:
         type=_positive_int,
         default=DEFAULT_MAX_BODY_BYTES,
         help=f"largest request body accepted ({DEFAULT_MAX_BODY_BYTES})",
+    )
+    parser.add_argument(
+        "--request-log-size",
+        type=_non_negative_int,
+        default=DEFAULT_REQUEST_LOG_SIZE,
+        metavar="N",
+        help="requests kept by the request log (GET /_hub/requests), per process; 0 = off "
+        f"({DEFAULT_REQUEST_LOG_SIZE})",
     )
     parser.add_argument(
         "--workers",
@@ -252,6 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_body_bytes=args.max_body_bytes,
         config_path=args.config,
         admin_key=args.admin_key,
+        request_log_size=args.request_log_size,
     )
     if args.workers > 1 and not normalize_url(args.database).startswith("postgresql"):
         # SQLite's writers queue and share commits inside one process (store/group.py); several

@@ -53,6 +53,10 @@ DEFAULT_PORT = 8080
 DEFAULT_INI = "contacthub.ini"
 #: Seconds announced in the ``Retry-After`` header of injected 429 and 503 faults.
 FAULT_RETRY_AFTER_SECONDS = 1
+#: Requests kept by the request log (``GET /_hub/requests``), per hub process.
+DEFAULT_REQUEST_LOG_SIZE = 1000
+#: Bytes of each request and response body kept by the request log.
+DEFAULT_REQUEST_LOG_BODY_BYTES = 16_384
 
 
 @dataclass
@@ -63,7 +67,8 @@ class HubSettings:
     answer; ``fault_rate`` (0..1) is the fraction of requests that fail on purpose (see
     ``contacthub serve --help``), drawn from a generator seeded by ``fault_seed`` when given.
     ``max_body_bytes`` bounds request bodies (413 above). ``config_path`` names a TOML file of
-    workspaces, tokens and nodes (see this module's docstring).
+    workspaces, tokens and nodes (see this module's docstring). ``request_log_size`` is how many
+    requests the request log keeps (0 turns it off), each body cut at ``request_log_body_bytes``.
     """
 
     database_url: str = DEFAULT_DATABASE
@@ -74,6 +79,8 @@ class HubSettings:
     config_path: str | None = None
     #: The admin key (console and admin API); None = the one kept in the database.
     admin_key: str | None = None
+    request_log_size: int = DEFAULT_REQUEST_LOG_SIZE
+    request_log_body_bytes: int = DEFAULT_REQUEST_LOG_BODY_BYTES
 
 
 @dataclass(frozen=True)

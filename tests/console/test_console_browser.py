@@ -2,7 +2,8 @@
 
 Log in, browse and sort customers, build a query (adding a condition with the page's script),
 run it and read its JSON and SDK code, open a customer and its events, edit it, filter events,
-delete the customer.
+delete the customer. Then the operator's pages: see a request in the log and open it, change a
+workspace's faults and see them answered and logged, turn them off, reset the workspace.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import ADMIN_KEY, ConsoleHub
 
@@ -19,6 +21,16 @@ from conftest import ADMIN_KEY, ConsoleHub
 def _shot(browser: Any, folder: Path, name: str) -> None:
     path = folder / f"console-{name}.png"
     assert browser.save_screenshot(str(path)), f"no screenshot at {path}"
+
+
+def _submit(browser: Any, element: Any, *, confirm: bool = False) -> None:
+    """Click ``element`` and wait for the next page (accepting a confirm dialog first)."""
+    page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    if confirm:
+        WebDriverWait(browser, 10).until(expected_conditions.alert_is_present())
+        browser.switch_to.alert.accept()
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page))
 
 
 def _seed(hub: ConsoleHub) -> dict[str, Any]:
@@ -64,34 +76,34 @@ def test_log_in_browse_query_open_edit_and_delete(
     assert "not the admin key" in browser.find_element(By.CSS_SELECTOR, ".error").text
     browser.find_element(By.ID, "key").send_keys(ADMIN_KEY)
     _shot(browser, screenshots, "login")
-    browser.find_element(By.ID, "login").click()
+    _submit(browser, browser.find_element(By.ID, "login"))
     card = browser.find_element(By.CSS_SELECTOR, f'[data-workspace="{hub.ws}"]')
     assert [td.text for td in card.find_elements(By.CSS_SELECTOR, "td.num")] == ["3", "2"]
     _shot(browser, screenshots, "home")
 
-    card.find_element(By.CSS_SELECTOR, "h2 a").click()
+    _submit(browser, card.find_element(By.CSS_SELECTOR, "h2 a"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Customers"
-    browser.find_element(By.CSS_SELECTOR, 'a.sort[href*="sort=base.firstName"]').click()
+    _submit(browser, browser.find_element(By.CSS_SELECTOR, 'a.sort[href*="sort=base.firstName"]'))
     first_names = [
         row.find_elements(By.TAG_NAME, "td")[2].text
         for row in browser.find_elements(By.CSS_SELECTOR, "#customers tbody tr")
     ]
     assert first_names == ["Anna", "Luigi", "Mario"]
     browser.find_element(By.NAME, "email").send_keys("luigi@example.com")
-    browser.find_element(By.ID, "search").click()
+    _submit(browser, browser.find_element(By.ID, "search"))
     rows = browser.find_elements(By.CSS_SELECTOR, "#customers tbody tr")
     assert len(rows) == 1
     assert "Luigi" in rows[0].text
     _shot(browser, screenshots, "customers")
 
-    browser.find_element(By.LINK_TEXT, "Query").click()
+    _submit(browser, browser.find_element(By.LINK_TEXT, "Query"))
     browser.find_element(By.NAME, "g0.r0.attr").send_keys("base.address.city")
     browser.find_element(By.NAME, "g0.r0.value").send_keys("Rome")
     browser.find_element(By.CSS_SELECTOR, "fieldset.group .add-row").click()
     browser.find_element(By.NAME, "g0.r1.attr").send_keys("base.firstName")
     Select(browser.find_element(By.NAME, "g0.r1.op")).select_by_visible_text("NOT_EQUALS")
     browser.find_element(By.NAME, "g0.r1.value").send_keys("Mario")
-    browser.find_element(By.ID, "run").click()
+    _submit(browser, browser.find_element(By.ID, "run"))
     results = browser.find_elements(By.CSS_SELECTOR, "#customers tbody tr")
     assert [r.get_attribute("data-id") for r in results] == [people["Anna"]["id"]]
     assert '"operator": "NOT_EQUALS"' in browser.find_element(By.ID, "query-json").get_attribute(
@@ -102,9 +114,11 @@ def test_log_in_browse_query_open_edit_and_delete(
     assert 'Customer.base.firstName != "Mario"' in code
     _shot(browser, screenshots, "query")
 
-    browser.find_element(By.LINK_TEXT, "Customers").click()
+    _submit(browser, browser.find_element(By.LINK_TEXT, "Customers"))
     mario = people["Mario"]["id"]
-    browser.find_element(By.CSS_SELECTOR, f'tr[data-id="{mario}"] a.customer-link').click()
+    _submit(
+        browser, browser.find_element(By.CSS_SELECTOR, f'tr[data-id="{mario}"] a.customer-link')
+    )
     assert browser.find_element(By.ID, "customer-id").text == mario
     timeline = browser.find_elements(By.CSS_SELECTOR, "#timeline li.event")
     assert len(timeline) == 2
@@ -115,19 +129,95 @@ def test_log_in_browse_query_open_edit_and_delete(
     text = document.get_attribute("value").replace('"Rossi"', '"Rossini"')
     document.clear()
     document.send_keys(text)
-    browser.find_element(By.ID, "save").click()
+    _submit(browser, browser.find_element(By.ID, "save"))
     assert browser.find_element(By.CSS_SELECTOR, ".notice").text == "Saved."
     assert hub.api("GET", f"/customers/{mario}").json()["base"]["lastName"] == "Rossini"
 
-    browser.find_element(By.LINK_TEXT, "Events").click()
+    _submit(browser, browser.find_element(By.LINK_TEXT, "Events"))
     Select(browser.find_element(By.NAME, "type")).select_by_visible_text("viewedPage")
-    browser.find_element(By.ID, "filter").click()
+    _submit(browser, browser.find_element(By.ID, "filter"))
     assert len(browser.find_elements(By.CSS_SELECTOR, "#events tbody tr[data-type]")) == 2
     _shot(browser, screenshots, "events")
 
     browser.back()
     browser.back()
-    browser.find_element(By.ID, "delete").click()
-    browser.switch_to.alert.accept()
+    _submit(browser, browser.find_element(By.ID, "delete"), confirm=True)
     assert f"Deleted customer {mario}" in browser.find_element(By.CSS_SELECTOR, ".notice").text
     assert hub.api("GET", f"/customers/{mario}").status_code == 404
+
+
+def _log_in(browser: Any, hub: ConsoleHub) -> None:
+    browser.delete_all_cookies()
+    browser.get(f"{hub.url}/console/login")
+    browser.find_element(By.ID, "key").send_keys(ADMIN_KEY)
+    _submit(browser, browser.find_element(By.ID, "login"))
+
+
+def test_see_a_request_change_faults_and_reset(
+    browser: Any, sqlite_console_hub: ConsoleHub, screenshots: Path
+) -> None:
+    hub = sqlite_console_hub
+    node = hub.credentials.node_id
+    ada = hub.customer(externalId="ada", base={"firstName": "Ada", "contacts": {"email": "a@x.io"}})
+    hub.api("GET", "/customers/no-such-customer")
+    _log_in(browser, hub)
+
+    card = browser.find_element(By.CSS_SELECTOR, f'[data-workspace="{hub.ws}"]')
+    _submit(browser, card.find_element(By.LINK_TEXT, "requests"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Requests"
+    rows = browser.find_elements(By.CSS_SELECTOR, "#requests tbody tr[data-id]")
+    assert [r.get_attribute("data-status") for r in rows] == ["404", "201"]
+    assert "POST" in rows[1].text
+    assert f"/hub/v1/workspaces/{hub.ws}/customers" in rows[1].text
+    _shot(browser, screenshots, "requests")
+
+    _submit(browser, rows[1].find_element(By.CSS_SELECTOR, "a.request-link"))
+    assert browser.find_element(By.ID, "request-status").text == "201"
+    assert '"externalId": "ada"' in browser.find_element(By.ID, "request-body").text
+    assert ada["id"] in browser.find_element(By.ID, "response-body").text
+    assert "Bearer ***" in browser.find_element(By.ID, "request-headers").text
+    assert hub.credentials.token not in browser.page_source
+    _shot(browser, screenshots, "request")
+
+    _submit(browser, browser.find_element(By.LINK_TEXT, "Faults"))
+    assert "follows the hub-wide settings" in browser.find_element(By.ID, "faults-state").text
+    rate = browser.find_element(By.ID, "rate")
+    rate.clear()
+    rate.send_keys("1")
+    latency = browser.find_element(By.ID, "latency")
+    latency.clear()
+    latency.send_keys("20")
+    for box in browser.find_elements(By.CSS_SELECTOR, 'input[name="statuses"]'):
+        if box.is_selected() != (box.get_attribute("value") == "503"):
+            box.click()
+    _submit(browser, browser.find_element(By.ID, "save-faults"))
+    assert browser.find_element(By.CSS_SELECTOR, ".notice").text == "Saved."
+    state = browser.find_element(By.ID, "faults-state").text
+    assert "100.0%" in state
+    assert "20 ms" in state
+    _shot(browser, screenshots, "faults")
+    refused = hub.api("GET", "/customers", params={"nodeId": node})
+    assert refused.status_code == 503
+
+    _submit(browser, browser.find_element(By.CSS_SELECTOR, "nav.workspace a[href*=requests]"))
+    status = browser.find_element(By.NAME, "status")
+    status.send_keys("503")
+    _submit(browser, browser.find_element(By.ID, "filter"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#requests tbody tr[data-id]")
+    assert [r.get_attribute("data-status") for r in rows] == ["503"]
+    assert "503" in rows[0].find_element(By.CSS_SELECTOR, ".badge").text
+
+    _submit(browser, browser.find_element(By.LINK_TEXT, "Faults"))
+    _submit(browser, browser.find_element(By.ID, "faults-off"))
+    assert browser.find_element(By.CSS_SELECTOR, ".notice").text == "Faults turned off."
+    assert hub.api("GET", "/customers", params={"nodeId": node}).status_code == 200
+
+    browser.get(f"{hub.url}/console/")
+    card = browser.find_element(By.CSS_SELECTOR, f'[data-workspace="{hub.ws}"]')
+    _submit(browser, card.find_element(By.CSS_SELECTOR, "button.reset"), confirm=True)
+    notice = browser.find_element(By.ID, "reset-done").text
+    assert f"Reset workspace {hub.ws}" in notice
+    card = browser.find_element(By.CSS_SELECTOR, f'[data-workspace="{hub.ws}"]')
+    assert [td.text for td in card.find_elements(By.CSS_SELECTOR, "td.num")] == ["0", "0"]
+    _shot(browser, screenshots, "reset")
+    assert hub.api("GET", "/customers", params={"nodeId": node}).json()["elements"] == []

@@ -289,7 +289,13 @@ def test_acknowledged_writes_survive_kill_9(tmp_path: Path, database_url: str) -
 
 @pytest.mark.parametrize(
     "argv",
-    [["--fault-rate", "2"], ["--fault-rate", "x"], ["--latency-ms", "-1"], ["--port", "http"]],
+    [
+        ["--fault-rate", "2"],
+        ["--fault-rate", "x"],
+        ["--latency-ms", "-1"],
+        ["--port", "http"],
+        ["--request-log-size", "-1"],
+    ],
 )
 def test_bad_options_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     from contacthub_server.serve import main
@@ -298,6 +304,27 @@ def test_bad_options_are_usage_errors(argv: list[str], capsys: pytest.CaptureFix
         main(argv)
     assert exit_info.value.code == 2
     assert argv[0] in capsys.readouterr().err
+
+
+def test_request_log_size_bounds_the_log(tmp_path: Path) -> None:
+    db = str(tmp_path / "hub.db")
+    with serve("--database", db, "--admin-key", "k", "--request-log-size", "2", cwd=tmp_path) as (
+        process,
+        base,
+    ):
+        ini = parse_ini(tmp_path / "contacthub.ini")
+        for _ in range(3):
+            count_customers(base, ini)
+        reply = requests.get(
+            base.replace("/hub/v1", "/_hub/requests"),
+            params={"workspace": ini["workspace_id"]},
+            headers={"Authorization": "Bearer k"},
+            timeout=10,
+        )
+        stop(process)
+    assert reply.status_code == 200
+    assert reply.json()["size"] == 2
+    assert [e["method"] for e in reply.json()["elements"]] == ["GET", "GET"]
 
 
 def test_module_entry_point_needs_the_serve_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,6 +14,9 @@ from typing import Any
 from sqlalchemy import select
 
 from contacthub_server.admin import snapshot
+from contacthub_server.admin.request_log import RequestLog
+from contacthub_server.service.errors import NotFound
+from contacthub_server.service.faults import FaultSettings, RuntimeFaults, parse_fault_settings
 from contacthub_server.service.registry import Registry
 from contacthub_server.store import Store
 from contacthub_server.store.tables import SCHEMA_VERSION, schema_version
@@ -38,12 +41,28 @@ def ensure_admin_key(store: Store, wanted: str | None = None) -> tuple[str, bool
 
 
 class HubAdmin:
-    """What the admin API (and the console) can do to one hub: health, reset, snapshots."""
+    """What the admin API (and the console) can do to one hub: health, reset, snapshots,
+    faults per workspace, the request log."""
 
-    def __init__(self, store: Store, registry: Registry, admin_key: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        registry: Registry,
+        admin_key: str,
+        *,
+        faults: RuntimeFaults | None = None,
+        request_log: RequestLog | None = None,
+        default_faults: FaultSettings | None = None,
+    ) -> None:
         self.store = store
         self.registry = registry
         self.admin_key = admin_key
+        #: Faults and latency set per workspace at run time.
+        self.faults = faults if faults is not None else RuntimeFaults(store)
+        #: The last requests of the ContactHub API answered by this process.
+        self.request_log = request_log if request_log is not None else RequestLog(0)
+        #: The hub-wide faults given at start (``--fault-rate``, ``--latency-ms``).
+        self.default_faults = default_faults or FaultSettings()
 
     def check_key(self, presented: str) -> bool:
         """Whether ``presented`` is the admin key (constant-time comparison)."""
@@ -83,3 +102,34 @@ class HubAdmin:
         loaded = snapshot.import_snapshot(self.store, directory)
         self.registry.forget_all()
         return loaded
+
+    # -- faults per workspace -----------------------------------------------------------------
+    def _known_workspace(self, workspace_id: str) -> None:
+        with self.store.read() as tx:
+            if not tx.workspace_exists(workspace_id):
+                raise NotFound(f"no workspace {workspace_id}")
+
+    def workspace_faults(self, workspace_id: str) -> dict[str, Any]:
+        """The faults applied to the workspace: its own (``"scope": "workspace"``), or the
+        hub-wide ones given at start (``"scope": "hub"``). :class:`NotFound` if unknown."""
+        self._known_workspace(workspace_id)
+        own = self.faults.get(workspace_id)
+        settings = own if own is not None else self.default_faults
+        return {
+            "workspaceId": workspace_id,
+            "scope": "workspace" if own is not None else "hub",
+            **settings.to_json(),
+        }
+
+    def set_workspace_faults(self, workspace_id: str, body: Any) -> dict[str, Any]:
+        """Give the workspace faults of its own (a ``PUT …/faults`` body, checked)."""
+        settings = parse_fault_settings(body)
+        self._known_workspace(workspace_id)
+        self.faults.set(workspace_id, settings)
+        return self.workspace_faults(workspace_id)
+
+    def clear_workspace_faults(self, workspace_id: str) -> dict[str, Any]:
+        """Take the workspace's own faults away: it follows the hub-wide ones again."""
+        self._known_workspace(workspace_id)
+        self.faults.clear(workspace_id)
+        return self.workspace_faults(workspace_id)

@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from contacthub_server.console.operations import Operations
 from contacthub_server.console.pages import Console
 from contacthub_server.console.session import ConsoleSession
 from contacthub_server.service.registry import Registry
@@ -34,6 +35,7 @@ def console_routes(registry: Registry, admin_key: Callable[[], str]) -> list[Bas
     templates = Jinja2Templates(directory=str(_HERE / "templates"))
     console = Console(registry, ConsoleSession(admin_key), templates)
     guard = console.guarded
+    ops = Operations(console)
     w = "/console/w/{ws}"
     return [
         Route("/", _to_console, methods=["GET"]),
@@ -48,5 +50,12 @@ def console_routes(registry: Registry, admin_key: Callable[[], str]) -> list[Bas
         Route(w + "/customers/{id}/delete", guard(console.delete_customer), methods=["POST"]),
         Route(w + "/query", guard(console.query), methods=["GET"]),
         Route(w + "/events", guard(console.events), methods=["GET"]),
+        Route(w + "/faults", guard(ops.faults), methods=["GET"]),
+        Route(w + "/faults", guard(ops.set_faults), methods=["POST"]),
+        Route(w + "/faults/off", guard(ops.faults_off), methods=["POST"]),
+        Route("/console/requests", guard(ops.requests), methods=["GET"]),
+        Route("/console/requests/clear", guard(ops.clear_requests), methods=["POST"]),
+        Route("/console/requests/{id}", guard(ops.one_request), methods=["GET"]),
+        Route("/console/reset", guard(ops.reset), methods=["POST"]),
         Mount("/console/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
     ]

@@ -162,7 +162,10 @@ class Console:
                 listing.append({"id": ws, "nodes": nodes, "anonymous": anonymous})
             return listing
 
-        return self.render(request, "home.html", workspaces=await self._read(overview))
+        faulted = set(request.app.state.admin.faults.all())
+        return self.render(
+            request, "home.html", workspaces=await self._read(overview), faulted=faulted
+        )
 
     async def customers(self, request: Request) -> Response:
         """A page of customers: sortable columns, search by email or externalId, node filter."""

@@ -118,6 +118,11 @@ def with_source_info(doc: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _v7_to_v8(conn: Connection, dialect: str) -> None:
+    """Version 8 adds `workspace_faults` (runtime faults per workspace): a new table, created
+    by `create_all` after the steps."""
+
+
 # STEPS[n] takes a database from version n to n + 1.
 STEPS: dict[int, Callable[[Connection, str], None]] = {
     1: _v1_to_v2,
@@ -126,6 +131,7 @@ STEPS: dict[int, Callable[[Connection, str], None]] = {
     4: _v4_to_v5,
     5: _v5_to_v6,
     6: _v6_to_v7,
+    7: _v7_to_v8,
 }
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 #: The schema version this code writes; `migrations.migrate` brings older databases up to it.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 metadata = MetaData()
 
@@ -315,6 +315,20 @@ hub_settings = Table(
     metadata,
     Column("name", String(100), primary_key=True),
     Column("value", Text, nullable=False),
+    info={"snapshot": False},
+)
+
+# Faults and latency set at run time for one workspace (`PUT /_hub/workspaces/{ws}/faults`), in
+# the database so that every process of `serve --workers` applies them. `settings` is the JSON of
+# `service.faults.FaultSettings`; `set_at` (epoch millis) tells processes that a setting was
+# put again (which restarts its seeded draw). Operator controls, not data: never in a snapshot,
+# kept by a reset.
+workspace_faults = Table(
+    "workspace_faults",
+    metadata,
+    Column("ws", String(200), primary_key=True),
+    Column("settings", Document, nullable=False),
+    Column("set_at", BigInteger, nullable=False),
     info={"snapshot": False},
 )
 

@@ -41,6 +41,7 @@ from .tables import (
     sessions,
     tokens,
     workspace_configs,
+    workspace_faults,
     workspaces,
 )
 from .values import document_values
@@ -292,6 +293,23 @@ class Tx:
         """Set a setting of the hub itself."""
         self._conn.execute(delete(hub_settings).where(hub_settings.c.name == name))
         self._conn.execute(insert(hub_settings).values(name=name, value=value))
+
+    def list_workspace_faults(self) -> dict[str, tuple[dict[str, Any], int]]:
+        """Every workspace's runtime fault settings: ws -> (settings, set_at epoch millis)."""
+        rows = self._conn.execute(
+            select(workspace_faults.c.ws, workspace_faults.c.settings, workspace_faults.c.set_at)
+        )
+        return {str(ws): (dict(settings), int(set_at)) for ws, settings, set_at in rows}
+
+    def set_workspace_faults(self, ws: str, settings: dict[str, Any], set_at: int) -> None:
+        """Set (or replace) the runtime fault settings of workspace `ws`."""
+        self._conn.execute(delete(workspace_faults).where(workspace_faults.c.ws == ws))
+        self._conn.execute(insert(workspace_faults).values(ws=ws, settings=settings, set_at=set_at))
+
+    def delete_workspace_faults(self, ws: str) -> bool:
+        """Remove the runtime fault settings of `ws`; False when it had none."""
+        result = self._conn.execute(delete(workspace_faults).where(workspace_faults.c.ws == ws))
+        return bool(result.rowcount)
 
     def workspace_exists(self, ws: str) -> bool:
         """Whether workspace `ws` exists."""
