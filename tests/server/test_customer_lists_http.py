@@ -114,3 +114,24 @@ def test_lists_are_per_node(api: Api) -> None:
     assert [c["externalId"] for c in listed(api)] == ["here"]
     there = api("GET", "/customers", params={"nodeId": other.node_id}).json()["elements"]
     assert [c["externalId"] for c in there] == ["there"]
+
+
+def test_a_customer_lacking_the_sorted_attribute_comes_last_in_both_directions(api: Api) -> None:
+    # §8 Ordering: missing and null values sort last, ascending and descending alike, as the
+    # search engine behind the hosted API orders them; ties keep registeredAt order.
+    missing = api.customer(externalId="missing", base={"lastName": "M"})
+    null = api.customer(base={"firstName": None, "lastName": "N"}, extended={"score": None})
+    bea = api.customer(externalId="bea", base={"firstName": "Bea"}, extended={"score": 2})
+    ada = api.customer(externalId="ada", base={"firstName": "Ada"}, extended={"score": 10})
+
+    def order(sort: str) -> list[str]:
+        return [c["id"] for c in listed(api, sort=sort)]
+
+    lacking = [missing["id"], null["id"]]
+    assert order("base.firstName,asc") == [ada["id"], bea["id"], *lacking]
+    assert order("base.firstName,desc") == [bea["id"], ada["id"], *lacking]
+    assert order("extended.score,asc") == [bea["id"], ada["id"], *lacking]
+    assert order("extended.score,desc") == [ada["id"], bea["id"], *lacking]
+    # externalId is a column of its own: the same rule holds for it.
+    assert order("externalId,asc") == [ada["id"], bea["id"], missing["id"], null["id"]]
+    assert order("externalId,desc") == [missing["id"], bea["id"], ada["id"], null["id"]]
