@@ -73,7 +73,7 @@ def _customer_response() -> dict[str, Any]:
     base["required"] = list(BASE_KEYS)
     base.pop("nullable", None)
     fields["base"] = base
-    fields["nodeId"] = {"type": "string", "nullable": True}  # null only in a `fields` projection
+    fields["nodeId"] = {"type": "string"}
     properties = {
         "id": {"type": "string"},
         **fields,
@@ -86,6 +86,26 @@ def _customer_response() -> dict[str, Any]:
         "required": list(CUSTOMER_KEYS),
         "properties": {key: properties[key] for key in CUSTOMER_KEYS},
     }
+
+
+def _without_required(schema: Any) -> Any:
+    """``schema`` with no ``required`` list at any depth (a copy)."""
+    if isinstance(schema, dict):
+        return {k: _without_required(v) for k, v in schema.items() if k != "required"}
+    if isinstance(schema, list):
+        return [_without_required(v) for v in schema]
+    return schema
+
+
+def _customer_projection() -> dict[str, Any]:
+    schema: dict[str, Any] = _without_required(_customer_response())
+    schema["required"] = ["id"]
+    schema["description"] = (
+        "A customer reduced by `fields`: `id` and the requested paths that have a value, nothing "
+        "else (no null placeholders); through a list, each item with the requested properties "
+        "only, and no item that has none of them."
+    )
+    return schema
 
 
 _CUSTOMER_INPUTS = {
@@ -250,7 +270,20 @@ def _components() -> dict[str, Any]:
         "CustomerInput": _customer_request("post"),
         "CustomerReplacement": _customer_request("put"),
         "CustomerPatch": _customer_request("patch"),
-        "CustomerPage": _page("Customer"),
+        "CustomerPage": {
+            "type": "object",
+            "description": "Complete customers, or with `fields` customers reduced to them.",
+            "required": ["elements", "page"],
+            "properties": {
+                "elements": {
+                    "type": "array",
+                    "items": {"anyOf": [_ref("Customer"), _ref("CustomerFields")]},
+                },
+                "page": _ref("Page"),
+            },
+        },
+        "CustomerFields": _customer_projection(),
+        "CustomerFieldsPage": _page("CustomerFields"),
         "SourceCustomer": _source_response(),
         "SourceCustomerList": {
             "type": "object",
@@ -460,7 +493,7 @@ def _paths() -> dict[str, Any]:
                     _parameter(
                         "fields",
                         "query",
-                        "comma list of dotted paths to return (the rest is null)",
+                        "comma list of dotted paths to return with the id, nothing else",
                         type="string",
                         pattern=f"^{_PATH}(,{_PATH})*$",
                     ),
@@ -749,7 +782,7 @@ def _segment_paths() -> dict[str, Any]:
         f"{segment}/customers": {
             "get": _operation(
                 "The node's customers the segment's query finds now",
-                {"200": _answer("A page of customers", _ref("CustomerPage"))},
+                {"200": _answer("A page of customers", _ref("CustomerFieldsPage"))},
                 parameters=[
                     _parameter(
                         "nodeId", "query", "the node", required=True, type="string", minLength=1

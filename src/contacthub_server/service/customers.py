@@ -250,46 +250,54 @@ def search_customers(
 
 
 def project(doc: dict[str, Any], fields: Iterable[Sequence[str]]) -> dict[str, Any]:
-    """The customer with only the requested dotted paths (§10.7): same shape, the rest null/[].
+    """The customer reduced to ``id`` and the requested dotted paths (§8 fields projection).
 
-    ``id`` is always kept; a path that does not exist in the document gives null. A path through
-    a list keeps every item with only that property (``base.jobs.companyName``).
+    As a search engine's source filter: nothing else, not even ``null`` placeholders. A path
+    whose value is null or absent is left out; a path through a list keeps, in each item, only
+    the requested properties, and leaves out the items that have none of them. Keys keep the
+    document's order.
     """
-    sparse: dict[str, Any] = {"id": doc.get("id")}
+    wanted: dict[str, Any] = {}
     for path in fields:
-        picked = _pick(doc, path)
-        if picked is not _MISSING:
-            sparse = _overlay(sparse, picked)
-    return normalise_customer(sparse)
+        _want(wanted, path)
+    picked = _restrict(doc, wanted)
+    sparse: dict[str, Any] = {"id": doc.get("id")}
+    if picked is not _MISSING:
+        sparse.update((key, value) for key, value in picked.items() if key != "id")
+    return sparse
 
 
 _MISSING: Any = object()
+_WHOLE: Any = None  # in a tree of wanted paths: the whole value at this key
 
 
-def _pick(source: Any, path: Sequence[str]) -> Any:
-    """``source`` reduced to ``path``: nested dicts of one key, lists item by item."""
-    if not path:
-        return source
+def _want(tree: dict[str, Any], path: Sequence[str]) -> None:
+    """Add ``path`` to a tree of wanted paths (a shorter path wins over a longer one)."""
+    *parents, last = path
+    for key in parents:
+        sub = tree.get(key, {})
+        if sub is _WHOLE:
+            return
+        tree = tree.setdefault(key, sub)
+    tree[last] = _WHOLE
+
+
+def _restrict(source: Any, wanted: dict[str, Any]) -> Any:
+    """``source`` reduced to the ``wanted`` paths, or _MISSING when none of them has a value."""
     if isinstance(source, dict):
-        if source.get(path[0]) is None:
-            return _MISSING
-        inner = _pick(source[path[0]], path[1:])
-        return _MISSING if inner is _MISSING else {path[0]: inner}
+        kept: dict[str, Any] = {}
+        for key, value in source.items():
+            if key not in wanted or value is None:
+                continue
+            sub = wanted[key]
+            inner = value if sub is _WHOLE else _restrict(value, sub)
+            if inner is not _MISSING:
+                kept[key] = inner
+        return kept or _MISSING
     if isinstance(source, list):
-        return [{} if (p := _pick(item, path)) is _MISSING else p for item in source]
+        items = [_restrict(item, wanted) for item in source]
+        return [item for item in items if item is not _MISSING] or _MISSING
     return _MISSING
-
-
-def _overlay(base: Any, extra: Any) -> Any:
-    """Two picks of one document combined: dicts key by key, lists item by item."""
-    if isinstance(base, dict) and isinstance(extra, dict):
-        merged = dict(base)
-        for key, value in extra.items():
-            merged[key] = _overlay(base[key], value) if key in base else value
-        return merged
-    if isinstance(base, list) and isinstance(extra, list) and len(base) == len(extra):
-        return [_overlay(a, b) for a, b in zip(base, extra, strict=True)]
-    return extra
 
 
 # -- write ----------------------------------------------------------------------------------
