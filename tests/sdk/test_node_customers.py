@@ -178,6 +178,17 @@ def test_delete_customer(node: Node) -> None:
     assert twice.value.status_code == 404
 
 
+def test_delete_customer_by_id_returns_a_customer_with_that_id(node: Node) -> None:
+    # The API answers with an empty body (§10.1): the SDK builds the Customer from what it knows.
+    customer = add(node, "by-id@example.com")
+    deleted = node.delete_customer(customer.id)
+    assert isinstance(deleted, Customer)
+    assert deleted.id == customer.id
+    with pytest.raises(APIError) as after:
+        node.get_customer(id=customer.id)
+    assert after.value.status_code == 404
+
+
 def test_tags(node: Node) -> None:
     customer = add(node, "tags@example.com")
     node.add_tag(customer.id, "vip")

@@ -361,7 +361,8 @@ def save_customer(tx: Any, registry: Registry, ws: str, doc: dict[str, Any]) -> 
 
 
 def delete_customer(registry: Registry, ws: str, customer_id: str) -> dict[str, Any]:
-    """DELETE /customers/{id}: remove it with its events and sessions; the deleted document."""
+    """DELETE /customers/{id}: remove it with its events and sessions; the deleted document
+    (for the caller: the API answers with an empty body, §10.1)."""
     with registry.write() as tx:
         doc = tx.delete_customer(ws, customer_id)
     if doc is None:
