@@ -187,3 +187,34 @@ def test_delete_answers_200_with_an_empty_body_then_404(api: Api) -> None:
     assert reply.content == b""
     assert_error(api("GET", f"/customers/{created['id']}"), 404)
     assert_error(api("DELETE", f"/customers/{created['id']}"), 404)
+
+
+def test_put_requires_the_node_id(api: Api) -> None:
+    # The reference's PutCustomer is PostCustomer plus the read-only fields: nodeId is required.
+    created = api.customer(externalId="needs-node")
+    url = f"/customers/{created['id']}"
+    for body in ({"externalId": "x"}, {"nodeId": None, "externalId": "x"}, {"nodeId": ""}):
+        error = assert_error(api("PUT", url, json=body), 400)
+        assert error["errors"][0]["path"] == "/nodeId"
+    assert api("GET", url).json()["externalId"] == "needs-node"
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_a_write_naming_another_node_is_refused_not_a_move(api: Api, method: str) -> None:
+    other = api.hub.server.provision(workspace_id=api.hub.workspace_id, token=api.hub.token)
+    created = api.customer(externalId="stays")
+    url = f"/customers/{created['id']}"
+    body = {"nodeId": other.node_id, "externalId": "moved"}
+    error = assert_error(api(method, url, json=body), 400)
+    assert error["errors"][0]["path"] == "/nodeId"
+    assert api.hub.node_id in error["message"]
+    assert other.node_id in error["message"]
+    # An unknown node is a 404, as on POST; the customer's own node is fine.
+    assert_error(api(method, url, json={**body, "nodeId": "no-such-node"}), 404)
+    stored = api("GET", url).json()
+    assert (stored["nodeId"], stored["externalId"]) == (api.hub.node_id, "stays")
+    there = api("GET", "/customers", params={"nodeId": other.node_id}).json()["elements"]
+    assert there == []
+    reply = api(method, url, json={**body, "nodeId": api.hub.node_id})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["externalId"] == "moved"

@@ -110,8 +110,8 @@ def _customer_projection() -> dict[str, Any]:
 
 _CUSTOMER_INPUTS = {
     "post": "A new customer: nodeId and at least one of externalId, base and extended.",
-    "put": "The whole customer, replacing every stored property; nodeId defaults to the stored "
-    "one; at least one of externalId, base and extended.",
+    "put": "The whole customer, replacing every stored property: nodeId (the customer's own "
+    "node: a customer never moves) and at least one of externalId, base and extended.",
     "patch": "Properties to change: objects are merged key by key, arrays replace the stored "
     "ones whole, null unsets.",
 }
@@ -130,13 +130,17 @@ def _customer_request(method: str) -> dict[str, Any]:
             {"required": [key], "properties": {key: {"type": kind}}}
             for key, kind in (("externalId", "string"), ("base", "object"), ("extended", "object"))
         ]
-    if method != "post":
+    if method == "put":
+        schema["properties"]["nodeId"]["description"] = (
+            "the customer's node (another node is refused with a 400)"
+        )
+    if method == "patch":
         schema.pop("required", None)
         schema["properties"]["nodeId"] = {
             "type": "string",
             "minLength": 1,
             "nullable": True,
-            "description": "absent or null: the stored node is kept",
+            "description": "absent or null: the customer's node; another node is refused (400)",
         }
     if method == "patch":
         # Unsetting all three would leave an empty customer.

@@ -11,8 +11,9 @@ Decisions where the contract is silent:
   that named that ``externalId`` with an EXTERNAL_ID bring-back in its node.
 - Under MERGE, a POST matching an existing customer deep-merges the posted properties into it
   (posted values win; posted ``null`` values do not erase anything) and answers 201 with it.
-- PUT and PATCH may move a customer to another node of the workspace if the body says so; the
-  node must exist.
+- A customer stays in its node: PUT requires ``nodeId`` (the reference's PutCustomer) and, like
+  PATCH, refuses one naming another node (400 naming ``/nodeId``) rather than moving the customer
+  silently; an unknown node is a 404, as on POST.
 """
 
 from __future__ import annotations
@@ -304,12 +305,14 @@ def _restrict(source: Any, wanted: dict[str, Any]) -> Any:
 def replace_customer(registry: Registry, ws: str, customer_id: str, body: Any) -> dict[str, Any]:
     """PUT /customers/{id}: replace every writable property; the result."""
     body = require_object(body, "customer")
+    node_id = body.get("nodeId")
+    if node_id is None or node_id == "":
+        raise BadRequest.field("/nodeId", "nodeId is required")
     with registry.write() as tx:
         stored = locked_customer(tx, ws, customer_id)
         if stored is None:
             raise customer_not_found(customer_id)
-        node_id = body.get("nodeId")
-        node = require_node(registry, ws, stored["nodeId"] if node_id is None else node_id, tx)
+        node = _own_node(registry, ws, stored, node_id, "PUT", tx)
         candidate = without_read_only(body)
         candidate["nodeId"] = node.node_id
         doc = _validated(node, candidate, "the customer")
@@ -326,10 +329,25 @@ def patch_customer(registry: Registry, ws: str, customer_id: str, body: Any) -> 
         patch = without_read_only(body)
         if "nodeId" in patch and patch["nodeId"] is None:
             del patch["nodeId"]  # the node cannot be unset
+        node = _own_node(registry, ws, stored, patch.get("nodeId", stored["nodeId"]), "PATCH", tx)
         merged = merge_patch(without_read_only(stored), patch)
-        node = require_node(registry, ws, merged.get("nodeId"), tx)
         doc = _validated(node, merged, "the customer")
         return _store_update(tx, ws, node, stored, doc)
+
+
+def _own_node(
+    registry: Registry, ws: str, stored: dict[str, Any], node_id: Any, verb: str, tx: Any
+) -> NodeConfig:
+    """The customer's node, named by a PUT or PATCH body: 400 when it names another node (a
+    write never moves a customer), 404 when it names no node at all, as a POST would."""
+    node = require_node(registry, ws, node_id, tx)
+    if node.node_id != stored["nodeId"]:
+        raise BadRequest.field(
+            "/nodeId",
+            f"the customer belongs to node {stored['nodeId']}: a {verb} cannot move it to "
+            f"node {node.node_id}",
+        )
+    return node
 
 
 def _store_update(
