@@ -221,7 +221,8 @@ async def create_customer(request: Request) -> Response:
     """POST …/customers: 201 with the new customer (or the merged one under MERGE)."""
     registry, ws = await authorize(request)
     body = await read_json(request)
-    doc, _merged = await _run(request, customers.create_customer, registry, ws, body)
+    session = params.text(request.query_params, "sessionId")
+    doc, _merged = await _run(request, customers.create_customer, registry, ws, body, session)
     return json_response(doc, 201)
 
 
@@ -239,7 +240,8 @@ async def replace_customer(request: Request) -> Response:
     registry, ws = await authorize(request)
     body = await read_json(request)
     customer_id = request.path_params["customerId"]
-    doc = await _run(request, customers.replace_customer, registry, ws, customer_id, body)
+    session = params.text(request.query_params, "sessionId")
+    doc = await _run(request, customers.replace_customer, registry, ws, customer_id, body, session)
     return json_response(doc)
 
 
@@ -248,7 +250,8 @@ async def patch_customer(request: Request) -> Response:
     registry, ws = await authorize(request)
     body = await read_json(request)
     customer_id = request.path_params["customerId"]
-    doc = await _run(request, customers.patch_customer, registry, ws, customer_id, body)
+    session = params.text(request.query_params, "sessionId")
+    doc = await _run(request, customers.patch_customer, registry, ws, customer_id, body, session)
     return json_response(doc)
 
 

@@ -440,6 +440,16 @@ _PAGING = [
 ]
 
 
+_SESSION_ID = _parameter(
+    "sessionId",
+    "query",
+    "a session to link to the customer written: its anonymous events join the customer, as "
+    "with POST …/sessions (409 when another customer has it; empty = absent)",
+    type="string",
+    maxLength=512,
+)
+
+
 def _operation(
     summary: str,
     answers: dict[str, Any],
@@ -519,6 +529,7 @@ def _paths() -> dict[str, Any]:
                     )
                 },
                 body="CustomerInput",
+                parameters=[_SESSION_ID],
                 conflict=True,
             ),
         },
@@ -530,12 +541,14 @@ def _paths() -> dict[str, Any]:
                 "Replace a customer",
                 {"200": _answer("The customer as replaced", _ref("Customer"))},
                 body="CustomerReplacement",
+                parameters=[_SESSION_ID],
                 conflict=True,
             ),
             "patch": _operation(
                 "Change some properties of a customer",
                 {"200": _answer("The customer as changed", _ref("Customer"))},
                 body="CustomerPatch",
+                parameters=[_SESSION_ID],
                 conflict=True,
             ),
             "delete": _operation(

@@ -11,6 +11,9 @@ Decisions where the contract is silent:
   that named that ``externalId`` with an EXTERNAL_ID bring-back in its node.
 - Under MERGE, a POST matching an existing customer deep-merges the posted properties into it
   (posted values win; posted ``null`` values do not erase anything) and answers 201 with it.
+- The ``sessionId`` query parameter of POST, PUT and PATCH links that session to the written
+  customer and claims its anonymous events, as ``POST …/sessions`` does, in the same
+  transaction: a session that another customer holds is a 409 and the write does not happen.
 - A customer stays in its node: PUT requires ``nodeId`` (the reference's PutCustomer) and, like
   PATCH, refuses one naming another node (400 naming ``/nodeId``) rather than moving the customer
   silently; an unknown node is a 404, as on POST.
@@ -29,7 +32,11 @@ from contacthub_server.service.errors import BadRequest, CustomerConflict, NotFo
 from contacthub_server.service.matching import match_key, missing_unique_properties
 from contacthub_server.service.merge import merge_patch
 from contacthub_server.service.registry import NodeConfig, Registry
-from contacthub_server.service.validation import ValidationFailed, validate_customer
+from contacthub_server.service.validation import (
+    ValidationFailed,
+    validate_customer,
+    validate_session,
+)
 from contacthub_server.store import MatchKeyConflict
 
 READ_ONLY_FIELDS = ("id", "registeredAt", "updatedAt", "sourceInfo")
@@ -149,6 +156,23 @@ def _validated(node: NodeConfig, body: dict[str, Any], what: str) -> dict[str, A
         raise invalid(what, exc) from None
 
 
+def session_value(session_id: str | None) -> str | None:
+    """The ``sessionId`` query parameter checked as a session value; 400 naming it if bad."""
+    if session_id is None:
+        return None
+    try:
+        return validate_session({"value": session_id})
+    except ValidationFailed as exc:
+        raise BadRequest.field("sessionId", exc.errors[0].message) from None
+
+
+def _link_session(tx: Any, ws: str, doc: dict[str, Any], value: str | None) -> None:
+    if value is not None:
+        from contacthub_server.service.sessions import claim_session  # it builds on this module
+
+        claim_session(tx, ws, doc["nodeId"], doc["id"], value)
+
+
 def _link_external_id_events(tx: Any, ws: str, doc: dict[str, Any], before: str | None) -> None:
     external_id = doc.get("externalId")
     if isinstance(external_id, str) and external_id and external_id != before:
@@ -156,12 +180,16 @@ def _link_external_id_events(tx: Any, ws: str, doc: dict[str, Any], before: str 
 
 
 # -- create ---------------------------------------------------------------------------------
-def create_customer(registry: Registry, ws: str, body: Any) -> tuple[dict[str, Any], bool]:
+def create_customer(
+    registry: Registry, ws: str, body: Any, session_id: str | None = None
+) -> tuple[dict[str, Any], bool]:
     """POST /customers: the stored customer, and whether it was merged into an existing one.
 
-    Raises BadRequest (invalid or empty customer), NotFound (unknown node) or CustomerConflict
-    (BLOCK policy and an existing customer with the same unique properties).
+    ``session_id`` (the ``sessionId`` parameter) is linked to the customer. Raises BadRequest
+    (invalid or empty customer), NotFound (unknown node), CustomerConflict (BLOCK policy and an
+    existing customer with the same unique properties) or Conflict (another customer's session).
     """
+    session = session_value(session_id)
     body = require_object(body, "customer")
     node = require_node(registry, ws, body.get("nodeId"))
     if all(body.get(k) is None for k in IDENTIFYING_FIELDS):
@@ -187,9 +215,11 @@ def create_customer(registry: Registry, ws: str, body: Any) -> tuple[dict[str, A
                     if existing_id is not None:
                         merged = _merge_into(tx, ws, node, existing_id, body, key)
                         if merged is not None:
+                            _link_session(tx, ws, merged, session)
                             return merged, True
                 tx.insert_customer(ws, doc, key)
                 _link_external_id_events(tx, ws, doc, None)
+                _link_session(tx, ws, doc, session)
             return doc, False
         except MatchKeyConflict as exc:
             if not merge:
@@ -302,8 +332,12 @@ def _restrict(source: Any, wanted: dict[str, Any]) -> Any:
 
 
 # -- write ----------------------------------------------------------------------------------
-def replace_customer(registry: Registry, ws: str, customer_id: str, body: Any) -> dict[str, Any]:
-    """PUT /customers/{id}: replace every writable property; the result."""
+def replace_customer(
+    registry: Registry, ws: str, customer_id: str, body: Any, session_id: str | None = None
+) -> dict[str, Any]:
+    """PUT /customers/{id}: replace every writable property; the result. ``session_id`` (the
+    ``sessionId`` parameter) is linked to the customer."""
+    session = session_value(session_id)
     body = require_object(body, "customer")
     node_id = body.get("nodeId")
     if node_id is None or node_id == "":
@@ -316,11 +350,15 @@ def replace_customer(registry: Registry, ws: str, customer_id: str, body: Any) -
         candidate = without_read_only(body)
         candidate["nodeId"] = node.node_id
         doc = _validated(node, candidate, "the customer")
-        return _store_update(tx, ws, node, stored, doc)
+        return _store_update(tx, ws, node, stored, doc, session)
 
 
-def patch_customer(registry: Registry, ws: str, customer_id: str, body: Any) -> dict[str, Any]:
-    """PATCH /customers/{id}: deep-merge the body into the customer (§8); the result."""
+def patch_customer(
+    registry: Registry, ws: str, customer_id: str, body: Any, session_id: str | None = None
+) -> dict[str, Any]:
+    """PATCH /customers/{id}: deep-merge the body into the customer (§8); the result.
+    ``session_id`` (the ``sessionId`` parameter) is linked to the customer."""
+    session = session_value(session_id)
     body = require_object(body, "patch")
     with registry.write() as tx:
         stored = locked_customer(tx, ws, customer_id)
@@ -332,7 +370,7 @@ def patch_customer(registry: Registry, ws: str, customer_id: str, body: Any) -> 
         node = _own_node(registry, ws, stored, patch.get("nodeId", stored["nodeId"]), "PATCH", tx)
         merged = merge_patch(without_read_only(stored), patch)
         doc = _validated(node, merged, "the customer")
-        return _store_update(tx, ws, node, stored, doc)
+        return _store_update(tx, ws, node, stored, doc, session)
 
 
 def _own_node(
@@ -351,7 +389,12 @@ def _own_node(
 
 
 def _store_update(
-    tx: Any, ws: str, node: NodeConfig, stored: dict[str, Any], doc: dict[str, Any]
+    tx: Any,
+    ws: str,
+    node: NodeConfig,
+    stored: dict[str, Any],
+    doc: dict[str, Any],
+    session: str | None = None,
 ) -> dict[str, Any]:
     key = _check_unique_properties(node, doc)
     doc.update(
@@ -366,6 +409,7 @@ def _store_update(
     except MatchKeyConflict as exc:
         raise CustomerConflict(exc.existing_id) from None
     _link_external_id_events(tx, ws, doc, stored.get("externalId"))
+    _link_session(tx, ws, doc, session)
     return doc
 
 
