@@ -27,8 +27,9 @@ def query_param(query: Mapping[str, Any] | str | None) -> str | None:
         return None
     if isinstance(query, str):
         return query
-    inner = getattr(query, "inner_query", None)  # a models Query object
-    return json.dumps(inner if isinstance(inner, Mapping) else query)
+    build = getattr(query, "to_dict", None)  # a models Query: its {"name", "query"} document
+    document = build() if callable(build) and not isinstance(query, Mapping) else query
+    return None if document is None else json.dumps(document)
 
 
 class PagedExport(Iterator[dict[str, Any]]):

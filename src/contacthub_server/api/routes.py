@@ -413,9 +413,10 @@ async def delete_event(request: Request) -> Response:
 
 
 def _parse_query(text: str) -> Any:
-    """The parsed ``query`` parameter; 400 saying what is wrong and where in the query."""
+    """The parsed ``query`` parameter (the ``{"name", "query"}`` document, never a bare query);
+    400 saying what is wrong and where in the query."""
     try:
-        return parse_query_string(text)
+        return parse_query_string(text, wrapped=True)
     except QueryError as exc:
         raise BadRequest(
             f"invalid query: {exc.message}", errors=[field_error(exc.pointer, exc.message)]

@@ -502,7 +502,8 @@ def _paths() -> dict[str, Any]:
                         '"simple", "are": {"condition": ...}} or {"type": "combined", '
                         '"conjunction": "INTERSECT|UNION|EXCEPT", "queries": [...]}}; '
                         "conditions are atomic (attribute, operator, value) or composite "
-                        "(and/or of conditions)",
+                        "(and/or of conditions). name (a string) and query are required: a "
+                        "bare query is refused (400)",
                     ),
                     _parameter(
                         "fields",
