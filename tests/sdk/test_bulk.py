@@ -297,6 +297,17 @@ def test_export_customers_pages_through_a_query(node: Node) -> None:
     assert len(list(node.export_customers())) == 140
 
 
+def test_export_customers_sends_a_built_query_as_the_whole_document(node: Node) -> None:
+    # The hub refuses a bare query, as the hosted API expects {"name", "query"} (§5.1).
+    from contacthub.models import Customer
+
+    node.add_customer(externalId="a", base={"firstName": "Ada"})
+    node.add_customer(externalId="b", base={"firstName": "Bea"})
+    built = node.query(Customer).filter(Customer.base.firstName == "Ada")
+    assert [c["externalId"] for c in node.export_customers(built)] == ["a"]
+    assert len(list(node.export_customers(node.query(Customer)))) == 2  # no filter: all
+
+
 def test_holds_compares_what_was_sent_with_the_normalised_document() -> None:
     stored = {
         "base": {"firstName": "Ada", "lastName": None, "jobs": []},

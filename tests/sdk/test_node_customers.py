@@ -101,7 +101,7 @@ def test_sort_fields_and_query(node: Node) -> None:
     assert [c.base.firstName for c in descending] == ["Diana", "Clark", "Bruce"]
     projected = node.get_customers(fields=["base.firstName"], sort="base.firstName,asc")
     assert [c.base.firstName for c in projected] == ["Bruce", "Clark", "Diana"]
-    assert all(c.base.lastName is None for c in projected)
+    assert all(c.base.to_dict() == {"firstName": c.base.firstName} for c in projected)
     found = node.query(Customer).filter(Customer.base.lastName == "Wayne").all()
     assert [c.base.firstName for c in found] == ["Bruce"]
     walked = list(
@@ -176,6 +176,17 @@ def test_delete_customer(node: Node) -> None:
     with pytest.raises(APIError) as twice:
         node.delete_customer(id=customer.id)
     assert twice.value.status_code == 404
+
+
+def test_delete_customer_by_id_returns_a_customer_with_that_id(node: Node) -> None:
+    # The API answers with an empty body (§10.1): the SDK builds the Customer from what it knows.
+    customer = add(node, "by-id@example.com")
+    deleted = node.delete_customer(customer.id)
+    assert isinstance(deleted, Customer)
+    assert deleted.id == customer.id
+    with pytest.raises(APIError) as after:
+        node.get_customer(id=customer.id)
+    assert after.value.status_code == 404
 
 
 def test_tags(node: Node) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hubclient import Api, assert_error
 
@@ -179,10 +181,95 @@ def test_writes_that_would_collide_are_409(api: Api, method: str) -> None:
     assert api(method, f"/customers/{ada['id']}", json=body).status_code == 200
 
 
-def test_delete_answers_the_deleted_customer_then_404(api: Api) -> None:
+def test_delete_answers_200_with_an_empty_body_then_404(api: Api) -> None:
+    # §10.1: the recorded API (Go and .NET clients) answers a customer DELETE with no body.
     created = api.customer(externalId="gone")
     reply = api("DELETE", f"/customers/{created['id']}")
     assert reply.status_code == 200
-    assert reply.json()["id"] == created["id"]
+    assert reply.content == b""
     assert_error(api("GET", f"/customers/{created['id']}"), 404)
     assert_error(api("DELETE", f"/customers/{created['id']}"), 404)
+
+
+def test_put_requires_the_node_id(api: Api) -> None:
+    # The reference's PutCustomer is PostCustomer plus the read-only fields: nodeId is required.
+    created = api.customer(externalId="needs-node")
+    url = f"/customers/{created['id']}"
+    for body in ({"externalId": "x"}, {"nodeId": None, "externalId": "x"}, {"nodeId": ""}):
+        error = assert_error(api("PUT", url, json=body), 400)
+        assert error["errors"][0]["path"] == "/nodeId"
+    assert api("GET", url).json()["externalId"] == "needs-node"
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_a_write_naming_another_node_is_refused_not_a_move(api: Api, method: str) -> None:
+    other = api.hub.server.provision(workspace_id=api.hub.workspace_id, token=api.hub.token)
+    created = api.customer(externalId="stays")
+    url = f"/customers/{created['id']}"
+    body = {"nodeId": other.node_id, "externalId": "moved"}
+    error = assert_error(api(method, url, json=body), 400)
+    assert error["errors"][0]["path"] == "/nodeId"
+    assert api.hub.node_id in error["message"]
+    assert other.node_id in error["message"]
+    # An unknown node is a 404, as on POST; the customer's own node is fine.
+    assert_error(api(method, url, json={**body, "nodeId": "no-such-node"}), 404)
+    stored = api("GET", url).json()
+    assert (stored["nodeId"], stored["externalId"]) == (api.hub.node_id, "stays")
+    there = api("GET", "/customers", params={"nodeId": other.node_id}).json()["elements"]
+    assert there == []
+    reply = api(method, url, json={**body, "nodeId": api.hub.node_id})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["externalId"] == "moved"
+
+
+# The vendor's base schema types these as a list, an object or a string, without null (§6.2).
+NOT_NULL = [
+    ("/base/contacts/otherContacts", {"contacts": {"otherContacts": None}}),
+    ("/base/contacts/otherContacts/0", {"contacts": {"otherContacts": [None]}}),
+    ("/base/contacts/otherContacts/0/name", {"contacts": {"otherContacts": [{"name": None}]}}),
+    ("/base/contacts/otherContacts/0/value", {"contacts": {"otherContacts": [{"value": None}]}}),
+    ("/base/contacts/mobileDevices", {"contacts": {"mobileDevices": None}}),
+    ("/base/contacts/mobileDevices/0", {"contacts": {"mobileDevices": [None]}}),
+    *(
+        (f"/base/contacts/mobileDevices/0/{key}", {"contacts": {"mobileDevices": [{key: None}]}})
+        for key in ("identifier", "appId", "name")
+    ),
+    ("/base/subscriptions/0/preferences", {"subscriptions": [{"id": "s", "preferences": None}]}),
+    (
+        "/base/subscriptions/0/preferences/0",
+        {"subscriptions": [{"id": "s", "preferences": [None]}]},
+    ),
+]
+
+
+@pytest.mark.parametrize(("pointer", "base"), NOT_NULL, ids=[p for p, _ in NOT_NULL])
+def test_base_lists_and_their_items_are_never_null(api: Api, pointer: str, base: Any) -> None:
+    node = api.hub.node_id
+    error = assert_error(api("POST", "/customers", json={"nodeId": node, "base": base}), 400)
+    assert [e["path"] for e in error["errors"]] == [pointer]
+    customer = api.customer(base={"firstName": "Ada"})
+    url = f"/customers/{customer['id']}"
+    for method, body in (("PATCH", {"base": base}), ("PUT", {"nodeId": node, "base": base})):
+        error = assert_error(api(method, url, json=body), 400)
+        assert [e["path"] for e in error["errors"]] == [pointer]
+    assert api("GET", url).json()["base"] == customer["base"]
+
+
+def test_nullable_properties_of_base_list_items_stay_nullable(api: Api) -> None:
+    # Where the vendor's schema allows null (an enum's "type", a preference's key and value),
+    # null is still accepted; a property left out stays left out.
+    base = {
+        "contacts": {
+            "otherContacts": [{"name": "work", "type": None, "value": "1"}, {"type": "EMAIL"}],
+            "mobileDevices": [{"identifier": "i", "type": None, "notificationService": None}],
+        },
+        "subscriptions": [{"id": "s", "preferences": [{"key": None, "value": None}]}],
+    }
+    created = api.customer(base=base)
+    contacts = created["base"]["contacts"]
+    assert contacts["otherContacts"] == base["contacts"]["otherContacts"]
+    assert contacts["mobileDevices"] == base["contacts"]["mobileDevices"]
+    assert created["base"]["subscriptions"][0]["preferences"] == [{"key": None, "value": None}]
+    url = f"/customers/{created['id']}/subscriptions/s"
+    refused = api("PUT", url, json={"id": "s", "preferences": None})
+    assert assert_error(refused, 400)["errors"][0]["path"] == "/preferences"

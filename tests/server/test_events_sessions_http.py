@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from hubclient import Api, assert_error
 
 
@@ -109,6 +110,65 @@ def test_anonymous_session_events_are_reconciled_when_the_session_is_linked(api:
     assert api("GET", f"/events/{second}").json()["customerId"] == customer["id"]
     ids = {e["id"] for e in events_of(api, customerId=customer["id"])["elements"]}
     assert ids == {first, second}
+
+
+def anonymous_event(api: Api, session: str) -> str:
+    """An event of a session not linked to anyone yet (its customerId is null)."""
+    bring_back = {"type": "SESSION_ID", "value": session, "nodeId": api.hub.node_id}
+    event_id = post_event(api, bringBackProperties=bring_back)
+    assert api("GET", f"/events/{event_id}").json()["customerId"] is None
+    return event_id
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_the_session_id_parameter_of_a_customer_write_links_the_session(
+    api: Api, method: str
+) -> None:
+    # The reference's `sessionId` query parameter of POST/PUT/PATCH customers: the session is
+    # linked to the customer written, and its anonymous events join it, as POST …/sessions does.
+    session = str(uuid.uuid4())
+    waiting = anonymous_event(api, session)
+    body = {"nodeId": api.hub.node_id, "externalId": f"by-{method}"}
+    if method == "POST":
+        reply = api("POST", "/customers", json=body, params={"sessionId": session})
+    else:
+        url = f"/customers/{api.customer(externalId='before')['id']}"
+        reply = api(method, url, json=body, params={"sessionId": session})
+    assert reply.status_code in (200, 201), reply.text
+    customer = reply.json()
+    assert customer["externalId"] == f"by-{method}"
+    sessions = api("GET", f"/customers/{customer['id']}/sessions").json()["elements"]
+    assert [s["value"] for s in sessions] == [session]
+    assert api("GET", f"/events/{waiting}").json()["customerId"] == customer["id"]
+    # Linking it again is idempotent, as POST …/sessions is.
+    url = f"/customers/{customer['id']}"
+    again = api("PATCH", url, json={"extra": "x"}, params={"sessionId": session})
+    assert again.status_code == 200, again.text
+    assert len(api("GET", f"{url}/sessions").json()["elements"]) == 1
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_a_session_id_parameter_of_another_customer_is_409_and_nothing_is_written(
+    api: Api, method: str
+) -> None:
+    owner = api.customer(externalId="owner")
+    api("POST", f"/customers/{owner['id']}/sessions", json={"value": "taken"})
+    target = api.customer(externalId="target")
+    body = {"nodeId": api.hub.node_id, "externalId": "changed"}
+    url = "/customers" if method == "POST" else f"/customers/{target['id']}"
+    assert_error(api(method, url, json=body, params={"sessionId": "taken"}), 409)
+    assert api("GET", f"/customers/{target['id']}").json()["externalId"] == "target"
+    listed = api("GET", "/customers", params={"nodeId": api.hub.node_id, "externalId": "changed"})
+    assert listed.json()["elements"] == []
+    assert api("GET", f"/customers/{target['id']}/sessions").json()["elements"] == []
+
+
+def test_a_bad_session_id_parameter_is_400_naming_it(api: Api) -> None:
+    body = {"nodeId": api.hub.node_id, "externalId": "x"}
+    error = assert_error(api("POST", "/customers", json=body, params={"sessionId": "s" * 513}), 400)
+    assert error["errors"][0]["path"] == "sessionId"
+    listed = api("GET", "/customers", params={"nodeId": api.hub.node_id}).json()
+    assert listed["elements"] == []
 
 
 def test_external_id_events_attach_to_the_customer_now_or_when_created(api: Api) -> None:

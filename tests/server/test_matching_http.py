@@ -87,6 +87,17 @@ def test_matching_is_per_node(hub: Hub, api: Api) -> None:
     assert post(other, base=email("ada@example.com")).status_code == 201
 
 
+def test_a_merging_post_links_its_session_id_to_the_merged_customer(hub: Hub) -> None:
+    api = node_api(hub, {"policy": "MERGE"})
+    first = post(api, base=email("ada@example.com")).json()
+    body = {"nodeId": api.hub.node_id, "base": email("ada@example.com")}
+    merged = api("POST", "/customers", json=body, params={"sessionId": "merge-session"})
+    assert merged.status_code == 201, merged.text
+    assert merged.json()["id"] == first["id"]
+    sessions = api("GET", f"/customers/{first['id']}/sessions").json()["elements"]
+    assert [s["value"] for s in sessions] == ["merge-session"]
+
+
 @pytest.mark.parametrize("policy", ["BLOCK", "MERGE"])
 def test_concurrent_creates_of_one_email_make_one_customer(hub: Hub, policy: str) -> None:
     from concurrent.futures import ThreadPoolExecutor

@@ -82,3 +82,22 @@ def test_combined_query_over_http(api: Api) -> None:
     reply = search(api, query)
     assert names(reply) == ["Mario", "Peach"]
     assert reply.json()["page"]["totalElements"] == 2
+
+
+def test_a_bare_query_is_refused_with_a_400_that_says_so(api: Api) -> None:
+    # Every official client sends the {"name", "query"} document (§5.1): a bare query would pass
+    # here and fail against the hosted API.
+    api.customer(base={"firstName": "Mario"})
+    query = simple(atomic("base.firstName", "EQUALS", "Mario"))
+    body = assert_error(search(api, json.dumps(query)), 400)
+    assert '{"name": ..., "query":' in body["message"]
+    assert "bare query" in body["message"]
+    assert body["errors"][0]["path"] == ""
+    combined = {"type": "combined", "conjunction": "UNION", "queries": [query]}
+    assert "bare query" in assert_error(search(api, json.dumps(combined)), 400)["message"]
+    assert '"query"' in assert_error(search(api, '{"name": "q"}'), 400)["message"]
+    assert names(search(api, query)) == ["Mario"]  # the same query, wrapped
+    assert names(search(api, json.dumps({"name": "", "query": query}))) == ["Mario"]  # free text
+    # The query schema the Java client ships requires "name"; every official client sends one.
+    body = assert_error(search(api, json.dumps({"query": query})), 400)
+    assert body["errors"][0]["path"] == "/name"

@@ -221,7 +221,8 @@ async def create_customer(request: Request) -> Response:
     """POST …/customers: 201 with the new customer (or the merged one under MERGE)."""
     registry, ws = await authorize(request)
     body = await read_json(request)
-    doc, _merged = await _run(request, customers.create_customer, registry, ws, body)
+    session = params.text(request.query_params, "sessionId")
+    doc, _merged = await _run(request, customers.create_customer, registry, ws, body, session)
     return json_response(doc, 201)
 
 
@@ -239,7 +240,8 @@ async def replace_customer(request: Request) -> Response:
     registry, ws = await authorize(request)
     body = await read_json(request)
     customer_id = request.path_params["customerId"]
-    doc = await _run(request, customers.replace_customer, registry, ws, customer_id, body)
+    session = params.text(request.query_params, "sessionId")
+    doc = await _run(request, customers.replace_customer, registry, ws, customer_id, body, session)
     return json_response(doc)
 
 
@@ -248,17 +250,16 @@ async def patch_customer(request: Request) -> Response:
     registry, ws = await authorize(request)
     body = await read_json(request)
     customer_id = request.path_params["customerId"]
-    doc = await _run(request, customers.patch_customer, registry, ws, customer_id, body)
+    session = params.text(request.query_params, "sessionId")
+    doc = await _run(request, customers.patch_customer, registry, ws, customer_id, body, session)
     return json_response(doc)
 
 
 async def delete_customer(request: Request) -> Response:
-    """DELETE …/customers/{id}: 200 with the deleted customer."""
+    """DELETE …/customers/{id}: 200 with an empty body, as the recorded API answers (§10.1)."""
     registry, ws = await authorize(request)
-    doc = await _run(
-        request, customers.delete_customer, registry, ws, request.path_params["customerId"]
-    )
-    return json_response(doc)
+    await _run(request, customers.delete_customer, registry, ws, request.path_params["customerId"])
+    return empty_response(200)
 
 
 # -- items ----------------------------------------------------------------------------------
@@ -412,9 +413,10 @@ async def delete_event(request: Request) -> Response:
 
 
 def _parse_query(text: str) -> Any:
-    """The parsed ``query`` parameter; 400 saying what is wrong and where in the query."""
+    """The parsed ``query`` parameter (the ``{"name", "query"}`` document, never a bare query);
+    400 saying what is wrong and where in the query."""
     try:
-        return parse_query_string(text)
+        return parse_query_string(text, wrapped=True)
     except QueryError as exc:
         raise BadRequest(
             f"invalid query: {exc.message}", errors=[field_error(exc.pointer, exc.message)]

@@ -278,12 +278,32 @@ def _query(obj: Any, pointer: str, depth: int) -> Simple | Combined:
     )
 
 
-def parse_query(obj: Any) -> Query:
+#: Why a bare query is refused where the API takes the `{"name", "query"}` document.
+BARE_QUERY = (
+    'the query must be the document {"name": ..., "query": <a simple or combined query>} that '
+    'every official client sends, not a bare query: put this one under "query"'
+)
+
+
+def parse_query(obj: Any, *, wrapped: bool = False) -> Query:
     """Parse a query document: `{"name": ..., "query": <simple or combined>}`, or the bare query.
 
-    Raises QueryError (message and JSON pointer) for anything malformed.
+    With `wrapped`, only the document is accepted (as the `query` parameter of `GET …/customers`
+    is: every official client sends it, §5.1); a bare query is a QueryError saying so. Raises
+    QueryError (message and JSON pointer) for anything malformed.
     """
     container = _object(obj, "", "the query")
+    if wrapped and "type" in container:
+        raise QueryError(BARE_QUERY, "")
+    if wrapped and "query" not in container:
+        raise QueryError('a query document needs "query" (a simple or combined query)', "")
+    if wrapped and not isinstance(container.get("name"), str):
+        # Required by the query schema the Java client ships; every official client sends one.
+        raise QueryError(
+            'a query document needs "name", a string (free text: the clients send "query", '
+            '"no name", even "")',
+            "/name",
+        )
     if "query" not in container and "type" not in container:
         raise QueryError(
             'a query document needs "query" (a simple or combined query), '
@@ -299,8 +319,9 @@ def parse_query(obj: Any) -> Query:
     return Query(_query(container, "", 0), name if isinstance(name, str) else None)
 
 
-def parse_query_string(text: str) -> Query:
-    """Parse the `query` parameter as it arrives: JSON text of a query document."""
+def parse_query_string(text: str, *, wrapped: bool = False) -> Query:
+    """Parse the `query` parameter as it arrives: JSON text of a query document (with
+    `wrapped`, only the `{"name", "query"}` document, as `parse_query` says)."""
     try:
         obj = json.loads(text)
     except ValueError as exc:
@@ -313,4 +334,4 @@ def parse_query_string(text: str) -> Query:
         position = getattr(exc, "pos", None)
         where = f" at character {position}" if position is not None else ""
         raise QueryError(f"query is not valid JSON: {detail}{where}", "") from None
-    return parse_query(obj)
+    return parse_query(obj, wrapped=wrapped)

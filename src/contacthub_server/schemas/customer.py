@@ -2,7 +2,10 @@
 
 Every object of ``base`` (and ``base`` itself, ``consents`` and ``tags``) is closed: an unknown key
 is an error, because it would otherwise be silently lost. ``extended`` is free unless the node
-configures a JSON schema for it. Every property may be ``null`` (unset), except an item's ``id``.
+configures a JSON schema for it. Every property may be ``null`` (unset), except where the vendor's
+base schema types it as a string, an object or a list without ``null``: the lists of ``base`` and
+``base.contacts``, ``preferences`` of a subscription, the items of all of them, an item's ``id``,
+and ``name``, ``value`` of other contacts and ``identifier``, ``appId``, ``name`` of mobile devices.
 """
 
 from __future__ import annotations
@@ -53,18 +56,28 @@ CONTACTS = Obj(
         "mobilePhone": Str(),
         "phone": Str(),
         "otherContacts": ListOf(
-            Obj({"name": Str(), "type": Str(enum=OTHER_CONTACT_TYPES), "value": Str()})
+            Obj(
+                {
+                    "name": Str(nullable=False),
+                    "type": Str(enum=OTHER_CONTACT_TYPES),
+                    "value": Str(nullable=False),
+                },
+                nullable=False,
+            ),
+            nullable=False,
         ),
         "mobileDevices": ListOf(
             Obj(
                 {
-                    "identifier": Str(),
-                    "appId": Str(),
-                    "name": Str(),
+                    "identifier": Str(nullable=False),
+                    "appId": Str(nullable=False),
+                    "name": Str(nullable=False),
                     "type": Str(enum=MOBILE_DEVICE_TYPES),
                     "notificationService": Str(enum=NOTIFICATION_SERVICES),
-                }
-            )
+                },
+                nullable=False,
+            ),
+            nullable=False,
         ),
     }
 )
@@ -126,7 +139,9 @@ ITEMS: dict[str, Obj] = {
             "subscriberId": Str(),
             "registeredAt": DateTime(),
             "updatedAt": DateTime(),
-            "preferences": ListOf(Obj({"key": Str(), "value": Str()})),
+            "preferences": ListOf(
+                Obj({"key": Str(), "value": Str()}, nullable=False), nullable=False
+            ),
         },
         required=("id",),
     ),

@@ -74,7 +74,7 @@ def _customer_response() -> dict[str, Any]:
     base["required"] = list(BASE_KEYS)
     base.pop("nullable", None)
     fields["base"] = base
-    fields["nodeId"] = {"type": "string", "nullable": True}  # null only in a `fields` projection
+    fields["nodeId"] = {"type": "string"}
     properties = {
         "id": {"type": "string"},
         **fields,
@@ -99,10 +99,30 @@ def _customer_response() -> dict[str, Any]:
     }
 
 
+def _without_required(schema: Any) -> Any:
+    """``schema`` with no ``required`` list at any depth (a copy)."""
+    if isinstance(schema, dict):
+        return {k: _without_required(v) for k, v in schema.items() if k != "required"}
+    if isinstance(schema, list):
+        return [_without_required(v) for v in schema]
+    return schema
+
+
+def _customer_projection() -> dict[str, Any]:
+    schema: dict[str, Any] = _without_required(_customer_response())
+    schema["required"] = ["id"]
+    schema["description"] = (
+        "A customer reduced by `fields`: `id` and the requested paths that have a value, nothing "
+        "else (no null placeholders); through a list, each item with the requested properties "
+        "only, and no item that has none of them."
+    )
+    return schema
+
+
 _CUSTOMER_INPUTS = {
     "post": "A new customer: nodeId and at least one of externalId, base and extended.",
-    "put": "The whole customer, replacing every stored property; nodeId defaults to the stored "
-    "one; at least one of externalId, base and extended.",
+    "put": "The whole customer, replacing every stored property: nodeId (the customer's own "
+    "node: a customer never moves) and at least one of externalId, base and extended.",
     "patch": "Properties to change: objects are merged key by key, arrays replace the stored "
     "ones whole, null unsets.",
 }
@@ -121,13 +141,17 @@ def _customer_request(method: str) -> dict[str, Any]:
             {"required": [key], "properties": {key: {"type": kind}}}
             for key, kind in (("externalId", "string"), ("base", "object"), ("extended", "object"))
         ]
-    if method != "post":
+    if method == "put":
+        schema["properties"]["nodeId"]["description"] = (
+            "the customer's node (another node is refused with a 400)"
+        )
+    if method == "patch":
         schema.pop("required", None)
         schema["properties"]["nodeId"] = {
             "type": "string",
             "minLength": 1,
             "nullable": True,
-            "description": "absent or null: the stored node is kept",
+            "description": "absent or null: the customer's node; another node is refused (400)",
         }
     if method == "patch":
         # Unsetting all three would leave an empty customer.
@@ -261,7 +285,20 @@ def _components() -> dict[str, Any]:
         "CustomerInput": _customer_request("post"),
         "CustomerReplacement": _customer_request("put"),
         "CustomerPatch": _customer_request("patch"),
-        "CustomerPage": _page("Customer"),
+        "CustomerPage": {
+            "type": "object",
+            "description": "Complete customers, or with `fields` customers reduced to them.",
+            "required": ["elements", "page"],
+            "properties": {
+                "elements": {
+                    "type": "array",
+                    "items": {"anyOf": [_ref("Customer"), _ref("CustomerFields")]},
+                },
+                "page": _ref("Page"),
+            },
+        },
+        "CustomerFields": _customer_projection(),
+        "CustomerFieldsPage": _page("CustomerFields"),
         "SourceCustomer": _source_response(),
         "SourceCustomerList": {
             "type": "object",
@@ -415,6 +452,16 @@ _PAGING = [
 ]
 
 
+_SESSION_ID = _parameter(
+    "sessionId",
+    "query",
+    "a session to link to the customer written: its anonymous events join the customer, as "
+    "with POST …/sessions (409 when another customer has it; empty = absent)",
+    type="string",
+    maxLength=512,
+)
+
+
 def _operation(
     summary: str,
     answers: dict[str, Any],
@@ -467,12 +514,13 @@ def _paths() -> dict[str, Any]:
                         '"simple", "are": {"condition": ...}} or {"type": "combined", '
                         '"conjunction": "INTERSECT|UNION|EXCEPT", "queries": [...]}}; '
                         "conditions are atomic (attribute, operator, value) or composite "
-                        "(and/or of conditions)",
+                        "(and/or of conditions). name (a string) and query are required: a "
+                        "bare query is refused (400)",
                     ),
                     _parameter(
                         "fields",
                         "query",
-                        "comma list of dotted paths to return (the rest is null)",
+                        "comma list of dotted paths to return with the id, nothing else",
                         type="string",
                         pattern=f"^{_PATH}(,{_PATH})*$",
                     ),
@@ -494,6 +542,7 @@ def _paths() -> dict[str, Any]:
                     )
                 },
                 body="CustomerInput",
+                parameters=[_SESSION_ID],
                 conflict=True,
             ),
         },
@@ -505,17 +554,19 @@ def _paths() -> dict[str, Any]:
                 "Replace a customer",
                 {"200": _answer("The customer as replaced", _ref("Customer"))},
                 body="CustomerReplacement",
+                parameters=[_SESSION_ID],
                 conflict=True,
             ),
             "patch": _operation(
                 "Change some properties of a customer",
                 {"200": _answer("The customer as changed", _ref("Customer"))},
                 body="CustomerPatch",
+                parameters=[_SESSION_ID],
                 conflict=True,
             ),
             "delete": _operation(
                 "Delete a customer and its events",
-                {"200": _answer("The deleted customer", _ref("Customer"))},
+                {"200": _answer("Deleted (empty body, as the recorded API answers)")},
             ),
         },
         f"{customer}/sessions": {
@@ -762,7 +813,7 @@ def _segment_paths() -> dict[str, Any]:
         f"{segment}/customers": {
             "get": _operation(
                 "The node's customers the segment's query finds now",
-                {"200": _answer("A page of customers", _ref("CustomerPage"))},
+                {"200": _answer("A page of customers", _ref("CustomerFieldsPage"))},
                 parameters=[
                     _parameter(
                         "nodeId", "query", "the node", required=True, type="string", minLength=1

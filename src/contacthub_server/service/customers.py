@@ -11,8 +11,12 @@ Decisions where the contract is silent:
   that named that ``externalId`` with an EXTERNAL_ID bring-back in its node.
 - Under MERGE, a POST matching an existing customer deep-merges the posted properties into it
   (posted values win; posted ``null`` values do not erase anything) and answers 201 with it.
-- PUT and PATCH may move a customer to another node of the workspace if the body says so; the
-  node must exist.
+- The ``sessionId`` query parameter of POST, PUT and PATCH links that session to the written
+  customer and claims its anonymous events, as ``POST …/sessions`` does, in the same
+  transaction: a session that another customer holds is a 409 and the write does not happen.
+- A customer stays in its node: PUT requires ``nodeId`` (the reference's PutCustomer) and, like
+  PATCH, refuses one naming another node (400 naming ``/nodeId``) rather than moving the customer
+  silently; an unknown node is a 404, as on POST.
 """
 
 from __future__ import annotations
@@ -33,7 +37,11 @@ from contacthub_server.service.matching import (
 )
 from contacthub_server.service.merge import merge_patch
 from contacthub_server.service.registry import NodeConfig, Registry
-from contacthub_server.service.validation import ValidationFailed, validate_customer
+from contacthub_server.service.validation import (
+    ValidationFailed,
+    validate_customer,
+    validate_session,
+)
 from contacthub_server.store import MatchKeyConflict
 
 READ_ONLY_FIELDS = ("id", "registeredAt", "updatedAt", "sourceInfo")
@@ -178,6 +186,23 @@ def _check_mandatory_properties(node: NodeConfig, doc: dict[str, Any]) -> None:
         )
 
 
+def session_value(session_id: str | None) -> str | None:
+    """The ``sessionId`` query parameter checked as a session value; 400 naming it if bad."""
+    if session_id is None:
+        return None
+    try:
+        return validate_session({"value": session_id})
+    except ValidationFailed as exc:
+        raise BadRequest.field("sessionId", exc.errors[0].message) from None
+
+
+def _link_session(tx: Any, ws: str, doc: dict[str, Any], value: str | None) -> None:
+    if value is not None:
+        from contacthub_server.service.sessions import claim_session  # it builds on this module
+
+        claim_session(tx, ws, doc["nodeId"], doc["id"], value)
+
+
 def _link_external_id_events(tx: Any, ws: str, doc: dict[str, Any], before: str | None) -> None:
     external_id = doc.get("externalId")
     if isinstance(external_id, str) and external_id and external_id != before:
@@ -185,12 +210,16 @@ def _link_external_id_events(tx: Any, ws: str, doc: dict[str, Any], before: str 
 
 
 # -- create ---------------------------------------------------------------------------------
-def create_customer(registry: Registry, ws: str, body: Any) -> tuple[dict[str, Any], bool]:
+def create_customer(
+    registry: Registry, ws: str, body: Any, session_id: str | None = None
+) -> tuple[dict[str, Any], bool]:
     """POST /customers: the stored customer, and whether it was merged into an existing one.
 
-    Raises BadRequest (invalid or empty customer), NotFound (unknown node) or CustomerConflict
-    (BLOCK policy and an existing customer with the same unique properties).
+    ``session_id`` (the ``sessionId`` parameter) is linked to the customer. Raises BadRequest
+    (invalid or empty customer), NotFound (unknown node), CustomerConflict (BLOCK policy and an
+    existing customer with the same unique properties) or Conflict (another customer's session).
     """
+    session = session_value(session_id)
     body = require_object(body, "customer")
     node = require_node(registry, ws, body.get("nodeId"))
     if all(body.get(k) is None for k in IDENTIFYING_FIELDS):
@@ -217,9 +246,11 @@ def create_customer(registry: Registry, ws: str, body: Any) -> tuple[dict[str, A
                     if existing_id is not None:
                         merged = _merge_into(tx, ws, node, existing_id, body, key)
                         if merged is not None:
+                            _link_session(tx, ws, merged, session)
                             return merged, True
                 tx.insert_customer(ws, doc, key)
                 _link_external_id_events(tx, ws, doc, None)
+                _link_session(tx, ws, doc, session)
             return doc, False
         except MatchKeyConflict as exc:
             if not merge:
@@ -282,66 +313,84 @@ def search_customers(
 
 
 def project(doc: dict[str, Any], fields: Iterable[Sequence[str]]) -> dict[str, Any]:
-    """The customer with only the requested dotted paths (§10.7): same shape, the rest null/[].
+    """The customer reduced to ``id`` and the requested dotted paths (§8 fields projection).
 
-    ``id`` is always kept; a path that does not exist in the document gives null. A path through
-    a list keeps every item with only that property (``base.jobs.companyName``).
+    As a search engine's source filter: nothing else, not even ``null`` placeholders. A path
+    whose value is null or absent is left out; a path through a list keeps, in each item, only
+    the requested properties, and leaves out the items that have none of them. Keys keep the
+    document's order.
     """
-    sparse: dict[str, Any] = {"id": doc.get("id")}
+    wanted: dict[str, Any] = {}
     for path in fields:
-        picked = _pick(doc, path)
-        if picked is not _MISSING:
-            sparse = _overlay(sparse, picked)
-    return normalise_customer(sparse)
+        _want(wanted, path)
+    picked = _restrict(doc, wanted)
+    sparse: dict[str, Any] = {"id": doc.get("id")}
+    if picked is not _MISSING:
+        sparse.update((key, value) for key, value in picked.items() if key != "id")
+    return sparse
 
 
 _MISSING: Any = object()
+_WHOLE: Any = None  # in a tree of wanted paths: the whole value at this key
 
 
-def _pick(source: Any, path: Sequence[str]) -> Any:
-    """``source`` reduced to ``path``: nested dicts of one key, lists item by item."""
-    if not path:
-        return source
+def _want(tree: dict[str, Any], path: Sequence[str]) -> None:
+    """Add ``path`` to a tree of wanted paths (a shorter path wins over a longer one)."""
+    *parents, last = path
+    for key in parents:
+        sub = tree.get(key, {})
+        if sub is _WHOLE:
+            return
+        tree = tree.setdefault(key, sub)
+    tree[last] = _WHOLE
+
+
+def _restrict(source: Any, wanted: dict[str, Any]) -> Any:
+    """``source`` reduced to the ``wanted`` paths, or _MISSING when none of them has a value."""
     if isinstance(source, dict):
-        if source.get(path[0]) is None:
-            return _MISSING
-        inner = _pick(source[path[0]], path[1:])
-        return _MISSING if inner is _MISSING else {path[0]: inner}
+        kept: dict[str, Any] = {}
+        for key, value in source.items():
+            if key not in wanted or value is None:
+                continue
+            sub = wanted[key]
+            inner = value if sub is _WHOLE else _restrict(value, sub)
+            if inner is not _MISSING:
+                kept[key] = inner
+        return kept or _MISSING
     if isinstance(source, list):
-        return [{} if (p := _pick(item, path)) is _MISSING else p for item in source]
+        items = [_restrict(item, wanted) for item in source]
+        return [item for item in items if item is not _MISSING] or _MISSING
     return _MISSING
 
 
-def _overlay(base: Any, extra: Any) -> Any:
-    """Two picks of one document combined: dicts key by key, lists item by item."""
-    if isinstance(base, dict) and isinstance(extra, dict):
-        merged = dict(base)
-        for key, value in extra.items():
-            merged[key] = _overlay(base[key], value) if key in base else value
-        return merged
-    if isinstance(base, list) and isinstance(extra, list) and len(base) == len(extra):
-        return [_overlay(a, b) for a, b in zip(base, extra, strict=True)]
-    return extra
-
-
 # -- write ----------------------------------------------------------------------------------
-def replace_customer(registry: Registry, ws: str, customer_id: str, body: Any) -> dict[str, Any]:
-    """PUT /customers/{id}: replace every writable property; the result."""
+def replace_customer(
+    registry: Registry, ws: str, customer_id: str, body: Any, session_id: str | None = None
+) -> dict[str, Any]:
+    """PUT /customers/{id}: replace every writable property; the result. ``session_id`` (the
+    ``sessionId`` parameter) is linked to the customer."""
+    session = session_value(session_id)
     body = require_object(body, "customer")
+    node_id = body.get("nodeId")
+    if node_id is None or node_id == "":
+        raise BadRequest.field("/nodeId", "nodeId is required")
     with registry.write() as tx:
         stored = locked_customer(tx, ws, customer_id)
         if stored is None:
             raise customer_not_found(customer_id)
-        node_id = body.get("nodeId")
-        node = require_node(registry, ws, stored["nodeId"] if node_id is None else node_id, tx)
+        node = _own_node(registry, ws, stored, node_id, "PUT", tx)
         candidate = without_read_only(body)
         candidate["nodeId"] = node.node_id
         doc = _validated(node, candidate, "the customer")
-        return _store_update(tx, ws, node, stored, doc)
+        return _store_update(tx, ws, node, stored, doc, session)
 
 
-def patch_customer(registry: Registry, ws: str, customer_id: str, body: Any) -> dict[str, Any]:
-    """PATCH /customers/{id}: deep-merge the body into the customer (§8); the result."""
+def patch_customer(
+    registry: Registry, ws: str, customer_id: str, body: Any, session_id: str | None = None
+) -> dict[str, Any]:
+    """PATCH /customers/{id}: deep-merge the body into the customer (§8); the result.
+    ``session_id`` (the ``sessionId`` parameter) is linked to the customer."""
+    session = session_value(session_id)
     body = require_object(body, "patch")
     with registry.write() as tx:
         stored = locked_customer(tx, ws, customer_id)
@@ -350,14 +399,34 @@ def patch_customer(registry: Registry, ws: str, customer_id: str, body: Any) -> 
         patch = without_read_only(body)
         if "nodeId" in patch and patch["nodeId"] is None:
             del patch["nodeId"]  # the node cannot be unset
+        node = _own_node(registry, ws, stored, patch.get("nodeId", stored["nodeId"]), "PATCH", tx)
         merged = merge_patch(without_read_only(stored), patch)
-        node = require_node(registry, ws, merged.get("nodeId"), tx)
         doc = _validated(node, merged, "the customer")
-        return _store_update(tx, ws, node, stored, doc)
+        return _store_update(tx, ws, node, stored, doc, session)
+
+
+def _own_node(
+    registry: Registry, ws: str, stored: dict[str, Any], node_id: Any, verb: str, tx: Any
+) -> NodeConfig:
+    """The customer's node, named by a PUT or PATCH body: 400 when it names another node (a
+    write never moves a customer), 404 when it names no node at all, as a POST would."""
+    node = require_node(registry, ws, node_id, tx)
+    if node.node_id != stored["nodeId"]:
+        raise BadRequest.field(
+            "/nodeId",
+            f"the customer belongs to node {stored['nodeId']}: a {verb} cannot move it to "
+            f"node {node.node_id}",
+        )
+    return node
 
 
 def _store_update(
-    tx: Any, ws: str, node: NodeConfig, stored: dict[str, Any], doc: dict[str, Any]
+    tx: Any,
+    ws: str,
+    node: NodeConfig,
+    stored: dict[str, Any],
+    doc: dict[str, Any],
+    session: str | None = None,
 ) -> dict[str, Any]:
     key = _check_unique_properties(node, doc)
     doc.update(
@@ -373,6 +442,7 @@ def _store_update(
     except MatchKeyConflict as exc:
         raise CustomerConflict(exc.existing_id) from None
     _link_external_id_events(tx, ws, doc, stored.get("externalId"))
+    _link_session(tx, ws, doc, session)
     return doc
 
 
@@ -387,7 +457,8 @@ def save_customer(tx: Any, registry: Registry, ws: str, doc: dict[str, Any]) -> 
 
 
 def delete_customer(registry: Registry, ws: str, customer_id: str) -> dict[str, Any]:
-    """DELETE /customers/{id}: remove it with its events and sessions; the deleted document."""
+    """DELETE /customers/{id}: remove it with its events and sessions; the deleted document
+    (for the caller: the API answers with an empty body, §10.1)."""
     with registry.write() as tx:
         doc = tx.delete_customer(ws, customer_id)
     if doc is None:

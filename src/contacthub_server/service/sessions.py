@@ -26,21 +26,30 @@ def add_session(registry: Registry, ws: str, customer_id: str, body: Any) -> dic
         doc = locked_customer(tx, ws, customer_id)
         if doc is None:
             raise customer_not_found(customer_id)
-        node_id = doc["nodeId"]
-        owner = tx.session_owner(ws, node_id, value)
-        if owner == customer_id:
-            for session in tx.list_sessions(ws, customer_id):
-                if session.get("value") == value:
-                    return {"id": session["id"], "value": value}
-        elif owner is not None:
-            raise Conflict(f"session {value} already belongs to customer {owner}")
-        resource_id = str(uuid.uuid4())
-        try:
-            # The database decides between concurrent writers of one value (other processes).
-            tx.add_session(ws, customer_id, node_id, resource_id, value)
-        except SessionTaken as exc:
-            raise Conflict(f"session {value} already belongs to customer {exc.owner_id}") from None
-        tx.attach_session_events(ws, node_id, value, customer_id)
+        return claim_session(tx, ws, doc["nodeId"], customer_id, value)
+
+
+def claim_session(tx: Any, ws: str, node_id: str, customer_id: str, value: str) -> dict[str, Any]:
+    """In a write transaction: link session ``value`` to the customer and claim the anonymous
+    events of that session in its node; the session ``{id, value}``.
+
+    Also what the ``sessionId`` parameter of POST/PUT/PATCH customers does. A value the customer
+    already has gives its session again; one that another customer holds is a 409 Conflict.
+    """
+    owner = tx.session_owner(ws, node_id, value)
+    if owner == customer_id:
+        for session in tx.list_sessions(ws, customer_id):
+            if session.get("value") == value:
+                return {"id": session["id"], "value": value}
+    elif owner is not None:
+        raise Conflict(f"session {value} already belongs to customer {owner}")
+    resource_id = str(uuid.uuid4())
+    try:
+        # The database decides between concurrent writers of one value (other processes).
+        tx.add_session(ws, customer_id, node_id, resource_id, value)
+    except SessionTaken as exc:
+        raise Conflict(f"session {value} already belongs to customer {exc.owner_id}") from None
+    tx.attach_session_events(ws, node_id, value, customer_id)
     return {"id": resource_id, "value": value}
 
 

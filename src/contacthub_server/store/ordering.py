@@ -2,7 +2,9 @@
 
 A sort path is a dotted path into the customer document. Fields copied into columns sort by the
 column (and its index); any other path sorts by the JSON value it names, ordered first by kind
-(missing or null, then numbers, then strings, then booleans, then lists and objects), then by value.
+(numbers, then strings, then booleans, then lists and objects), then by value. A customer lacking
+the attribute (missing or null) comes last in both directions, as the search engine behind the
+hosted API orders missing values by default (contract §8 Ordering); ties keep the tie-break.
 Strings compare byte-wise (`COLLATE "C"` on PostgreSQL, SQLite's default), so both backends agree.
 Path segments are validated and passed as bound parameters, never spliced into SQL text.
 """
@@ -66,17 +68,19 @@ def sort_keys(dialect: str, path: str, ascending: bool) -> list[ColumnElement[An
     For a path that `uses_document`, the query must join `customer_docs` on `ref`.
     """
     column = _COLUMN_PATHS.get(path)
-    if column is not None:
-        return [column.asc() if ascending else column.desc()]
+    if column is not None:  # only externalId may be null: NULLS LAST on both backends
+        return [(column.asc() if ascending else column.desc()).nulls_last()]
     segments = split_path(path)
     doc = customer_docs.c.doc
+    # The rank of a missing or null value: after every kind, whichever the direction.
+    missing = 5 if ascending else -1
     keys: list[ColumnElement[Any]]
     if dialect == "postgresql":
         kind = func.jsonb_typeof(func.jsonb_extract_path(doc, *segments))
         text = func.jsonb_extract_path_text(doc, *segments)
         rank = case(
-            (kind.is_(None), 0),
-            (kind == "null", 0),
+            (kind.is_(None), missing),
+            (kind == "null", missing),
             (kind == "number", 1),
             (kind == "string", 2),
             (kind == "boolean", 3),
@@ -88,8 +92,8 @@ def sort_keys(dialect: str, path: str, ascending: bool) -> list[ColumnElement[An
         json_path = sqlite_json_path(segments)
         kind = func.json_type(doc, json_path)
         rank = case(
-            (kind.is_(None), 0),
-            (kind == "null", 0),
+            (kind.is_(None), missing),
+            (kind == "null", missing),
             (kind.in_(["integer", "real"]), 1),
             (kind == "text", 2),
             (kind.in_(["true", "false"]), 3),

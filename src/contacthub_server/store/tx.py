@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from contacthub_server.query import Query, parse_query
 from contacthub_server.schemas.consents import consent_changes
 from contacthub_server.schemas.instants import to_millis
+from contacthub_server.schemas.normalise import ordered_customer, ordered_event
 
 from . import feed
 from .errors import MatchKeyConflict, SessionTaken
@@ -424,7 +425,7 @@ class Tx:
     def get_customer(self, ws: str, customer_id: str) -> Doc | None:
         """The customer document with id `customer_id`, or None."""
         row = self._conn.execute(_GET_CUSTOMER, {"p_ws": ws, "p_id": customer_id}).first()
-        return None if row is None else dict(row[0])
+        return None if row is None else ordered_customer(row[0])
 
     def lock_customer(self, ws: str, customer_id: str) -> None:
         """Hold the customer's row until this transaction ends (call it in `Store.write()`).
@@ -527,7 +528,7 @@ class Tx:
         ).first()
         if row is None:
             return None
-        ref, doc = row
+        ref, doc = row[0], ordered_customer(row[1])
         gone = self._conn.execute(
             delete(events)
             .where(events.c.ws == ws, events.c.customer_id == customer_id)
@@ -535,7 +536,7 @@ class Tx:
         ).all()
         # The customer's events go with it: each gets its DELETE entry, before the customer's.
         for node_id, event_doc in gone:
-            self._record(ws, "DELETE", "EVENT", node_id, event_doc)
+            self._record(ws, "DELETE", "EVENT", node_id, ordered_event(event_doc))
         self._record(ws, "DELETE", "CUSTOMER", doc.get("nodeId"), doc)
         self._conn.execute(
             insert(consent_logs).values(
@@ -629,7 +630,7 @@ class Tx:
             execution_options=options,
         ).all()
         docs = {row[0]: row[1] for row in found}
-        return [dict(docs[ref]) for ref in refs], total
+        return [ordered_customer(docs[ref]) for ref in refs], total
 
     def _page_in_two_passes(
         self,
@@ -810,7 +811,7 @@ class Tx:
         row = self._conn.execute(
             select(events.c.doc).where(events.c.ws == ws, events.c.id == event_id)
         ).first()
-        return None if row is None else dict(row[0])
+        return None if row is None else ordered_event(row[0])
 
     def delete_event(self, ws: str, event_id: str) -> bool:
         """Delete an event; False when there was none."""
@@ -821,7 +822,7 @@ class Tx:
         ).first()
         if row is None:
             return False
-        self._record(ws, "DELETE", "EVENT", row[0], row[1])
+        self._record(ws, "DELETE", "EVENT", row[0], ordered_event(row[1]))
         return True
 
     def list_events(
@@ -873,7 +874,7 @@ class Tx:
             .limit(size)
             .offset(page * size)
         )
-        return [dict(row[0]) for row in rows], total
+        return [ordered_event(row[0]) for row in rows], total
 
     def _attach_events(self, ws: str, node_id: str, kind: str, value: str, customer_id: str) -> int:
         if self.dialect == "postgresql":
@@ -885,7 +886,7 @@ class Tx:
                 document = (
                     claimed_doc if isinstance(claimed_doc, dict) else orjson.loads(claimed_doc)
                 )
-                self._record(ws, "UPDATE", "EVENT", node_id, document)
+                self._record(ws, "UPDATE", "EVENT", node_id, ordered_event(document))
             return len(claimed_rows)
         rows = self._conn.execute(
             _UNOWNED_EVENTS, {"p_ws": ws, "p_node": node_id, "p_kind": kind, "p_value": value}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 from contacthub_server.schemas.normalise import (
     BASE_KEYS,
@@ -122,3 +123,37 @@ def test_an_event_gets_every_key() -> None:
     assert result["contextInfo"] == {}
     assert result["updatedAt"] is None
     assert normalise_event({"type": "loggedIn"})["properties"] == {}
+
+
+def test_the_canonical_key_order_follows_the_contract_and_sorts_the_rest() -> None:
+    from contacthub_server.schemas.normalise import ordered_customer
+
+    stored = normalise_customer(
+        {
+            "id": "c",
+            "base": {"jobs": [{"isCurrent": True, "id": "j"}], "address": {"zip": "1"}},
+            "extended": {"b": {"z": 1, "a": [{"y": 1, "x": 2}]}, "a": 1},
+        }
+    )
+
+    # What PostgreSQL's JSONB gives back: keys by length, then bytes, at every depth.
+    def jsonb(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: jsonb(value[k]) for k in sorted(value, key=lambda k: (len(k), k))}
+        if isinstance(value, list):
+            return [jsonb(item) for item in value]
+        return value
+
+    shuffled = jsonb(stored)
+    assert isinstance(shuffled, dict)
+    assert list(shuffled) != list(stored)
+    before = json.dumps(shuffled)
+    again = ordered_customer(shuffled)
+    assert json.dumps(again) == json.dumps(stored)
+    assert json.dumps(shuffled) == before  # the input is not modified
+    assert list(again["base"]["jobs"][0]) == list(ITEM_KEYS["jobs"])
+    assert list(again["base"]["address"]) == [
+        "street", "city", "country", "province", "region", "zip", "geo"
+    ]  # fmt: skip
+    assert list(again["extended"]) == ["a", "b"]
+    assert list(again["extended"]["b"]["a"][0]) == ["x", "y"]

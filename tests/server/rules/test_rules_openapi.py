@@ -12,6 +12,7 @@ import pytest
 
 from contacthub_server.schemas import load_openapi
 from contacthub_server.schemas.normalise import normalise_customer, normalise_event, normalise_item
+from contacthub_server.service.customers import project
 from contacthub_server.service.validation import validate_customer, validate_event, validate_item
 
 DOC = load_openapi()
@@ -122,7 +123,12 @@ def test_the_hub_answer_for_a_customer_satisfies_the_response_schema() -> None:
     stored = validate_customer(FULL_CUSTOMER)
     stored.update(id="c1", registeredAt="2017-03-08T10:18:17.000+0000", updatedAt=None)
     check(normalise_customer(stored), "Customer")
-    check(normalise_customer({"id": "c1"}), "Customer")
+    whole = normalise_customer(stored)
+    for fields in (["base.firstName"], ["base.jobs.startDate", "base.address.geo.lat"], ["x"]):
+        projected = project(whole, [tuple(path.split(".")) for path in fields])
+        check(projected, "CustomerFields")
+        with pytest.raises(jsonschema.ValidationError):
+            check(projected, "Customer")
 
 
 def test_the_response_schema_refuses_a_date_in_another_form() -> None:

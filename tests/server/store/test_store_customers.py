@@ -193,8 +193,8 @@ def test_sort_by_document_paths_orders_numbers_and_strings_alike_on_both_backend
         )
         newest = ids(tx.search_customers(ws, "node-a", sort=[("registeredAt", False)])[0])
     d = ids(docs)
-    # Missing/null first, then byte-wise order ("B" < "a" < "b" < "ä"); ties by registeredAt.
-    assert by_name == [d[3], d[1], d[2], d[5], d[0], d[4]]
+    # Byte-wise order ("B" < "a" < "b" < "ä"), missing/null last either way; ties by registeredAt.
+    assert by_name == [d[1], d[2], d[5], d[0], d[4], d[3]]
     assert by_name_desc == [d[4], d[0], d[2], d[5], d[1], d[3]]
     assert by_score == [d[3], d[4], d[1], d[0], d[5], d[2]]
     assert by_two == [d[2], d[5], d[0], d[1], d[4], d[3]]
