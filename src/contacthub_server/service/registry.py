@@ -17,20 +17,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from contacthub_server.service.matching import MatchingPolicy, policy_from_settings
-from contacthub_server.service.validation import ValidationFailed, validate_node_settings
+from contacthub_server.service.validation import (
+    ValidationFailed,
+    strict_events,
+    validate_node_settings,
+)
 from contacthub_server.settings import ConfigError, Credentials, WorkspaceConfig
 from contacthub_server.store import Store, Tx
 
 
 @dataclass(frozen=True)
 class NodeConfig:
-    """A node of a workspace with its checked settings: matching policy and extended schema."""
+    """A node of a workspace with its checked settings: matching policy, extended schema and
+    whether its events' sections follow the vendor's schemas (``strict_events``)."""
 
     workspace_id: str
     node_id: str
     settings: dict[str, Any]
     policy: MatchingPolicy
     extended_schema: dict[str, Any] | None
+    strict_events: bool = True
 
 
 def _node_config(ws: str, node_id: str, settings: dict[str, Any]) -> NodeConfig:
@@ -41,6 +47,7 @@ def _node_config(ws: str, node_id: str, settings: dict[str, Any]) -> NodeConfig:
         settings=settings,
         policy=policy_from_settings(settings),
         extended_schema=schema if isinstance(schema, dict) else None,
+        strict_events=strict_events(settings),
     )
 
 
