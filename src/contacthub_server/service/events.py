@@ -36,7 +36,6 @@ from contacthub_server.service.errors import NotFound
 from contacthub_server.service.registry import NodeConfig, Registry
 from contacthub_server.service.validation import (
     CheckedEvent,
-    FieldError,
     ValidationFailed,
     check_event,
 )
@@ -110,13 +109,9 @@ def replace_event(registry: Registry, ws: str, event_id: str, body: Any) -> dict
     ``id`` and ``registeredAt`` stay, ``updatedAt`` moves on; the owner is resolved again as for
     POST, and the sections are checked by the rules of the event's new node. Decisions: a body
     without ``date`` keeps the stored date (POST would default it to now), so a replacement that
-    leaves it out does not move the event in time; an ``id`` in the body must be the path's.
+    leaves it out does not move the event in time.
     """
     body = require_object(body, "event")
-    body_id = body.get("id")
-    if body_id is not None and body_id != event_id:
-        message = f"must be the id of the event in the path ({event_id}), or be left out"
-        raise invalid("the event", ValidationFailed([FieldError("/id", message)]))
     checked = _check(body)
     with registry.write() as tx:
         stored = tx.get_event(ws, event_id)
