@@ -185,14 +185,14 @@ def _event_request(schemas: dict[str, Any]) -> dict[str, Any]:
     for types, properties in _grouped(event_schema.PROPERTIES):
         name = f"EventProperties_{types[0]}"
         schemas[name] = {**properties, "description": "properties of " + ", ".join(types)}
-        for context_names, context_info in contexts:
+        for context_names, context_schema in contexts:
             branch_fields = {
                 **shared,
                 "type": {"type": "string", "enum": types},
                 "context": {"type": "string", "enum": context_names},
                 "properties": _ref(name),
                 # null or left out: an empty contextInfo
-                "contextInfo": {"allOf": [_ref(context_info)], "nullable": True},
+                "contextInfo": {"allOf": [_ref(context_schema)], "nullable": True},
             }
             branches.append(
                 {
