@@ -20,6 +20,10 @@ The configuration file (``contacthub serve --config hub.toml``) looks like this:
     type = "object"
     properties = { loyalty = { type = "integer" } }
 
+    [workspaces.my-workspace.nodes.shop.events]      # optional; the default shown
+    strictProperties = true                          # false: events keep unknown keys in
+                                                     # properties, contextInfo and tracking
+
 A workspace may list several tokens and several nodes; the keys of a node table are the node
 settings checked by :func:`contacthub_server.service.validation.validate_node_settings`.
 """
