@@ -207,3 +207,13 @@ def test_vendor_rules_of_several_types(
 def test_a_node_setting_is_refused_when_it_is_not_a_boolean(hub: Hub) -> None:
     with pytest.raises(ValueError, match="strictProperties"):
         hub.server.provision(node_settings={"events": {"strictProperties": "no"}})
+
+
+def test_context_info_over_64_kb_is_refused_as_properties_are(hub: Hub) -> None:
+    # Reference changelog 1.31: properties and contextInfo are limited to 64 KB each.
+    api = relaxed_api(hub)
+    customer = api.customer(externalId="big-context")
+    big = {"client": {"ip": "192.0.2.1", "note": "x" * (64 * 1024)}}
+    body = page_view(customerId=customer["id"], contextInfo=big)
+    found = errors_of(api("POST", "/events", json=body))
+    assert found == {"/contextInfo": "is larger than 64 KB"}
