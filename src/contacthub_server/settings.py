@@ -32,6 +32,9 @@ The configuration file (``contacthub serve --config hub.toml``) looks like this:
     [workspaces.my-workspace.events.campaignOpened]  # optional, per event type
     mode = "PASSIVE"                                 # ACTIVE | PASSIVE (default: the catalog's)
     enabled = false                                  # POST …/events refuses a disabled type
+    [workspaces.my-workspace.nodes.shop.events]      # optional; the default shown
+    strictProperties = true                          # false: events keep unknown keys in
+                                                     # properties, contextInfo and tracking
 
 A workspace may list several tokens and several nodes; the keys of a node table are the node
 settings checked by :func:`contacthub_server.service.validation.validate_node_settings`. What

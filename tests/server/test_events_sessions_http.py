@@ -213,7 +213,7 @@ def test_event_filters(api: Api) -> None:
             "orderId": "o1",
             "type": "sale",
             "storeCode": "s",
-            "amount": {"total": 10, "revenue": 10, "currency": "EUR"},
+            "amount": {"total": 10, "revenue": 10, "local": {"currency": "EUR"}},
             "products": [],
         },
     )

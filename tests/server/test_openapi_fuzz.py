@@ -142,6 +142,17 @@ def repeats_an_item_id(body: Any) -> bool:
     return False
 
 
+def lacks_one_owner(path: str, body: Any) -> bool:
+    """Whether a generated event has no owner or two (``customerId`` and
+    ``bringBackProperties`` both given, or neither). The hub refuses that; the document says it
+    in words only (as a schema it would multiply the event's branches past what the generator
+    handles), so such a refusal is not a refusal of valid data."""
+    if "/events" not in path or not isinstance(body, dict):
+        return False
+    owners = [key for key in ("customerId", "bringBackProperties") if body.get(key) is not None]
+    return len(owners) != 1
+
+
 @pytest.fixture
 def target(hub: Hub) -> Iterator[Target]:
     """A workspace holding one of each resource, for this operation's generated requests."""
@@ -189,6 +200,7 @@ def test_every_generated_request_gets_a_documented_answer(
         or configuration_rule
         or beyond_storable_range([case.body, case.query])
         or repeats_an_item_id(case.body)
+        or lacks_one_owner(case.path, case.body)
     ):
         excluded.append(positive_data_acceptance)
     # Query parameters are read leniently on purpose (an empty one counts as absent, spaces are

@@ -148,6 +148,35 @@ def test_config_file_declares_workspaces_nodes_and_policies(tmp_path: Path) -> N
         stop(process)
 
 
+def test_config_file_relaxes_the_event_rules_of_one_node(tmp_path: Path) -> None:
+    config = tmp_path / "hub.toml"
+    config.write_text(
+        "[workspaces.acme]\n"
+        'tokens = ["acme-token"]\n'
+        "[workspaces.acme.nodes.shop]\n"
+        "[workspaces.acme.nodes.legacy.events]\n"
+        "strictProperties = false\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "hub.db")
+    with serve("--database", db, "--config", str(config), cwd=tmp_path) as (process, base):
+        url = f"{base}/workspaces/acme/events"
+        headers = {"Authorization": "Bearer acme-token"}
+
+        def post(node: str) -> requests.Response:
+            bring_back = {"type": "SESSION_ID", "value": "s", "nodeId": node}
+            body = {"type": "loggedIn", "context": "WEB", "properties": {"custom": 1}}
+            return requests.post(
+                url, json={**body, "bringBackProperties": bring_back}, headers=headers
+            )
+
+        assert post("legacy").status_code == 202
+        refused = post("shop")
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["path"] == "/properties/custom"
+        stop(process)
+
+
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
@@ -164,6 +193,10 @@ def test_config_file_declares_workspaces_nodes_and_policies(tmp_path: Path) -> N
             "workspaces.a.nodes.n.extendedSchema",
         ),
         ("[workspaces.a.nodes.n]\ncolour = 'red'\n", "workspaces.a.nodes.n.colour"),
+        (
+            "[workspaces.a.nodes.n.events]\nstrictProperties = 'no'\n",
+            "workspaces.a.nodes.n.events.strictProperties",
+        ),
     ],
 )
 def test_bad_config_is_a_clear_error_with_exit_code_2(

@@ -1,16 +1,33 @@
 """The event document a client posts (contract §7): owner, context information and properties.
 
-Event type, context and owner are checked strictly. ``contextInfo`` and ``properties`` are checked
-leniently (decision §10.14): keys the contract lists must have the right type and required keys must
-be there, but keys it does not list are kept, because events are a record of what a client saw and
-the real service validated them only after accepting them.
+Event type, context and owner are always checked strictly. ``contextInfo``, ``properties`` and
+``tracking`` follow the vendor's JSON schemas by default (:mod:`.event_schemas`, re-exported here
+as :data:`CONTEXT_INFO`, :data:`PROPERTIES` and :data:`TRACKING`): closed objects, required keys,
+types, nullability and formats. A node whose settings say ``events.strictProperties = false``
+gets the lenient rules of this module instead (:data:`RELAXED_CONTEXT_INFO`,
+:data:`RELAXED_PROPERTIES`, :data:`RELAXED_TRACKING`): keys the contract lists must have the right
+type and required keys must be there, but keys it does not list are kept, for workspaces whose
+events carry properties of their own.
 """
 
 from __future__ import annotations
 
 from contacthub_server.schemas.customer import GEO
 from contacthub_server.schemas.event_catalog import BRING_BACK_TYPES, CONTEXTS, EVENT_TYPES
+from contacthub_server.schemas.event_schemas import CONTEXT_INFO, PROPERTIES, TRACKING
 from contacthub_server.schemas.spec import AnyObject, DateTime, Int, ListOf, Num, Obj, Spec, Str
+
+__all__ = [
+    "BRING_BACK",
+    "CONTEXT_INFO",
+    "EVENT_FIELDS",
+    "PROPERTIES",
+    "READ_ONLY_FIELDS",
+    "RELAXED_CONTEXT_INFO",
+    "RELAXED_PROPERTIES",
+    "RELAXED_TRACKING",
+    "TRACKING",
+]
 
 
 def _open(fields: dict[str, Spec], *required: str) -> Obj:
@@ -75,11 +92,11 @@ _SALES_ASSISTANT = _open(
 )
 
 _COMMON_CONTEXT: dict[str, Spec] = {"client": _CLIENT, "user": _USER}
-CONTEXT_INFO: dict[str, Obj] = {context: _open(_COMMON_CONTEXT) for context in CONTEXTS}
-"""The ``contextInfo`` of an event, per context."""
-CONTEXT_INFO["MOBILE"] = _open({**_COMMON_CONTEXT, "device": _DEVICE})
-CONTEXT_INFO["ECOMMERCE"] = _open({**_COMMON_CONTEXT, "store": _STORE})
-CONTEXT_INFO["RETAIL"] = _open(
+RELAXED_CONTEXT_INFO: dict[str, Obj] = {context: _open(_COMMON_CONTEXT) for context in CONTEXTS}
+"""The lenient ``contextInfo`` of an event, per context (unknown keys kept)."""
+RELAXED_CONTEXT_INFO["MOBILE"] = _open({**_COMMON_CONTEXT, "device": _DEVICE})
+RELAXED_CONTEXT_INFO["ECOMMERCE"] = _open({**_COMMON_CONTEXT, "store": _STORE})
+RELAXED_CONTEXT_INFO["RETAIL"] = _open(
     {**_COMMON_CONTEXT, "store": _STORE, "salesAssistant": _SALES_ASSISTANT}
 )
 
@@ -93,10 +110,10 @@ BRING_BACK = Obj(
 )
 """How an anonymous event names its future owner (all three keys required)."""
 
-TRACKING = _open(
+RELAXED_TRACKING = _open(
     {"ga": _open(_strings("utm_source", "utm_medium", "utm_term", "utm_content", "utm_campaign"))}
 )
-"""Campaign tracking codes (Google Analytics UTM parameters)."""
+"""Lenient campaign tracking codes (Google Analytics UTM parameters; unknown keys kept)."""
 
 # -- properties, per type -------------------------------------------------------------------
 _STRING_LIST = ListOf(Str())
@@ -371,24 +388,24 @@ _PROPERTIES["loggedOut"] = _PROPERTIES["loggedIn"]
 _PROPERTIES["repliedTicket"] = _PROPERTIES["openedTicket"]
 _PROPERTIES["closedTicket"] = _PROPERTIES["openedTicket"]
 
-PROPERTIES: dict[str, Obj] = {
+RELAXED_PROPERTIES: dict[str, Obj] = {
     name: Obj({**fields, **_EVERY_TYPE}, required=required, closed=False, nullable=False)
     for name, (fields, required) in _PROPERTIES.items()
 }
-"""The ``properties`` of an event, per type (every type of the catalog has one)."""
+"""The lenient ``properties`` of an event, per type (every type of the catalog has one)."""
 
-assert set(PROPERTIES) == set(EVENT_TYPES), set(EVENT_TYPES) ^ set(PROPERTIES)
+assert set(RELAXED_PROPERTIES) == set(EVENT_TYPES), set(EVENT_TYPES) ^ set(RELAXED_PROPERTIES)
 
 EVENT_FIELDS: dict[str, Spec] = {
     "customerId": Str(min_length=1),
     "bringBackProperties": BRING_BACK,
     "type": Str(nullable=False, enum=tuple(EVENT_TYPES), noun="event type"),
     "context": Str(nullable=False, enum=CONTEXTS),
-    "date": DateTime(),
-    "tracking": TRACKING,
+    "date": DateTime(time_required=True),
 }
 """The top-level properties of a posted event checked on their own (``contextInfo`` and
-``properties`` depend on ``context`` and ``type``)."""
+``properties`` depend on ``context`` and ``type``, and with ``tracking`` on the node's
+settings)."""
 
 READ_ONLY_FIELDS: tuple[str, ...] = ("id", "registeredAt", "updatedAt")
 """Top-level properties the server owns: dropped from input."""

@@ -189,15 +189,11 @@ def _grouped(specs: Mapping[str, Spec]) -> list[tuple[list[str], dict[str, Any]]
 
 
 def _event_request(schemas: dict[str, Any]) -> dict[str, Any]:
-    """The posted event; the per-type ``properties`` schemas are added to ``schemas``."""
+    """The posted event; the per-type ``properties`` and per-context ``contextInfo`` schemas
+    are added to ``schemas``. They are the rules of a node with strict event properties (the
+    default); a node that relaxes them accepts more."""
     fields = {key: spec.json_schema() for key, spec in event_schema.EVENT_FIELDS.items()}
-    fields["contextInfo"] = {
-        "type": "object",
-        "nullable": True,
-        "description": "Checked against the context: client and user for every context, plus "
-        "device (MOBILE), store (ECOMMERCE, RETAIL) and salesAssistant (RETAIL); other keys "
-        "are kept.",
-    }
+    fields["tracking"] = event_schema.TRACKING.json_schema()
     for key in event_schema.READ_ONLY_FIELDS:
         fields[key] = {"description": "accepted and ignored: the server's value is kept"}
     owners = {
@@ -205,31 +201,46 @@ def _event_request(schemas: dict[str, Any]) -> dict[str, Any]:
         "bringBackProperties": {**fields["bringBackProperties"], "nullable": False},
     }
     # One branch per group of types sharing their properties (the type decides the properties)
-    # and per owner (exactly one of customerId and bringBackProperties is given).
+    # and per group of contexts sharing their contextInfo. "Exactly one owner" is said in words
+    # only: as a third choice it would multiply the branches past what a generator handles.
+    contexts = []
+    for names, context_info in _grouped(event_schema.CONTEXT_INFO):
+        name = f"EventContextInfo_{names[0]}"
+        schemas[name] = {**context_info, "description": "contextInfo of " + ", ".join(names)}
+        contexts.append((names, name))
+    shared = {
+        **fields,
+        "customerId": {**owners["customerId"], "nullable": True},
+        "bringBackProperties": fields["bringBackProperties"],
+    }
+    for key in [key for key in shared if key not in ("type", "context")]:
+        schemas[f"EventField_{key}"] = shared[key]
+        shared[key] = _ref(f"EventField_{key}")
     branches = []
     for types, properties in _grouped(event_schema.PROPERTIES):
         name = f"EventProperties_{types[0]}"
         schemas[name] = {**properties, "description": "properties of " + ", ".join(types)}
-        for owner, owner_schema in owners.items():
-            branch_fields = {key: value for key, value in fields.items() if key not in owners}
-            branch_fields.update(
-                {
-                    owner: owner_schema,
-                    "type": {"type": "string", "enum": types},
-                    "properties": _ref(name),
-                }
-            )
+        for context_names, context_schema in contexts:
+            branch_fields = {
+                **shared,
+                "type": {"type": "string", "enum": types},
+                "context": {"type": "string", "enum": context_names},
+                "properties": _ref(name),
+                # null or left out: an empty contextInfo
+                "contextInfo": {"allOf": [_ref(context_schema)], "nullable": True},
+            }
             branches.append(
                 {
                     "type": "object",
-                    "required": ["type", "context", "properties", owner],
+                    "required": ["type", "context", "properties"],
                     "properties": branch_fields,
                     "additionalProperties": False,
                 }
             )
     return {
-        "description": "An event: its type decides its properties. Exactly one owner: "
-        "customerId or bringBackProperties.",
+        "description": "An event: its type decides its properties, its context its contextInfo "
+        "(the vendor's schemas; a node with events.strictProperties = false keeps unknown keys). "
+        "Exactly one owner: a customerId or bringBackProperties, the other one absent or null.",
         "anyOf": branches,
     }
 

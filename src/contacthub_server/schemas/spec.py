@@ -122,6 +122,7 @@ DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _DIGITS = re.compile(r"-?[0-9]{1,18}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S+")
+_DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 #: Ids that travel as one segment of a URL path (item ids): a ``/`` would split the segment, and
@@ -152,8 +153,9 @@ def is_path_segment(value: str) -> bool:
 @dataclass(frozen=True)
 class Str(Spec):
     """A string, optionally from an ``enum``, matching a ``pattern`` or a ``fmt``
-    (``email``, ``uri``, ``ip``, or ``segment``: an id that is one URL path segment), and of at least ``min_length`` characters. ``noun`` names
-    what a long enum lists, for error messages."""
+    (``email``, ``uri``, ``ip`` (v4 or v6), ``ipv4``, or ``segment``: an id that is one URL path
+    segment), and of at least ``min_length`` characters. ``noun`` names what a long enum lists,
+    for error messages."""
 
     nullable: bool = True
     enum: tuple[str, ...] | frozenset[str] | None = None
@@ -220,6 +222,12 @@ def _has_format(fmt: str, value: str) -> bool:
         except ValueError:
             return False
         return True
+    if fmt == "ipv4":
+        try:
+            ipaddress.IPv4Address(value)
+        except ValueError:
+            return False
+        return True
     raise ValueError(f"unknown string format {fmt!r}")
 
 
@@ -243,17 +251,20 @@ class Bool(Spec):
 @dataclass(frozen=True)
 class Num(Spec):
     """A number (never a boolean), optionally within ``[minimum, maximum]``; ``integer`` demands a
-    JSON integer (``3``, not ``3.0``) or a string of decimal digits (``"1994"``, which the SDK
-    guide's own examples send for a start year), answered as the integer."""
+    JSON integer (``3``, not ``3.0``) or, unless ``accept_digits`` is false, a string of decimal
+    digits (``"1994"``, which the SDK guide's own examples send for a start year), answered as
+    the integer."""
 
     nullable: bool = True
     minimum: float | None = None
     maximum: float | None = None
     integer: bool = False
     expected: str = "a number"
+    accept_digits: bool = True
 
     def check_value(self, value: Any, path: str, errors: list[FieldError]) -> Any:
-        if self.integer and isinstance(value, str) and _DIGITS.fullmatch(value):
+        digits = self.integer and self.accept_digits
+        if digits and isinstance(value, str) and _DIGITS.fullmatch(value):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int | float):
             self._wrong_type(value, path, errors)
@@ -279,7 +290,7 @@ class Num(Spec):
             schema["maximum"] = self.maximum
         elif self.integer:
             schema["maximum"] = 2**63 - 1
-        if self.integer and not response:
+        if self.integer and self.accept_digits and not response:
             digits = {"type": "string", "pattern": f"^{_DIGITS.pattern}$"}
             return self._nullable({"anyOf": [schema, digits]})
         return self._nullable(schema)
@@ -316,14 +327,26 @@ class Date(Spec):
 
 @dataclass(frozen=True)
 class DateTime(Spec):
-    """A date-time, rewritten in the hub's form ``2017-03-08T10:18:17.000+0000``."""
+    """A date-time, rewritten in the hub's form ``2017-03-08T10:18:17.000+0000``. With
+    ``time_required`` a date alone (``2017-03-08``) is refused, as JSON Schema's ``date-time``
+    format refuses it, rather than read as midnight UTC."""
 
     nullable: bool = True
     expected: str = "a date-time string"
+    time_required: bool = False
 
     def check_value(self, value: Any, path: str, errors: list[FieldError]) -> Any:
         if not isinstance(value, str):
             self._wrong_type(value, path, errors)
+            return value
+        if self.time_required and _DATE_ONLY.fullmatch(value.strip()):
+            errors.append(
+                FieldError(
+                    path,
+                    f"{value!r} is a date, not a date-time: give the time of day too "
+                    "(e.g. 2017-03-08T10:18:17.000+0000)",
+                )
+            )
             return value
         try:
             return canonical_datetime(value)
@@ -340,12 +363,13 @@ class DateTime(Spec):
         """See :meth:`Spec.json_schema`."""
         if response:
             return self._nullable({"type": "string", "pattern": DATE_TIME_PATTERN})
+        alone = "a date alone is refused" if self.time_required else "a date alone is midnight UTC"
         return self._nullable(
             {
                 "type": "string",
                 "format": "date-time",
-                "description": "Any offset (Z, +0000, +00:00) or none (UTC); a date alone is "
-                "midnight UTC. Answered as 2017-03-08T10:18:17.000+0000.",
+                "description": f"Any offset (Z, +0000, +00:00) or none (UTC); {alone}. "
+                "Answered as 2017-03-08T10:18:17.000+0000.",
             }
         )
 

@@ -9,8 +9,11 @@ An event names its customer by ``customerId`` or by ``bringBackProperties``:
 Insertion is synchronous here (the real API queues events): a 202 means the event is stored.
 ``PUT /events/{id}`` replaces an event: the body is checked as a POSTed one and its owner
 resolved again the same way; ``id`` and ``registeredAt`` are kept and ``updatedAt`` moves on.
-Decisions: an event naming an unknown ``customerId`` is a 404, as is an unknown bring-back node;
-list filters naming an unknown type, context or mode are a 400.
+Its ``properties``, ``contextInfo`` and ``tracking`` follow the vendor's schemas unless the
+event's node sets ``events.strictProperties`` to false (see ``validate_event``); the node is known
+only once the owner is, so a problem that only the strict rules see is reported after an unknown
+owner's 404. Decisions: an event naming an unknown ``customerId`` is a 404, as is an unknown
+bring-back node; list filters naming an unknown type, context or mode are a 400.
 """
 
 from __future__ import annotations
@@ -31,78 +34,104 @@ from contacthub_server.service.customers import (
     require_object,
 )
 from contacthub_server.service.errors import NotFound
-from contacthub_server.service.registry import Registry
-from contacthub_server.service.validation import ValidationFailed, validate_event
+from contacthub_server.service.registry import NodeConfig, Registry
+from contacthub_server.service.validation import (
+    CheckedEvent,
+    ValidationFailed,
+    check_event,
+)
 
 
 def add_event(registry: Registry, ws: str, body: Any) -> str:
-    """POST /events: store the event, attached to its customer when known; its id."""
-    body = require_object(body, "event")
-    try:
-        doc = validate_event(body)
-    except ValidationFailed as exc:
-        raise invalid("the event", exc) from None
-    configuration.require_enabled_event_type(registry, ws, doc["type"])
+    """POST /events: store the event, attached to its customer when known; its id.
+
+    The event's sections are checked by the rules of its node (the customer's, or the
+    bring-back's): the vendor's schemas unless the node relaxes them.
+    """
+    checked = _check(body)
+    configuration.require_enabled_event_type(registry, ws, body["type"])
     now = dates.now()
-    doc.update(id=str(uuid.uuid4()), registeredAt=now, updatedAt=now)
     with registry.write() as tx:
-        node_id = _resolve_owner(registry, tx, ws, doc)
-        tx.insert_event(ws, normalise_event(doc), node_id)
+        node, customer_id = _resolve_owner(registry, tx, ws, checked.owner)
+        doc = _document(checked, node)
+        doc.update(customerId=customer_id, id=str(uuid.uuid4()), registeredAt=now, updatedAt=now)
+        tx.insert_event(ws, normalise_event(doc), node.node_id)
     return str(doc["id"])
 
 
-def _resolve_owner(registry: Registry, tx: Any, ws: str, doc: dict[str, Any]) -> str:
-    """Set ``doc["customerId"]`` from its owner (as described above); the node it came through.
+def _check(body: Any) -> CheckedEvent:
+    body = require_object(body, "event")
+    try:
+        return check_event(body)
+    except ValidationFailed as exc:
+        raise invalid("the event", exc) from None
+
+
+def _document(checked: CheckedEvent, node: NodeConfig) -> dict[str, Any]:
+    """The canonical event under the rules of ``node``, or the 400 naming what is wrong."""
+    try:
+        return checked.for_node(strict=node.strict_events)
+    except ValidationFailed as exc:
+        raise invalid("the event", exc) from None
+
+
+def _resolve_owner(
+    registry: Registry, tx: Any, ws: str, owner: dict[str, Any]
+) -> tuple[NodeConfig, str | None]:
+    """The node an event came through and its customer's id (None: not known yet), from its
+    owner (``customerId`` or ``bringBackProperties``, as described above).
 
     A ``customerId`` must name a stored customer (its node is the event's); a bring-back names
-    the node, which must exist, and the customer is found now if one is linked (else None).
+    the node, which must exist, and the customer is found now if one is linked.
     """
-    customer_id = doc.get("customerId")
+    customer_id = owner.get("customerId")
     if customer_id is not None:
         customer = tx.get_customer(ws, customer_id)
         if customer is None:
             raise customer_not_found(customer_id)
-        return str(customer["nodeId"])
-    bring_back = doc.get("bringBackProperties")
-    assert isinstance(bring_back, dict)  # validate_event demands one owner
+        node = registry.node(ws, str(customer["nodeId"]), tx)
+        if node is None:  # a customer always belongs to a node of its workspace
+            raise node_not_found(str(customer["nodeId"]))
+        return node, str(customer_id)
+    bring_back = owner.get("bringBackProperties")
+    assert isinstance(bring_back, dict)  # check_event demands one owner
     node_id = str(bring_back["nodeId"])
-    if registry.node(ws, node_id, tx) is None:
+    node = registry.node(ws, node_id, tx)
+    if node is None:
         raise node_not_found(node_id)
     if bring_back["type"] == "SESSION_ID":
-        doc["customerId"] = tx.session_owner(ws, node_id, bring_back["value"])
-    else:
-        owners = tx.find_by_external_id(ws, node_id, bring_back["value"])
-        doc["customerId"] = owners[0] if owners else None
-    return node_id
+        return node, tx.session_owner(ws, node_id, bring_back["value"])
+    owners = tx.find_by_external_id(ws, node_id, bring_back["value"])
+    return node, (owners[0] if owners else None)
 
 
 def replace_event(registry: Registry, ws: str, event_id: str, body: Any) -> dict[str, Any]:
     """PUT /events/{id}: replace the event by the body (validated as for POST); the stored event.
 
     ``id`` and ``registeredAt`` stay, ``updatedAt`` moves on; the owner is resolved again as for
-    POST. Decision: a body without ``date`` keeps the stored date (POST would default it to now),
-    so a replacement that leaves it out does not move the event in time.
+    POST, and the sections are checked by the rules of the event's new node. Decisions: a body
+    without ``date`` keeps the stored date (POST would default it to now), so a replacement that
+    leaves it out does not move the event in time.
     """
     body = require_object(body, "event")
-    try:
-        doc = validate_event(body)
-    except ValidationFailed as exc:
-        raise invalid("the event", exc) from None
-    configuration.require_enabled_event_type(registry, ws, doc["type"])
+    checked = _check(body)
+    configuration.require_enabled_event_type(registry, ws, body["type"])
     with registry.write() as tx:
         stored = tx.get_event(ws, event_id)
         if stored is None:
             raise event_not_found(event_id)
+        node, customer_id = _resolve_owner(registry, tx, ws, checked.owner)
+        doc = _document(checked, node)
         if body.get("date") is None and stored.get("date") is not None:
             doc["date"] = stored["date"]
         doc.update(
+            customerId=customer_id,
             id=stored["id"],
             registeredAt=stored.get("registeredAt"),
             updatedAt=next_update_time(stored.get("updatedAt")),
         )
-        node_id = _resolve_owner(registry, tx, ws, doc)
         replaced = normalise_event(doc)
-        if not tx.replace_event(ws, replaced, node_id):
+        if not tx.replace_event(ws, replaced, node.node_id):
             raise event_not_found(event_id)  # deleted since it was read
     return replaced
 

@@ -31,7 +31,11 @@ from contacthub_server.service.matching import (
     match_key,
     policy_from_settings,
 )
-from contacthub_server.service.validation import ValidationFailed, validate_node_settings
+from contacthub_server.service.validation import (
+    ValidationFailed,
+    strict_events,
+    validate_node_settings,
+)
 from contacthub_server.settings import ConfigError, Credentials, WorkspaceConfig
 from contacthub_server.store import Store, Tx
 
@@ -46,7 +50,8 @@ EventTypes = dict[str, tuple[str, bool]]
 @dataclass(frozen=True)
 class NodeConfig:
     """A node of a workspace with its checked settings: matching policy, extended schema and
-    the properties every customer of the node must have."""
+    the properties every customer of the node must have, and whether its events' sections
+    follow the vendor's schemas (``strict_events``)."""
 
     workspace_id: str
     node_id: str
@@ -54,6 +59,7 @@ class NodeConfig:
     policy: MatchingPolicy
     extended_schema: dict[str, Any] | None
     mandatory: tuple[str, ...] = ()
+    strict_events: bool = True
 
 
 def _node_config(ws: str, node_id: str, settings: dict[str, Any]) -> NodeConfig:
@@ -65,6 +71,7 @@ def _node_config(ws: str, node_id: str, settings: dict[str, Any]) -> NodeConfig:
         policy=policy_from_settings(settings),
         extended_schema=schema if isinstance(schema, dict) else None,
         mandatory=tuple(settings.get("mandatoryProperties") or ()),
+        strict_events=strict_events(settings),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
@@ -34,8 +35,10 @@ from contacthub_server.schemas.spec import (
 from contacthub_server.service.matching import BLOCK, DEFAULT_PROPERTIES, MODES
 
 __all__ = [
+    "CheckedEvent",
     "FieldError",
     "ValidationFailed",
+    "check_event",
     "validate_customer",
     "validate_event",
     "validate_item",
@@ -219,66 +222,157 @@ def validate_item(kind: str, body: Any) -> dict[str, Any]:
     return result
 
 
-def validate_event(body: Any) -> dict[str, Any]:
+def validate_event(body: Any, *, strict: bool = True) -> dict[str, Any]:
     """Check a posted event and return its canonical document (without ``id``).
 
     ``type``, ``context`` and ``properties`` are required; the event has exactly one owner: a
     ``customerId`` or complete ``bringBackProperties`` (``type`` SESSION_ID or EXTERNAL_ID,
-    ``value``, ``nodeId``). ``date`` defaults to now. ``contextInfo`` is checked against its
-    context and ``properties`` against its type: listed keys must have the right types and required
-    ones must be present, unlisted keys are kept. The canonical document always has
-    ``customerId``, ``bringBackProperties``, ``date``, ``contextInfo`` and ``tracking`` (null or
-    ``{}`` when not given). Raises :class:`ValidationFailed`.
+    ``value``, ``nodeId``). ``date`` (a date-time: a date alone is refused) defaults to now.
+    ``strict`` (a node's ``events.strictProperties``, true by default) checks ``properties``
+    against the vendor's schema of its type, ``contextInfo`` against its context's and
+    ``tracking`` against the tracking schema: closed objects refuse unknown keys, and types,
+    nullability, required keys, enums, bounds and formats are the schemas'. Not strict, listed
+    keys must have the right types and required ones must be present, unlisted keys are kept.
+    The canonical document always has ``customerId``, ``bringBackProperties``, ``date``,
+    ``contextInfo`` and ``tracking`` (null or ``{}`` when not given). Raises
+    :class:`ValidationFailed`.
+    """
+    return check_event(body).for_node(strict=strict)
+
+
+@dataclass(frozen=True)
+class CheckedEvent:
+    """A posted event checked both ways, before its node (whose settings choose) is known.
+
+    ``owner`` holds the checked ``customerId`` and ``bringBackProperties``, the same whichever
+    rules apply. :meth:`for_node` gives the canonical document under the node's rules or raises
+    their :class:`ValidationFailed`.
+    """
+
+    owner: dict[str, Any]
+    strict: dict[str, Any] | ValidationFailed
+    relaxed: dict[str, Any] | ValidationFailed | None = None  # None: the strict document
+
+    @property
+    def needs_node(self) -> bool:
+        """Whether the outcome depends on the node's rules (the strict check failed)."""
+        return isinstance(self.strict, ValidationFailed)
+
+    def for_node(self, *, strict: bool) -> dict[str, Any]:
+        """The canonical event under strict or relaxed rules; ValidationFailed otherwise."""
+        outcome = self.strict if strict or self.relaxed is None else self.relaxed
+        if isinstance(outcome, ValidationFailed):
+            raise outcome
+        return dict(outcome)
+
+
+def check_event(body: Any) -> CheckedEvent:
+    """Check a posted event under both rules (see :func:`validate_event`).
+
+    Problems that do not depend on the rules (the root, ``type``, ``context``, ``date``, the
+    owner, unknown top-level keys, sizes, unstorable values) raise :class:`ValidationFailed` at
+    once, together with what the relaxed rules find in the sections. An event valid under the
+    strict rules is valid under both; otherwise the relaxed outcome is computed too.
     """
     source = _root_object(body, "an event")
     errors: list[FieldError] = []
-    result: dict[str, Any] = {}
+    envelope: dict[str, Any] = {}
     for key, value in source.items():
         if key in event_schema.READ_ONLY_FIELDS:
             continue
         spec = event_schema.EVENT_FIELDS.get(key)
         if spec is not None:
-            result[key] = spec.check(value, f"/{key}", errors)
-        elif key not in ("contextInfo", "properties"):
+            envelope[key] = spec.check(value, f"/{key}", errors)
+        elif key not in _SECTIONS:
             errors.append(FieldError(pointer("", key), f"unknown property {key!r}"))
     for key in ("type", "context", "properties"):
         if source.get(key) is None:
             errors.append(FieldError(f"/{key}", "is required"))
-
-    event_type, context = source.get("type"), source.get("context")
-    properties = source.get("properties")
-    if properties is not None:
-        spec_of_type = (
-            event_schema.PROPERTIES.get(event_type) if isinstance(event_type, str) else None
-        )
-        if spec_of_type is None:  # unknown type, reported above: still check it is an object
-            spec_of_type = Obj(closed=False, nullable=False)
-        result["properties"] = spec_of_type.check(properties, "/properties", errors)
-        if _json_size(properties) > customer_schema.MAX_SECTION_BYTES:
-            errors.append(FieldError("/properties", "is larger than 64 KB"))
-    context_info = source.get("contextInfo")
-    spec_of_context = (
-        event_schema.CONTEXT_INFO.get(context) if isinstance(context, str) else None
-    ) or Obj(closed=False)
-    result["contextInfo"] = spec_of_context.check(context_info, "/contextInfo", errors) or {}
-
+    for key in ("properties", "contextInfo"):
+        value = source.get(key)
+        if value is not None and _json_size(value) > customer_schema.MAX_SECTION_BYTES:
+            errors.append(FieldError(f"/{key}", "is larger than 64 KB"))
     has_customer = source.get("customerId") is not None
     has_bring_back = source.get("bringBackProperties") is not None
     if has_customer and has_bring_back:
         errors.append(FieldError("", "give either customerId or bringBackProperties, not both"))
     elif not has_customer and not has_bring_back:
         errors.append(FieldError("", "either customerId or bringBackProperties is required"))
-    _check_storable(result, "", errors)
+    _check_storable(
+        {key: value for key, value in source.items() if key not in event_schema.READ_ONLY_FIELDS},
+        "",
+        errors,
+    )
     if errors:
+        _event_sections(source, envelope, errors, strict=False)
         raise ValidationFailed(errors)
 
+    owner = {key: envelope.get(key) for key in ("customerId", "bringBackProperties")}
+    strict_errors: list[FieldError] = []
+    strict = _event_document(source, envelope, strict_errors, strict=True)
+    if not strict_errors:
+        return CheckedEvent(owner, strict)
+    relaxed_errors: list[FieldError] = []
+    relaxed = _event_document(source, envelope, relaxed_errors, strict=False)
+    return CheckedEvent(
+        owner,
+        ValidationFailed(strict_errors),
+        ValidationFailed(relaxed_errors) if relaxed_errors else relaxed,
+    )
+
+
+_SECTIONS = ("contextInfo", "properties", "tracking")
+
+
+def _event_sections(
+    source: Mapping[str, Any], result: dict[str, Any], errors: list[FieldError], *, strict: bool
+) -> None:
+    """Check ``properties``, ``contextInfo`` and ``tracking`` into ``result`` (see
+    :func:`validate_event` for what ``strict`` means)."""
+    event_type, context = source.get("type"), source.get("context")
+    properties_rules = event_schema.PROPERTIES if strict else event_schema.RELAXED_PROPERTIES
+    context_rules = event_schema.CONTEXT_INFO if strict else event_schema.RELAXED_CONTEXT_INFO
+    properties = source.get("properties")
+    if properties is not None:
+        spec_of_type = properties_rules.get(event_type) if isinstance(event_type, str) else None
+        if spec_of_type is None:  # unknown type, reported above: still check it is an object
+            spec_of_type = _ANY_PROPERTIES
+        result["properties"] = spec_of_type.check(properties, "/properties", errors)
+    spec_of_context = (
+        context_rules.get(context) if isinstance(context, str) else None
+    ) or _ANY_CONTEXT_INFO
+    # A null contextInfo (or none) is an empty one: clients re-post fetched events, which carry
+    # every top-level key.
+    context_info = source.get("contextInfo")
+    result["contextInfo"] = (
+        {} if context_info is None else spec_of_context.check(context_info, "/contextInfo", errors)
+    )
+    if "tracking" in source:
+        tracking = event_schema.TRACKING if strict else event_schema.RELAXED_TRACKING
+        result["tracking"] = tracking.check(source["tracking"], "/tracking", errors)
+
+
+_ANY_PROPERTIES = Obj(closed=False, nullable=False)
+_ANY_CONTEXT_INFO = Obj(closed=False)
+_EVENT_ORDER = ("customerId", "bringBackProperties", "type", "context", "date", "properties")
+
+
+def _event_document(
+    source: Mapping[str, Any],
+    envelope: Mapping[str, Any],
+    errors: list[FieldError],
+    *,
+    strict: bool,
+) -> dict[str, Any]:
+    """The canonical event: the checked envelope with the sections checked by one rule set."""
+    result = dict(envelope)
+    _event_sections(source, result, errors, strict=strict)
     result.setdefault("customerId", None)
     result.setdefault("bringBackProperties", None)
     result.setdefault("tracking", None)
     if result.get("date") is None:
         result["date"] = now()
-    order = ("customerId", "bringBackProperties", "type", "context", "date", "properties")
-    return {key: result[key] for key in (*order, *result) if key in result}
+    return {key: result[key] for key in (*_EVENT_ORDER, *result) if key in result}
 
 
 def validate_session(body: Any) -> str:
@@ -354,6 +448,7 @@ _NODE_SETTINGS = Obj(
         ),
         "extendedSchema": Spec(),  # checked as a JSON schema below
         "mandatoryProperties": ListOf(Str(nullable=False, pattern=MANDATORY_PATH)),
+        "events": Obj({"strictProperties": Bool()}),
     },
     nullable=False,
 )
@@ -369,7 +464,12 @@ def validate_node_settings(obj: Any) -> dict[str, Any]:
                       "policy": "BLOCK",                       # BLOCK | MERGE | NO_CHECK
                       "requireUniqueProperties": false},
          "extendedSchema": {...},                              # a JSON schema, or null
-         "mandatoryProperties": ["base.firstName"]}            # what every customer needs
+         "mandatoryProperties": ["base.firstName"],            # what every customer needs
+         "events": {"strictProperties": true}}                 # false: lenient event sections
+
+    ``events.strictProperties`` (true by default) makes the node's events follow the vendor's
+    per-type and per-context schemas (see :func:`validate_event`); false keeps the lenient
+    checks, for workspaces whose events carry properties of their own.
 
     Raises :class:`ValidationFailed` naming each bad key (an unknown key, a wrong type, a
     property list that is empty, an ``extendedSchema`` that is not a valid JSON schema).
@@ -411,4 +511,13 @@ def validate_node_settings(obj: Any) -> dict[str, Any]:
         },
         "extendedSchema": dict(schema) if isinstance(schema, Mapping) else None,
         "mandatoryProperties": list(checked.get("mandatoryProperties") or []),
+        "events": {"strictProperties": strict_events(checked)},
     }
+
+
+def strict_events(settings: Mapping[str, Any] | None) -> bool:
+    """Whether a node's settings ask for strict event sections (the default: settings stored
+    before the key existed, or without it, are strict)."""
+    events = settings.get("events") if isinstance(settings, Mapping) else None
+    strict = events.get("strictProperties") if isinstance(events, Mapping) else None
+    return strict is not False
