@@ -191,11 +191,15 @@ def _failed_before_sending(exc: BaseException) -> bool:
 
 
 def _root_cause(exc: BaseException) -> str:
-    """The innermost readable reason, e.g. ``[Errno 111] Connection refused``."""
-    for item in _chain(exc):
+    """The innermost readable reason, e.g. ``[Errno 111] Connection refused`` or
+    ``IncompleteRead(9 bytes read, 31 more expected)``."""
+    chain = list(_chain(exc))
+    for item in chain:
         # requests' own errors are OSErrors too, but only wrap the interesting one.
         if isinstance(item, OSError) and not isinstance(item, requests.exceptions.RequestException):
             return str(item) or type(item).__name__
+    if isinstance(exc, urllib3.exceptions.ProtocolError) and len(chain) > 1:
+        return str(chain[-1]) or type(chain[-1]).__name__
     return str(exc)
 
 
@@ -378,9 +382,10 @@ def _body_problem(content: bytes, expect_body: bool) -> tuple[Any, str | None]:
     except UnicodeDecodeError as exc:
         return None, f"a body that is not UTF-8 text ({exc.reason} at byte {exc.start})"
     except jsonlib.JSONDecodeError as exc:
+        where = f"{exc.msg.removesuffix(' at')} at character {exc.pos}"
         if exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string"):
-            return None, f"a truncated JSON body ({exc.msg} at character {exc.pos})"
-        return None, f"a body that is not JSON ({exc.msg} at character {exc.pos})"
+            return None, f"a truncated JSON body ({where})"
+        return None, f"a body that is not JSON ({where})"
 
 
 # ---------------------------------------------------------------------- the transport
