@@ -198,9 +198,15 @@ def _root_cause(exc: BaseException) -> str:
         # requests' own errors are OSErrors too, but only wrap the interesting one.
         if isinstance(item, OSError) and not isinstance(item, requests.exceptions.RequestException):
             return str(item) or type(item).__name__
-    if isinstance(exc, urllib3.exceptions.ProtocolError) and len(chain) > 1:
-        return str(chain[-1]) or type(chain[-1]).__name__
+    if isinstance(exc, urllib3.exceptions.ProtocolError):
+        return _innermost(exc)
     return str(exc)
+
+
+def _innermost(exc: BaseException) -> str:
+    """The text of the innermost exception ``exc`` wraps (``exc``'s own when it wraps none)."""
+    inner = list(_chain(exc))[-1]
+    return str(inner) or type(inner).__name__
 
 
 def _describe(exc: BaseException) -> str:
@@ -240,11 +246,15 @@ def _no_answer(exc: requests.exceptions.RequestException, deadline_text: str | N
 class _BodyFailed(Exception):
     """The body of an answer could not be read whole."""
 
-    def __init__(self, what: str, received: bytes, final: bool = False) -> None:
+    def __init__(
+        self, what: str, received: bytes, final: bool = False, undecodable: bool = False
+    ) -> None:
         super().__init__(what)
         self.what = what
         self.received = received
         self.final = final
+        # The whole body came, but its Content-Encoding (gzip...) does not decode it.
+        self.undecodable = undecodable
 
 
 def _snippet(content: bytes) -> str:
@@ -271,7 +281,12 @@ def _read_body(
         try:
             return response.content
         except requests.exceptions.ContentDecodingError as exc:
-            raise _BodyFailed(f"a body that could not be decoded ({exc})", b"", final=True) from exc
+            raise _BodyFailed(
+                f"a body that could not be decoded ({_innermost(exc)})",
+                b"",
+                final=True,
+                undecodable=True,
+            ) from exc
         except requests.exceptions.RequestException as exc:
             raise _BodyFailed(_describe(exc), b"") from exc
     chunks: list[bytes] = []
@@ -291,7 +306,10 @@ def _read_body(
             received += len(chunk)
     except urllib3.exceptions.DecodeError as exc:
         raise _BodyFailed(
-            f"a body that could not be decoded ({exc})", b"".join(chunks), final=True
+            f"a body that could not be decoded ({_innermost(exc)})",
+            b"".join(chunks),
+            final=True,
+            undecodable=True,
         ) from exc
     except urllib3.exceptions.ReadTimeoutError as exc:
         raise _BodyFailed("timed out waiting for the rest of the body", b"".join(chunks)) from exc
@@ -591,13 +609,19 @@ class Transport:
             _read_body(response, deadline, self._clock, self.timeouts.total)
         except _BodyFailed as failed:
             response.close()
-            reason = (
-                f"the API answered {status} to {urlsplit(call.url).path} but {failed.what}: "
-                f"{_snippet(failed.received)}"
-            )
-            return response, NoAnswer(
-                reason, sent=True, final=failed.final, status=status, cause=failed.__cause__
-            )
+            if not failed.undecodable:
+                reason = (
+                    f"the API answered {status} to {urlsplit(call.url).path} but {failed.what}: "
+                    f"{_snippet(failed.received)}"
+                )
+                return response, NoAnswer(
+                    reason, sent=True, final=failed.final, status=status, cause=failed.__cause__
+                )
+            if 200 <= status < 300:
+                raise self._bad_body(
+                    call, response, failed.what, failed.received
+                ) from failed.__cause__
+            response._content = failed.received  # an error answer: its status says enough
         logger.debug(
             "%s %s -> %d in %.0f ms",
             call.method,
@@ -658,6 +682,13 @@ class Transport:
         document, problem = _body_problem(content, expect_body)
         if problem is None:
             return document
+        raise Transport._bad_body(call, response, problem, content)
+
+    @staticmethod
+    def _bad_body(
+        call: _Call, response: requests.Response, problem: str, content: bytes
+    ) -> APIError:
+        """The error of a 2xx answer whose body is ``problem``: an unknown outcome for a POST."""
         status = response.status_code
         message = (
             f"{call.method} {urlsplit(call.url).path}: the API answered {status} with "
@@ -670,7 +701,7 @@ class Transport:
                 "; the request may or may not have been applied, and was not resent to avoid "
                 "a duplicate"
             )
-        raise kind(
+        return kind(
             message,
             status_code=status,
             body=content.decode("utf-8", "replace"),

@@ -369,3 +369,24 @@ def test_no_hint_for_the_apis_own_404_or_a_base_url_with_hub_v1() -> None:
     with pytest.raises(APIError) as page:
         transport.request("GET", "/customers/c1")
     assert page.value.message == "Scripted: <html>Not Found</html>"
+
+
+def test_a_body_its_content_encoding_does_not_decode_is_a_bad_body() -> None:
+    def bad_gzip(status: int) -> Reply:
+        return Reply(
+            status, raw=b"not gzip", headers={"Content-Encoding": "gzip"}, declared_length=8
+        )
+
+    transport, adapter, _ = make(bad_gzip(200), bad_gzip(201), bad_gzip(503), Reply(200, {}))
+    with pytest.raises(APIError) as get:
+        transport.request("GET", "/customers/c1")
+    assert type(get.value) is APIError
+    assert get.value.message == (
+        f"GET {PATH}: the API answered 200 with a body that could not be decoded (Error -3 while "
+        "decompressing data: incorrect header check): b''"
+    )
+    with pytest.raises(OutcomeUnknownError, match="could not be decoded"):
+        transport.request("POST", "/customers", json={"nodeId": "n"})
+    # an error answer is still read by its status: a 503 is retried
+    assert transport.request("GET", "/customers") == {}
+    assert sent(adapter) == ["GET", "POST", "GET", "GET"]
