@@ -143,6 +143,7 @@ def test_the_sdk_knows_the_customer_schema_the_hub_accepts() -> None:
     # checked against it) has every key the hub accepts and answers with, and no other.
     hub = shape_of(Obj(CUSTOMER_FIELDS))
     hub.update(dict.fromkeys(("id", "registeredAt", "updatedAt"), VALUE))
+    hub["sourceInfo"] = {"registeredBy": VALUE, "updatedBy": VALUE}  # read-only: answers only
     assert plain(CUSTOMER_SHAPE) == hub
     assert set(CUSTOMER_SHAPE) == set(CUSTOMER_KEYS)
     assert list(CUSTOMER_SHAPE["base"]) == list(BASE_KEYS)

@@ -40,6 +40,7 @@ __all__ = [
     "Amount",
     "Base",
     "BringBackProperties",
+    "CampaignBlacklistedProperties",
     "CampaignContent",
     "CampaignLinkClickedProperties",
     "CampaignOptinRequestedProperties",
@@ -95,6 +96,7 @@ __all__ = [
     "ServiceProperties",
     "Session",
     "SocialProfile",
+    "SourceInfo",
     "SubscriptionDocument",
     "SubscriptionFields",
     "Tags",
@@ -367,10 +369,18 @@ class CustomerFields(TypedDict, total=False):
     updatedAt: DateTimeValue | None
 
 
+class SourceInfo(TypedDict, total=False):
+    """Which sources (nodes) registered a customer and changed it last (read-only)."""
+
+    registeredBy: str | None
+    updatedBy: str | None
+
+
 class CustomerDocument(CustomerFields, total=False):
     """A whole customer document, as the API answers with it and ``Customer.to_dict()`` gives it."""
 
     id: str | None
+    sourceInfo: SourceInfo | None
 
 
 class NewCustomer(CustomerDocument, total=False):
@@ -481,18 +491,21 @@ class Classification(TypedDict):
     value: str
 
 
-class _ProductBody(TypedDict, total=False):
+class _ProductCore(TypedDict, total=False):
     sku: str | None
     name: str | None
     shortDescription: str | None
     imageUrl: str | None
-    vendor: str | None
     price: float | None
     category: list[str] | None
     linkUrl: str | None
+    classifications: list[Classification] | None
+
+
+class _ProductBody(_ProductCore, total=False):
+    vendor: str | None
     weight: float | None
     itemQuantity: float | None
-    classifications: list[Classification] | None
 
 
 class Product(_ProductBody, total=False):
@@ -513,9 +526,10 @@ class AddedProductProperties(ProductProperties, total=False):
     unitOfMeasure: str | None
 
 
-class ReviewedProductProperties(ProductProperties, total=False):
-    """``reviewedProduct``."""
+class ReviewedProductProperties(_ProductCore, _EveryType, total=False):
+    """``reviewedProduct`` (its product has no vendor, weight or quantity)."""
 
+    id: str | None
     rating: str | None
 
 
@@ -530,7 +544,6 @@ class OrderLine(Product, total=False):
     type: Literal["sale", "return"] | None
     orderLineId: int | None
     unitOfMeasure: str | None
-    extended: dict[str, Any] | None
 
 
 class _LocalCurrency(TypedDict, total=False):
@@ -611,22 +624,22 @@ class _CampaignFields(_EveryType, total=False):
     campaignSubject: str | None
     campaignId: str | None
     campaignName: str | None
+    campaignTags: list[str] | None
+
+
+class _CampaignList(TypedDict, total=False):
     listName: str | None
     listId: str | None
-    mailDomain: str | None
-    recipient: str | None
-    sendImmediateId: str | None
-    campaignTags: list[str] | None
-    userdbId: int | None
 
 
 class CampaignProperties(_CampaignFields, total=False):
-    """``campaignBlacklisted``, ``campaignBounced``, ``campaignMarkedSpam``, ``campaignOpened``."""
+    """``campaignBounced``, ``campaignMarkedSpam``, ``campaignOpened``."""
 
     channel: Literal["SMS", "EMAIL", "PUSH", "FAX"] | None
-    isWirelessDevice: int | None
-    isMobile: int | None
-    isTablet: int | None
+
+
+class CampaignBlacklistedProperties(CampaignProperties, _CampaignList, total=False):
+    """``campaignBlacklisted``."""
 
 
 class CampaignLinkClickedProperties(CampaignProperties, total=False):
@@ -642,7 +655,7 @@ class _CampaignImProperties(_CampaignFields, total=False):
     channelType: str | None
 
 
-class CampaignUnsubscribedProperties(_CampaignImProperties, total=False):
+class CampaignUnsubscribedProperties(_CampaignImProperties, _CampaignList, total=False):
     """``campaignUnsubscribed``."""
 
 
@@ -651,7 +664,7 @@ class _ContentRequired(TypedDict):
 
 
 class _ContentProduct(_ItemId, _ProductBody, total=False):
-    pass
+    extraProperties: dict[str, Any] | None
 
 
 class CampaignContent(_ContentRequired, total=False):
@@ -742,14 +755,17 @@ class SearchedProperties(_EveryType, total=False):
     resultCount: int | None
 
 
-class _Place(TypedDict, total=False):
-    street: str | None
+class _Area(TypedDict, total=False):
     city: str | None
     country: str | None
     province: str | None
     region: str | None
     zip: str | None
     geo: Geo | None
+
+
+class _Place(_Area, total=False):
+    street: str | None
 
 
 class _EventLocation(TypedDict, total=False):
@@ -900,7 +916,7 @@ PROPERTIES_BY_TYPE: dict[str, type] = {
     "addedProduct": AddedProductProperties,
     "addedReward": RewardProperties,
     "addedWishlist": ProductProperties,
-    "campaignBlacklisted": CampaignProperties,
+    "campaignBlacklisted": CampaignBlacklistedProperties,
     "campaignBounced": CampaignProperties,
     "campaignLinkClicked": CampaignLinkClickedProperties,
     "campaignMarkedSpam": CampaignProperties,
@@ -945,7 +961,7 @@ PROPERTIES_BY_TYPE: dict[str, type] = {
 """The ``TypedDict`` of the ``properties`` of each event type."""
 
 
-class _Localization(_Place, total=False):
+class _Localization(_Area, total=False):
     pass
 
 

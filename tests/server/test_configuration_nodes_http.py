@@ -284,10 +284,15 @@ def test_each_node_is_a_source_and_customers_name_theirs(api: Api) -> None:
     node = api.hub.node_id
     assert customer["sourceInfo"] == {"registeredBy": node, "updatedBy": node}
     assert ok(api("GET", f"/customers/{customer['id']}"))["sourceInfo"] == customer["sourceInfo"]
-    moved = ok(
-        api("PUT", f"/customers/{customer['id']}", json={"nodeId": shop["id"], "externalId": "C1"})
+    # A customer stays in its node (a PUT naming another is refused), so its node updates it.
+    refused = api(
+        "PUT", f"/customers/{customer['id']}", json={"nodeId": shop["id"], "externalId": "C1"}
     )
-    assert moved["sourceInfo"] == {"registeredBy": node, "updatedBy": shop["id"]}
+    assert refused.status_code == 400
+    moved = ok(
+        api("PUT", f"/customers/{customer['id']}", json={"nodeId": node, "externalId": "C1"})
+    )
+    assert moved["sourceInfo"] == {"registeredBy": node, "updatedBy": node}
     with_like = api("POST", f"/customers/{customer['id']}/likes", json={"id": "l1", "name": "tea"})
     ok(with_like)
     stored = ok(api("GET", f"/customers/{customer['id']}"))
@@ -315,7 +320,7 @@ def test_each_node_is_a_source_and_customers_name_theirs(api: Api) -> None:
             },
         },
     }
-    found = ok(api("GET", "/customers", params={"nodeId": shop["id"], "query": json.dumps(query)}))
+    found = ok(api("GET", "/customers", params={"nodeId": node, "query": json.dumps(query)}))
     assert [c["id"] for c in found["elements"]] == [customer["id"]]
 
 

@@ -45,9 +45,9 @@ CUSTOMER = {
     "externalId": "ada",
 }
 EVENT = {
-    "properties": {"url": "https://example.com", "title": "Home", "extra": {"b": 1, "a": 2}},
+    "properties": {"url": "https://example.com", "title": "Home", "extended": {"b": 1, "a": 2}},
     "type": "viewedPage",
-    "contextInfo": {"user_agent": "ua", "client": {"ip": "127.0.0.1"}},
+    "contextInfo": {"client": {"userAgent": "ua", "ip": "127.0.0.1"}},
     "context": "WEB",
 }
 
@@ -154,7 +154,7 @@ def test_the_order_is_the_contracts_then_code_point_order(hubs: list[Hub]) -> No
         assert list(json.loads(texts["POST subscription"])) == list(added)
         event = json.loads(texts["GET event"])
         assert list(event) == list(EVENT_KEYS)
-        assert list(event["properties"]) == ["extra", "title", "url"]
+        assert list(event["properties"]) == ["extended", "title", "url"]
         # What a write answers is what a later read answers.
         assert keys_of(texts["POST customer"]) == keys_of(texts["GET customer"])
         patched = json.loads(texts["PATCH customer"])

@@ -142,5 +142,6 @@ CUSTOMER_SHAPE: Final[Mapping[str, Shape]] = _obj(
     extended=FREE,
     consents=CONSENTS_SHAPE,
     tags=_obj(auto=_list_of(VALUE), manual=_list_of(VALUE)),
+    sourceInfo=_obj("registeredBy", "updatedBy"),
 )
 """A whole customer document, as the API answers with it."""
