@@ -664,8 +664,10 @@ class Transport:
     def _error(self, response: requests.Response) -> APIError:
         """The error of a non-2xx answer, with a hint when the base URL misses ``/hub/v1``."""
         error = error_from_response(response)
-        if response.status_code != 404 or self._hint is None or _is_envelope(error.body):
+        if response.status_code != 404 or self._hint is None:
             return error
+        if _is_envelope(error.body) and not error.message.startswith(_UNKNOWN_ROUTE):
+            return error  # the API's own 404 of a resource: the prefix was right
         return APIError(
             f"{error.message} ({self._hint})",
             status_code=error.status_code,
@@ -721,6 +723,10 @@ class Transport:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+#: How the local hub's envelope begins for a path that is no route of the API at all.
+_UNKNOWN_ROUTE = "Not Found: no such resource"
 
 
 def _hub_v1_hint(base_url: str) -> str | None:

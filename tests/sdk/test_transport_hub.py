@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from contacthub import APIConnectionError, Node, OutcomeUnknownError, Timeouts, Workspace
+from contacthub import APIConnectionError, APIError, Node, OutcomeUnknownError, Timeouts, Workspace
 from contacthub.testing import Hub
 
 
@@ -77,3 +77,16 @@ def test_the_overall_deadline_ends_a_call_to_a_slow_hub(
         node = patient.get_node(node_id)
         customer = node.add_customer(base={"contacts": {"email": "on-time@example.com"}})
         assert node.get_customer(id=customer.id).base.contacts.email == "on-time@example.com"
+
+
+def test_a_base_url_without_hub_v1_gets_a_hint_from_the_hub(hub: Hub) -> None:
+    """The hub answers an unknown route with its envelope; the SDK still says what is wrong."""
+    workspace = Workspace(hub.workspace_id, hub.token, hub.url)  # no /hub/v1
+    with pytest.raises(APIError) as caught:
+        workspace.get_node(hub.node_id).get_customers()
+    assert caught.value.status_code == 404
+    assert f"did you mean {hub.url}/hub/v1?" in caught.value.message
+    right = Workspace(hub.workspace_id, hub.token, hub.base_url)
+    with pytest.raises(APIError) as missing:
+        right.get_node(hub.node_id).get_customer(id="no-such-customer")
+    assert "did you mean" not in missing.value.message
