@@ -74,6 +74,11 @@ def _v5_to_v6(conn: Connection, dialect: str) -> None:
     sessions_value_index.create(conn, checkfirst=True)
 
 
+def _v6_to_v7(conn: Connection, dialect: str) -> None:
+    """Version 7 records deleted customers for the analytics (`customer_deletions`): a new
+    table, created by `create_all` after the steps. Earlier deletions are not known."""
+
+
 # STEPS[n] takes a database from version n to n + 1.
 STEPS: dict[int, Callable[[Connection, str], None]] = {
     1: _v1_to_v2,
@@ -81,6 +86,7 @@ STEPS: dict[int, Callable[[Connection, str], None]] = {
     3: _v3_to_v4,
     4: _v4_to_v5,
     5: _v5_to_v6,
+    6: _v6_to_v7,
 }
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 #: The schema version this code writes; `migrations.migrate` brings older databases up to it.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 metadata = MetaData()
 
@@ -273,6 +273,22 @@ consent_logs = Table(
     Column("source_id", String(200)),
     Index("ix_consent_logs_customer", "ws", "customer_id", "date"),
     Index("ix_consent_logs_date", "ws", "date"),
+)
+# Customers deleted, as the analytics need them (issue 9): a trend's "lost" customers and the
+# size a node had on a past day count customers that are gone. One row per deleted customer,
+# written by `Tx.delete_customer` in the deleting transaction: its node, and when it was
+# registered and deleted (epoch ms). Deletions made before schema version 7 were not recorded.
+customer_deletions = Table(
+    "customer_deletions",
+    metadata,
+    Column("id", RefType, primary_key=True, autoincrement=True),
+    Column("ws", String(200), nullable=False),
+    Column("node_id", String(200), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("registered_at", BigInteger, nullable=False),
+    Column("deleted_at", BigInteger, nullable=False),
+    Index("ix_customer_deletions_registered", "ws", "node_id", "registered_at"),
+    Index("ix_customer_deletions_deleted", "ws", "node_id", "deleted_at"),
 )
 # The hub's own settings (the admin key): name -> value. Never in a snapshot.
 hub_settings = Table(
