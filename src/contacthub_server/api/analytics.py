@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute
 from contacthub_server.api import params
 from contacthub_server.api.responses import json_response
 from contacthub_server.api.routes import WORKSPACE, _path, _run, authorize
+from contacthub_server.schemas.analytics import ENDPOINTS, PARAMETERS
 from contacthub_server.service import analytics
 
 
@@ -18,7 +19,7 @@ def _handler(path: str) -> Callable[[Request], Awaitable[Response]]:
     async def handle(request: Request) -> Response:
         registry, ws = await authorize(request)
         qp = request.query_params
-        raw = {name: params.text(qp, name) for name in analytics.PARAMETERS}
+        raw = {name: params.text(qp, name) for name in PARAMETERS}
         nodes = params.comma_list(qp, "nodes")  # repeated and/or comma-separated
         raw["nodes"] = None if nodes is None else ",".join(nodes)
         return json_response(await _run(request, analytics.answer, registry, ws, path, raw))
@@ -29,6 +30,4 @@ def _handler(path: str) -> Callable[[Request], Awaitable[Response]]:
 
 def routes() -> list[BaseRoute]:
     """One route per analytics endpoint."""
-    return [
-        _path(f"{WORKSPACE}/analytics/{path}", GET=_handler(path)) for path in analytics.ENDPOINTS
-    ]
+    return [_path(f"{WORKSPACE}/analytics/{path}", GET=_handler(path)) for path in ENDPOINTS]

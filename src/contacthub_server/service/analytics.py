@@ -28,6 +28,17 @@ from datetime import date, timedelta
 from typing import Any
 
 from contacthub_server.schemas import dates, local_time
+from contacthub_server.schemas.analytics import (
+    AGE_RANGES,
+    DATA_SCHEMAS,
+    DEFAULT_TIMEZONE,
+    ENDPOINTS,
+    MAX_BUCKETS,
+    NOT_AVAILABLE,
+    TREND_MODES,
+    WEEKDAYS,
+    AnalyticsEndpoint,
+)
 from contacthub_server.schemas.event_catalog import CONTEXTS, EVENT_TYPES
 from contacthub_server.schemas.timezones import TIMEZONES
 from contacthub_server.service.customers import node_not_found
@@ -35,28 +46,6 @@ from contacthub_server.service.errors import BadRequest
 from contacthub_server.service.registry import Registry
 from contacthub_server.store import Tx
 from contacthub_server.store.analytics import Scope, Source, Unit
-
-#: The time zone of dates and buckets when the request names none: the reference's default
-#: time zone of a workspace (``WorkspaceConfiguration.timezone``).
-DEFAULT_TIMEZONE = "Europe/Rome"
-#: The aggregation modes of the trends, and of the time distributions (with its default).
-TREND_MODES = ("DAILY", "WEEKLY", "MONTHLY")
-TIME_MODES = ("HOUROFDAY", "DAYOFWEEK", "DAYOFMONTH")
-DEFAULT_TIME_MODE = "HOUROFDAY"
-#: The most buckets one trend answers per node (a DAILY trend of 13 years).
-MAX_BUCKETS = 5000
-#: Age ranges, oldest first, with the youngest age of each (the order of the answer).
-AGE_RANGES: tuple[tuple[str, int], ...] = (
-    ("> 64", 65),
-    ("55-64", 55),
-    ("45-54", 45),
-    ("35-44", 35),
-    ("25-34", 25),
-    ("18-24", 18),
-    ("< 18", 0),
-)
-NOT_AVAILABLE = "N/A"
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _GENDER, _DOB = "base.gender", "base.dob"
@@ -76,19 +65,6 @@ class Request:
     event_type: str | None = None
     country: str | None = None
     echo: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """One analytics endpoint: its answer's name, its parameters and how it counts."""
-
-    name: str
-    parameters: tuple[str, ...]
-    headers: dict[str, Any]
-    compute: Callable[[Tx, Request, Scope], list[dict[str, Any]]]
-    required: tuple[str, ...] = ()
-    modes: tuple[str, ...] = ()
-    default_mode: str | None = None
 
 
 # -- parameters -------------------------------------------------------------------------------
@@ -124,7 +100,7 @@ def _nodes(raw: Mapping[str, str | None]) -> tuple[str, ...] | None:
     return unique or None
 
 
-def parse(endpoint: Endpoint, raw: Mapping[str, str | None]) -> Request:
+def parse(endpoint: AnalyticsEndpoint, raw: Mapping[str, str | None]) -> Request:
     """The endpoint's parameters from ``raw`` (query parameter -> text, None when absent);
     400 naming the parameter when one is missing or invalid."""
     for name in endpoint.required:
@@ -390,166 +366,23 @@ def _age_ranges(tx: Tx, request: Request, scope: Scope) -> list[dict[str, Any]]:
 
 # -- the endpoints ----------------------------------------------------------------------------
 
-
-def _schema(description: str, **properties: Any) -> dict[str, Any]:
-    return {"type": "object", "description": description, "properties": properties}
-
-
-def _text(description: str) -> dict[str, Any]:
-    return {"type": "string", "description": description}
-
-
-def _number(description: str) -> dict[str, Any]:
-    return {"type": "integer", "description": description}
-
-
-def _listing(description: str, **properties: Any) -> dict[str, Any]:
-    return {"type": "array", "items": _schema(description, **properties)}
-
-
-_NODE = _text("the node")
-_DATES = ("startDate", "endDate")
-_EVENT_FILTERS = ("context", "eventType")
-
-
-def _composition(what: str) -> dict[str, Any]:
-    return _schema(
-        f"customers of a node by {what}",
-        nodeId=_NODE,
-        distribution=_listing(
-            f"one {what}",
-            name=_text(f"the {what} ({NOT_AVAILABLE}: none)"),
-            value=_number("customers"),
-        ),
-    )
-
-
-def _trend_headers(what: str, *, lost: bool) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "time": _text("the bucket: YYYY-MM-DD, YYYY-Www (ISO week) or YYYY-MM"),
-        "new": _number(f"new {what} in the bucket"),
-        "total": _number(f"{what} of the node at the end of the bucket"),
-    }
-    if lost:
-        values["lost"] = _number(f"{what} deleted in the bucket")
-    return _schema(
-        f"{what} of a node, bucket by bucket", nodeId=_NODE, values=_listing("a bucket", **values)
-    )
-
-
-def _per_source_headers(what: str) -> dict[str, Any]:
-    return _schema(
-        f"{what} of a node by source",
-        nodeId=_NODE,
-        values=_listing("a source", sourceId=_text("the source"), count=_number(what)),
-    )
-
-
-def _per_time_headers(what: str) -> dict[str, Any]:
-    return _schema(
-        f"{what} of a node by local time",
-        nodeId=_NODE,
-        values=_listing(
-            "an hour of the day (0-23), a weekday (Mon-Sun) or a day of the month (1-31)",
-            time=_text("the hour, weekday or day"),
-            count=_number(what),
-        ),
-    )
-
-
-_COMMON = ("nodes", *_DATES, "timezone")
-ENDPOINTS: dict[str, Endpoint] = {
-    "customer/count": Endpoint(
-        "customer count",
-        _COMMON,
-        _schema("customers of a node", nodeId=_NODE, count=_number("customers stored now")),
-        _per_node("customers"),
-    ),
-    "trend/customer": Endpoint(
-        "analytics trend",
-        ("nodes", "mode", *_DATES, "timezone"),
-        _trend_headers("customers", lost=True),
-        _customer_trend,
-        required=("mode", *_DATES),
-        modes=TREND_MODES,
-    ),
-    "trend/event": Endpoint(
-        "Events trend analytics",
-        ("nodes", "mode", *_DATES, *_EVENT_FILTERS, "timezone"),
-        _trend_headers("events", lost=False),
-        _event_trend,
-        required=("mode", *_DATES),
-        modes=TREND_MODES,
-    ),
-    "composition/gender": Endpoint(
-        "analytics gender", _COMMON, _composition("gender"), _by_value(_GENDER)
-    ),
-    "composition/age-range": Endpoint(
-        "analytics age-range", _COMMON, _composition("age range"), _age_ranges
-    ),
-    "composition/geo/country": Endpoint(
-        "analytics geo-country", _COMMON, _composition("country"), _by_value(_COUNTRY)
-    ),
-    "composition/geo/city": Endpoint(
-        "analytics geo-city",
-        ("nodes", *_DATES, "country", "timezone"),
-        _composition("city"),
-        _by_value(_CITY),
-    ),
-    "distribution/customer/node": Endpoint(
-        "Distribution of new customers, aggregated for nodes",
-        _COMMON,
-        _schema("new customers of a node", nodeId=_NODE, count=_number("new customers")),
-        _per_node("created"),
-    ),
-    "distribution/customer/source": Endpoint(
-        "Distribution of new customers, aggregated for nodes and sources",
-        _COMMON,
-        _per_source_headers("new customers"),
-        _per_source("created"),
-    ),
-    "distribution/customer/time": Endpoint(
-        "Distribution of new customers, aggregated for nodes and time",
-        ("mode", *_COMMON),
-        _per_time_headers("new customers"),
-        _per_time("created"),
-        modes=TIME_MODES,
-        default_mode=DEFAULT_TIME_MODE,
-    ),
-    "distribution/event/node": Endpoint(
-        "Distribution of new events, aggregated for nodes",
-        (*_EVENT_FILTERS, *_COMMON),
-        _schema("events of a node", nodeId=_NODE, count=_number("events")),
-        _per_node("events"),
-    ),
-    "distribution/event/source": Endpoint(
-        "Distribution of events, aggregated for nodes and sources",
-        (*_EVENT_FILTERS, *_COMMON),
-        _per_source_headers("events"),
-        _per_source("events"),
-    ),
-    "distribution/event/time": Endpoint(
-        "Distribution of events, aggregated for nodes and time",
-        (*_EVENT_FILTERS, "mode", *_COMMON),
-        _per_time_headers("events"),
-        _per_time("events"),
-        modes=TIME_MODES,
-        default_mode=DEFAULT_TIME_MODE,
-    ),
+Compute = Callable[[Tx, Request, Scope], list[dict[str, Any]]]
+_COMPUTE: dict[str, Compute] = {
+    "customer/count": _per_node("customers"),
+    "trend/customer": _customer_trend,
+    "trend/event": _event_trend,
+    "composition/gender": _by_value(_GENDER),
+    "composition/age-range": _age_ranges,
+    "composition/geo/country": _by_value(_COUNTRY),
+    "composition/geo/city": _by_value(_CITY),
+    "distribution/customer/node": _per_node("created"),
+    "distribution/customer/source": _per_source("created"),
+    "distribution/customer/time": _per_time("created"),
+    "distribution/event/node": _per_node("events"),
+    "distribution/event/source": _per_source("events"),
+    "distribution/event/time": _per_time("events"),
 }
-"""Every analytics endpoint, by its path under ``…/analytics/``."""
-
-#: Every query parameter some analytics endpoint reads.
-PARAMETERS = (
-    "nodes",
-    "startDate",
-    "endDate",
-    "mode",
-    "context",
-    "eventType",
-    "country",
-    "timezone",
-)
+assert set(_COMPUTE) == set(ENDPOINTS)
 
 
 def answer(registry: Registry, ws: str, path: str, raw: Mapping[str, str | None]) -> dict[str, Any]:
@@ -558,10 +391,10 @@ def answer(registry: Registry, ws: str, path: str, raw: Mapping[str, str | None]
     request = parse(endpoint, raw)
     with registry.store.read() as tx:
         scope = _scope(tx, ws, request)
-        data = endpoint.compute(tx, request, scope)
+        data = _COMPUTE[path](tx, request, scope)
     return {
         "name": endpoint.name,
-        "headers": endpoint.headers,
+        "headers": DATA_SCHEMAS[endpoint.shape],
         "parameters": request.echo,
         "data": data,
     }
