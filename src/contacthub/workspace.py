@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from contacthub._http import DEFAULT_BASE_URL, DEFAULT_POOL_SIZE, RetryPolicy, Timeouts, Transport
+from contacthub.analytics import Analytics
 from contacthub.updates import UpdateFeed, last_offset
 
 if TYPE_CHECKING:
@@ -87,6 +88,8 @@ class Workspace:
             pool_size=pool_size,
         )
         self._token = token.strip()
+        #: The workspace's analytics: counts of customers and events per node (`Analytics`).
+        self.analytics = Analytics(self.transport)
 
     @property
     def token(self) -> str:
