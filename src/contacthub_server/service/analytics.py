@@ -239,10 +239,10 @@ def _trend(tx: Tx, request: Request, scope: Scope, *, events: bool) -> list[dict
         for index, (label, _first) in enumerate(buckets):
             new, lost = added.get((node_id, index), 0), removed.get((node_id, index), 0)
             total += new - lost
-            value = {"time": label, "new": new, "total": total}
-            if not events:
-                value["lost"] = lost
-            values.append(value)
+            if events:
+                values.append({"time": label, "new": new, "total": total})
+            else:
+                values.append({"time": label, "new": new, "lost": lost, "total": total})
         data.append({"nodeId": node_id, "values": values})
     return data
 
