@@ -237,10 +237,9 @@ def _hash_joins(conn: Connection) -> Iterator[None]:
         yield
         return
     conn.execute(_NO_NESTED_LOOPS)
-    try:
-        yield
-    finally:
-        conn.execute(_NESTED_LOOPS_AGAIN)
+    yield
+    # Not after a failure: the transaction is then aborted, and its end undoes the setting.
+    conn.execute(_NESTED_LOOPS_AGAIN)
 
 
 def _customer_scope(scope: Scope) -> list[ColumnElement[bool]]:

@@ -16,6 +16,7 @@ from .tables import (
     SCHEMA_VERSION,
     customer_values,
     customers_scope_index,
+    events,
     metadata,
     schema_version,
     sessions_value_index,
@@ -75,8 +76,14 @@ def _v5_to_v6(conn: Connection, dialect: str) -> None:
 
 
 def _v6_to_v7(conn: Connection, dialect: str) -> None:
-    """Version 7 records deleted customers for the analytics (`customer_deletions`): a new
-    table, created by `create_all` after the steps. Earlier deletions are not known."""
+    """Version 7 records deleted customers for the analytics (`customer_deletions`, a new
+    table created by `create_all` after the steps; earlier deletions are not known), and adds
+    the type and context to the index of events by node and date."""
+    if not inspect(conn).has_table("events"):
+        return
+    [index] = [index for index in events.indexes if index.name == "ix_events_node_date"]
+    conn.execute(text(f"DROP INDEX IF EXISTS {index.name}"))  # our own fixed name
+    index.create(conn)
 
 
 # STEPS[n] takes a database from version n to n + 1.

@@ -210,7 +210,9 @@ events = Table(
     Column("bbp_node", String(200)),
     Column("doc", Document, nullable=False),
     Index("ix_events_customer_date", "ws", "customer_id", "date"),
-    Index("ix_events_node_date", "ws", "node_id", "date"),
+    # Type and context too (schema version 7): the analytics count a node's events of a type
+    # or context from this index alone, without reading each event's row (and its document).
+    Index("ix_events_node_date", "ws", "node_id", "date", "type", "context"),
     Index("ix_events_type", "ws", "type", "date"),
     Index("ix_events_context", "ws", "context", "date"),
     Index("ix_events_bring_back", "ws", "bbp_node", "bbp_type", "bbp_value"),
