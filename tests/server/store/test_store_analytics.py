@@ -11,13 +11,16 @@ import random
 import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import inspect, text
 
 from contacthub_server.schemas import dates, local_time
 from contacthub_server.store import Store
 from contacthub_server.store.analytics import MAX_TRANSITIONS, Scope, Unit
+from contacthub_server.store.tables import SCHEMA_VERSION
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ZONES = [
@@ -110,3 +113,27 @@ def test_day_start_is_the_first_instant_of_the_local_day(
     if expected is not None:
         moment = EPOCH + timedelta(milliseconds=start)
         assert moment.isoformat() == expected
+
+
+def test_a_version_6_database_gains_the_deletions_table_and_the_wider_events_index(
+    tmp_path: Path,
+) -> None:
+    url = str(tmp_path / "v6.db")
+    store = Store.connect(url)
+    with store.write() as tx:  # back to what version 6 had
+        tx._conn.execute(text("DROP TABLE customer_deletions"))
+        tx._conn.execute(text("DROP INDEX ix_events_node_date"))
+        tx._conn.execute(text("CREATE INDEX ix_events_node_date ON events (ws, node_id, date)"))
+        tx._conn.execute(text("UPDATE schema_version SET version = 6"))
+    store.close()
+    store = Store.connect(url)
+    try:
+        with store.read() as tx:
+            found = inspect(tx._conn)
+            [index] = [i for i in found.get_indexes("events") if i["name"] == "ix_events_node_date"]
+            assert index["column_names"] == ["ws", "node_id", "date", "type", "context"]
+            assert found.has_table("customer_deletions")
+            version = tx._conn.execute(text("SELECT version FROM schema_version")).scalar()
+            assert version == SCHEMA_VERSION
+    finally:
+        store.close()
