@@ -11,6 +11,7 @@ import requests
 
 from contacthub import _wire
 from contacthub._http import DEFAULT_BASE_URL, DEFAULT_POOL_SIZE, RetryPolicy, Timeouts, Transport
+from contacthub.analytics import Analytics
 from contacthub.configuration import Configuration
 from contacthub.updates import UpdateFeed, last_offset
 
@@ -93,6 +94,8 @@ class Workspace:
         #: The workspace's configuration: event types, extended schema, matching policy, nodes,
         #: sources and the API's models (see :mod:`contacthub.configuration`).
         self.configuration = Configuration(self.transport)
+        #: The workspace's analytics: counts of customers and events per node (`Analytics`).
+        self.analytics = Analytics(self.transport)
 
     @property
     def token(self) -> str:

@@ -473,8 +473,8 @@ def routes() -> list[BaseRoute]:
     for kind in items.ITEM_KINDS:
         table.extend(_item_routes(kind))
     # Route modules of their own (imported here: they build on this module's helpers).
-    from contacthub_server.api import configuration, consent_logs, segments, updates
+    from contacthub_server.api import analytics, configuration, consent_logs, segments, updates
 
-    for module in (segments, updates, consent_logs, configuration):
+    for module in (segments, updates, consent_logs, configuration, analytics):
         table.extend(module.routes())
     return table

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from contacthub_server import __doc__ as _hub_summary
+from contacthub_server.schemas import analytics
 from contacthub_server.schemas import configuration as configuration_schema
 from contacthub_server.schemas import customer as customer_schema
 from contacthub_server.schemas import event as event_schema
@@ -27,6 +28,7 @@ from contacthub_server.schemas.normalise import (
 )
 from contacthub_server.schemas.paths import MAX_PATH_SEGMENTS
 from contacthub_server.schemas.spec import DATE_TIME_PATTERN, Spec, Str
+from contacthub_server.schemas.timezones import TIMEZONES
 
 API_VERSION = "1.0.0"
 """The version of the OpenAPI document (``info.version``)."""
@@ -390,6 +392,7 @@ def _components() -> dict[str, Any]:
     schemas.update(_segment_components())
     schemas.update(_feed_schemas())
     schemas.update(_configuration_components())
+    schemas.update(_analytics_schemas())
     for kind, name in ITEM_NAMES.items():
         schemas[name] = _item_response(kind)
         schemas[f"{name}Input"] = _item_request(kind)
@@ -693,6 +696,7 @@ def _paths() -> dict[str, Any]:
     paths.update(_segment_paths())
     paths.update(_feed_paths())
     paths.update(_configuration_paths())
+    paths.update(_analytics_paths())
     for path, item in paths.items():
         names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
         item["parameters"] = [_parameter(name, "path", f"the {name}") for name in names]
@@ -1231,6 +1235,124 @@ def _configuration_paths() -> dict[str, Any]:
         ),
         f"{models}/providers": read("The kinds of source", "ProviderList"),
     }
+
+
+_ANALYTICS_SHAPES = {
+    "count": "AnalyticsCount",
+    "trend": "AnalyticsTrend",
+    "event-trend": "AnalyticsEventTrend",
+    "composition": "AnalyticsComposition",
+    "sources": "AnalyticsSources",
+    "times": "AnalyticsTimes",
+}
+
+
+def _no_extras(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with no properties beyond those it names, at every level (the answers are
+    exactly these shapes)."""
+    if schema.get("type") == "object":
+        properties = {k: _no_extras(v) for k, v in schema["properties"].items()}
+        return {**schema, "properties": properties, "additionalProperties": False}
+    if schema.get("type") == "array":
+        return {**schema, "items": _no_extras(schema["items"])}
+    return schema
+
+
+def _analytics_schemas() -> dict[str, Any]:
+    """One entry of an analytics answer's ``data``, for each shape of answer (issue 9)."""
+    return {
+        name: _no_extras(analytics.DATA_SCHEMAS[shape]) for shape, name in _ANALYTICS_SHAPES.items()
+    }
+
+
+_ANALYTICS_PARAMETERS: dict[str, dict[str, Any]] = {
+    "nodes": _parameter(
+        "nodes", "query", "node ids separated by commas (default: every node of the workspace)"
+    ),
+    "startDate": _parameter(
+        "startDate",
+        "query",
+        "the first day counted (in the time zone)",
+        type="string",
+        format="date",
+        pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+    ),
+    "endDate": _parameter(
+        "endDate",
+        "query",
+        "the last day counted, inclusive (not before startDate)",
+        type="string",
+        format="date",
+        pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+    ),
+    "context": _parameter(
+        "context", "query", "only events of this context", type="string", enum=list(CONTEXTS)
+    ),
+    "eventType": _parameter(
+        "eventType", "query", "only events of this type", type="string", enum=list(EVENT_TYPES)
+    ),
+    "country": _parameter("country", "query", "only customers of this country (as stored)"),
+    "timezone": _parameter(
+        "timezone",
+        "query",
+        "the time zone of dates and buckets (a hub extension; default "
+        f"{analytics.DEFAULT_TIMEZONE}, the default time zone of a workspace)",
+        type="string",
+        enum=sorted(TIMEZONES),
+    ),
+}
+
+
+def _analytics_paths() -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for path, endpoint in analytics.ENDPOINTS.items():
+        parameters = []
+        for name in endpoint.parameters:
+            if name == "mode":
+                default = f" (default {endpoint.default_mode})" if endpoint.default_mode else ""
+                parameter = _parameter(
+                    "mode",
+                    "query",
+                    "how to group" + default,
+                    required="mode" in endpoint.required,
+                    type="string",
+                    enum=list(endpoint.modes),
+                )
+            else:
+                parameter = dict(_ANALYTICS_PARAMETERS[name])
+                parameter["required"] = name in endpoint.required
+            parameters.append(parameter)
+        echo = {
+            "type": "object",
+            "description": "the request's parameters (null: not given), defaults filled in",
+            "required": list(endpoint.parameters),
+            "additionalProperties": False,
+            "properties": {
+                name: {"type": "string", "nullable": True} for name in endpoint.parameters
+            },
+        }
+        body = {
+            "type": "object",
+            "required": ["name", "headers", "parameters", "data"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "enum": [endpoint.name]},
+                "headers": {
+                    "type": "object",
+                    "description": "the JSON schema of one entry of data",
+                },
+                "parameters": echo,
+                "data": {"type": "array", "items": _ref(_ANALYTICS_SHAPES[endpoint.shape])},
+            },
+        }
+        paths[f"{PREFIX}/analytics/{path}"] = {
+            "get": _operation(
+                endpoint.summary,
+                {"200": _answer("One entry of data per node", body)},
+                parameters=parameters,
+            )
+        }
+    return paths
 
 
 def build_openapi() -> dict[str, Any]:

@@ -17,6 +17,7 @@ from .tables import (
     customer_docs,
     customer_values,
     customers_scope_index,
+    events,
     metadata,
     schema_version,
     sessions_value_index,
@@ -123,6 +124,17 @@ def _v7_to_v8(conn: Connection, dialect: str) -> None:
     by `create_all` after the steps."""
 
 
+def _v8_to_v9(conn: Connection, dialect: str) -> None:
+    """Version 9 records deleted customers for the analytics (`customer_deletions`, a new
+    table created by `create_all` after the steps; earlier deletions are not known), and adds
+    the type and context to the index of events by node and date."""
+    if not inspect(conn).has_table("events"):
+        return
+    [index] = [index for index in events.indexes if index.name == "ix_events_node_date"]
+    conn.execute(text(f"DROP INDEX IF EXISTS {index.name}"))  # our own fixed name
+    index.create(conn)
+
+
 # STEPS[n] takes a database from version n to n + 1.
 STEPS: dict[int, Callable[[Connection, str], None]] = {
     1: _v1_to_v2,
@@ -132,6 +144,7 @@ STEPS: dict[int, Callable[[Connection, str], None]] = {
     5: _v5_to_v6,
     6: _v6_to_v7,
     7: _v7_to_v8,
+    8: _v8_to_v9,
 }
 
 

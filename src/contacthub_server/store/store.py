@@ -201,7 +201,7 @@ class Store:
         with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql(
                 "VACUUM (ANALYZE) customers, customer_docs, customer_values, events, sessions, "
-                "feed_entries, consent_logs"
+                "feed_entries, consent_logs, customer_deletions"
             )
 
     def _maintain(self) -> None:

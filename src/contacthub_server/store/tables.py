@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 #: The schema version this code writes; `migrations.migrate` brings older databases up to it.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 metadata = MetaData()
 
@@ -211,7 +211,9 @@ events = Table(
     Column("bbp_node", String(200)),
     Column("doc", Document, nullable=False),
     Index("ix_events_customer_date", "ws", "customer_id", "date"),
-    Index("ix_events_node_date", "ws", "node_id", "date"),
+    # Type and context too (schema version 7): the analytics count a node's events of a type
+    # or context from this index alone, without reading each event's row (and its document).
+    Index("ix_events_node_date", "ws", "node_id", "date", "type", "context"),
     Index("ix_events_type", "ws", "type", "date"),
     Index("ix_events_context", "ws", "context", "date"),
     Index("ix_events_bring_back", "ws", "bbp_node", "bbp_type", "bbp_value"),
@@ -309,6 +311,22 @@ node_entries = Table(
     Column("declared", String(100)),
 )
 
+# Customers deleted, as the analytics need them (issue 9): a trend's "lost" customers and the
+# size a node had on a past day count customers that are gone. One row per deleted customer,
+# written by `Tx.delete_customer` in the deleting transaction: its node, and when it was
+# registered and deleted (epoch ms). Deletions made before schema version 7 were not recorded.
+customer_deletions = Table(
+    "customer_deletions",
+    metadata,
+    Column("id", RefType, primary_key=True, autoincrement=True),
+    Column("ws", String(200), nullable=False),
+    Column("node_id", String(200), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("registered_at", BigInteger, nullable=False),
+    Column("deleted_at", BigInteger, nullable=False),
+    Index("ix_customer_deletions_registered", "ws", "node_id", "registered_at"),
+    Index("ix_customer_deletions_deleted", "ws", "node_id", "deleted_at"),
+)
 # The hub's own settings (the admin key): name -> value. Never in a snapshot.
 hub_settings = Table(
     "hub_settings",

@@ -20,16 +20,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from contacthub_server.query import Query, parse_query
+from contacthub_server.schemas import dates
 from contacthub_server.schemas.consents import consent_changes
 from contacthub_server.schemas.instants import to_millis
 from contacthub_server.schemas.normalise import ordered_customer, ordered_event
 
-from . import feed
+from . import analytics, feed
 from .errors import MatchKeyConflict, SessionTaken
 from .ordering import sort_keys, tie_break, uses_document
 from .query_sql import compile_query, search_cache
 from .tables import (
     consent_logs,
+    customer_deletions,
     customer_docs,
     customer_values,
     customers,
@@ -522,13 +524,16 @@ class Tx:
     def delete_customer(self, ws: str, customer_id: str) -> Doc | None:
         """Delete a customer with its events and sessions; returns the deleted document."""
         row = self._conn.execute(
-            select(customers.c.ref, customer_docs.c.doc)
+            select(
+                customers.c.ref, customer_docs.c.doc, customers.c.node_id, customers.c.registered_at
+            )
             .join(customer_docs, customer_docs.c.ref == customers.c.ref)
             .where(customers.c.ws == ws, customers.c.id == customer_id)
         ).first()
         if row is None:
             return None
-        ref, doc = row[0], ordered_customer(row[1])
+        ref, stored, node_id_column, registered_at = row
+        doc = ordered_customer(stored)
         gone = self._conn.execute(
             delete(events)
             .where(events.c.ws == ws, events.c.customer_id == customer_id)
@@ -555,6 +560,16 @@ class Tx:
         self._conn.execute(delete(customer_values).where(customer_values.c.ref == ref))
         self._conn.execute(delete(customer_docs).where(customer_docs.c.ref == ref))
         self._conn.execute(delete(customers).where(customers.c.ref == ref))
+        # The analytics count customers that are gone (a trend's "lost", a node's past size).
+        self._conn.execute(
+            insert(customer_deletions).values(
+                ws=ws,
+                node_id=node_id_column,
+                customer_id=customer_id,
+                registered_at=registered_at,
+                deleted_at=max(int(registered_at), to_millis(dates.now())),
+            )
+        )
         return dict(doc)
 
     def find_by_match_key(self, ws: str, node_id: str, match_key: str) -> str | None:
@@ -1083,3 +1098,27 @@ class Tx:
                 keys,
             )
         return len(keys)
+
+    # -- analytics (reads; the SQL is in `analytics`) ----------------------------------------
+
+    def count_by_node(self, source: analytics.Source, scope: analytics.Scope) -> dict[str, int]:
+        """Rows of ``source`` (customers, created, deleted or events) per node in ``scope``."""
+        return analytics.count_by_node(self._conn, source, scope)
+
+    def count_by_local_time(
+        self, source: analytics.Source, scope: analytics.Scope, zone: str, unit: analytics.Unit
+    ) -> dict[tuple[str, int], int]:
+        """Rows of ``source`` per (node, local day, hour or weekday in time zone ``zone``)."""
+        return analytics.count_by_local_time(self._conn, source, scope, zone, unit)
+
+    def count_by_value(
+        self, scope: analytics.Scope, path: str, *, having: tuple[str, str] | None = None
+    ) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+        """Stored customers per (node, string value at ``path``), and per node in all."""
+        return analytics.count_by_value(self._conn, scope, path, having=having)
+
+    def count_by_date_range(
+        self, scope: analytics.Scope, path: str, cutoffs: Sequence[int]
+    ) -> dict[tuple[str, int], int]:
+        """Stored customers per (node, range of their date at ``path`` among ``cutoffs``)."""
+        return analytics.count_by_date_range(self._conn, scope, path, cutoffs)
