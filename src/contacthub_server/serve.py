@@ -34,6 +34,7 @@ from contacthub_server.settings import (
     DEFAULT_INI,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_PORT,
+    MAX_INDEX_DELAY_MS,
     ConfigError,
     Credentials,
     HubSettings,
@@ -124,6 +125,15 @@ def build_parser(prog: str = "contacthub serve") -> argparse.ArgumentParser:
     )
     parser.add_argument("--fault-seed", type=int, help="seed of the fault draw, for repeatability")
     parser.add_argument(
+        "--index-delay-ms",
+        type=_index_delay,
+        default=0,
+        metavar="N",
+        help="as the hosted API, which indexes writes asynchronously: a write is readable by id "
+        "at once but reaches customer lists, queries, externalId look-ups and event listings "
+        "only N ms later; a node's indexDelayMs setting overrides it (0: at once)",
+    )
+    parser.add_argument(
         "--max-body-bytes",
         type=_positive_int,
         default=DEFAULT_MAX_BODY_BYTES,
@@ -148,6 +158,13 @@ def _non_negative_int(text: str) -> int:
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _index_delay(text: str) -> int:
+    value = _non_negative_int(text)
+    if value > MAX_INDEX_DELAY_MS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_INDEX_DELAY_MS}, got {value}")
     return value
 
 
@@ -250,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fault_rate=args.fault_rate,
         fault_seed=args.fault_seed,
         max_body_bytes=args.max_body_bytes,
+        index_delay_ms=args.index_delay_ms,
         config_path=args.config,
         admin_key=args.admin_key,
     )

@@ -18,6 +18,7 @@ from .tables import (
     customer_values,
     customers_scope_index,
     metadata,
+    pending_indexes,
     schema_version,
     sessions_value_index,
 )
@@ -103,6 +104,24 @@ def _v6_to_v7(conn: Connection, dialect: str) -> None:
 _BATCH = 500
 
 
+def _v7_to_v8(conn: Connection, dialect: str) -> None:
+    """Version 8 adds the opt-in indexing delay: `visible_at` on customers and events (0 = shown
+    at once, what every stored row was) and the partial indexes of the rows it hides."""
+    inspector = inspect(conn)
+    for table in ("customers", "events"):
+        if not inspector.has_table(table):
+            continue
+        columns = {column["name"] for column in inspector.get_columns(table)}
+        if "visible_at" not in columns:
+            # Fixed names, no user input; the default fills in every existing row.
+            conn.execute(
+                text(f"ALTER TABLE {table} ADD COLUMN visible_at BIGINT NOT NULL DEFAULT 0")
+            )
+    for index in pending_indexes:
+        if index.table is not None and inspector.has_table(index.table.name):
+            index.create(conn, checkfirst=True)
+
+
 def with_source_info(doc: dict[str, Any]) -> dict[str, Any]:
     """The customer document with the `sourceInfo` of its node, in the place the hub answers
     it (before `registeredAt`); the other keys as they were."""
@@ -126,6 +145,7 @@ STEPS: dict[int, Callable[[Connection, str], None]] = {
     4: _v4_to_v5,
     5: _v5_to_v6,
     6: _v6_to_v7,
+    7: _v7_to_v8,
 }
 
 
