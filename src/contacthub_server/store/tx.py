@@ -125,6 +125,13 @@ _ANY_PENDING_EVENT = (
     )
     .limit(1)
 )
+# The same two probes for SQLite's driver connection: a listing runs one, and through
+# SQLAlchemy's execution machinery it cost ~50 us (a third of an event listing's time), directly
+# a few. Fixed table names, bound values.
+_SQLITE_ANY_PENDING = {
+    table: f"SELECT 1 FROM {table} WHERE ws = ? AND visible_at > 0 AND visible_at > ? LIMIT 1"
+    for table in ("customers", "events")
+}
 
 
 # PostgreSQL: a customer's three inserts (row, document, value index) as one statement, one round
@@ -327,11 +334,19 @@ class Tx:
         delay = self._index_delay(self, ws, node_id)
         return _now_millis() + delay if delay > 0 else 0
 
+    def _any_pending(self, table: str, ws: str, now: int) -> bool:
+        """Whether some row of `table` in `ws` is still hidden by an indexing delay."""
+        if self.dialect == "sqlite":
+            driver: Any = self._conn.connection.driver_connection
+            return driver.execute(_SQLITE_ANY_PENDING[table], (ws, now)).fetchone() is not None
+        probe = _ANY_PENDING_CUSTOMER if table == "customers" else _ANY_PENDING_EVENT
+        return self._conn.execute(probe, {"p_ws": ws, "p_now": now}).first() is not None
+
     def _hidden_customers(self, ws: str) -> ColumnElement[bool] | None:
         """The condition that leaves out the customers an indexing delay still hides, or None
         when the workspace has none (the common case: then listings run as they always did)."""
         now = _now_millis()
-        if self._conn.execute(_ANY_PENDING_CUSTOMER, {"p_ws": ws, "p_now": now}).first() is None:
+        if not self._any_pending("customers", ws, now):
             return None
         hidden = select(_pending_customer.c.ref).where(
             _pending_customer.c.ws == ws,
@@ -343,7 +358,7 @@ class Tx:
     def _hidden_events(self, ws: str) -> ColumnElement[bool] | None:
         """As `_hidden_customers`, for events."""
         now = _now_millis()
-        if self._conn.execute(_ANY_PENDING_EVENT, {"p_ws": ws, "p_now": now}).first() is None:
+        if not self._any_pending("events", ws, now):
             return None
         hidden = select(_pending_event.c.id).where(
             _pending_event.c.ws == ws,
