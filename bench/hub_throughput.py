@@ -37,11 +37,11 @@ def free_port() -> int:
         return port
 
 
-def start_hub(database: str, port: int) -> subprocess.Popen[bytes]:
+def start_hub(database: str, port: int, *extra: str) -> subprocess.Popen[bytes]:
     command = [
         sys.executable, "-m", "contacthub_server", "serve", "--port", str(port),
         "--database", database, "--workspace-id", WS, "--node-id", NODE, "--token", TOKEN,
-        "--ini", os.devnull, "--log-level", "warning",
+        "--ini", os.devnull, "--log-level", "warning", *extra,
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -159,12 +159,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gets", type=int, default=10000)
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--database", help="SQLAlchemy URL or SQLite path (default: a temp file)")
+    parser.add_argument(
+        "--index-delay-ms", type=int, default=0, help="the hub's indexing delay (0: none)"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
         database = args.database or str(Path(tmp) / "bench.db")
         port = free_port()
-        hub = start_hub(database, port)
+        extra = ["--index-delay-ms", str(args.index_delay_ms)] if args.index_delay_ms else []
+        hub = start_hub(database, port, *extra)
         try:
             rows: list[dict[str, Any]] = []
             ids: list[str] = []
@@ -191,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
             hub.terminate()
             hub.wait(timeout=30)
     where = "SQLite (temp file)" if not args.database else args.database
-    print(f"hub: one process on {where}; clients: {args.connections} keep-alive connections")
+    delay = f", indexing delay {args.index_delay_ms} ms" if args.index_delay_ms else ""
+    print(f"hub: one process on {where}{delay}; clients: {args.connections} keep-alive connections")
     print(
         "| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms "
         "| hub CPU ms/request | client CPU ms/request |"

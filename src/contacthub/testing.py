@@ -54,6 +54,14 @@ workspace (the hub's request log), oldest first::
         assert [(r.method, r.endpoint, r.status) for r in hub.requests] == [
             ("POST", "/customers", 201)
         ]
+``with hub.index_delay(ms):`` makes the test's writes reach listings and searches only ``ms``
+milliseconds later, as on the hosted API (readable by id at once)::
+
+    def test_signup_survives_the_indexing_lag(hub, node):
+        with hub.index_delay(2000):
+            customer = register(node, email="ada@example.com")
+            assert node.get_customer(id=customer.id)          # by id: at once
+            assert list(node.get_customers()) == []           # listed only 2 s later
 """
 
 from __future__ import annotations
@@ -230,6 +238,27 @@ class Hub:
     def _admin(self) -> Any:
         assert self.server.app is not None, "the hub server is not running"
         return self.server.app.admin
+
+    @contextmanager
+    def index_delay(self, ms: int) -> Iterator[None]:
+        """Within the block, writes to this test's workspace reach listings and searches only
+        ``ms`` milliseconds later, as on the hosted API (which indexes them asynchronously).
+
+        A write is readable by id at once (``GET …/customers/{id}``, ``…/events/{id}``), but
+        customer lists, queries, ``externalId`` look-ups, segment customers and event listings
+        show it (and an update of it) only after the delay. Applies to every node of the
+        workspace, as their ``indexDelayMs`` setting; on exit each node gets back what it had
+        (writes made inside the block keep their delay). In process, through the running
+        server's registry: no API call that the real ContactHub lacks.
+        """
+        assert self.server.app is not None, "the hub server is not running"
+        registry = self.server.app.registry
+        before = registry.set_index_delay(self.workspace_id, ms)
+        try:
+            yield
+        finally:
+            for node_id, previous in before.items():
+                registry.set_index_delay(self.workspace_id, previous, [node_id])
 
     def close(self) -> None:
         """Close the SDK workspaces this hub handed out."""

@@ -45,7 +45,9 @@ class HubApp:
     def __init__(self, settings: HubSettings, store: Store, *, owns_store: bool) -> None:
         self.settings = settings
         self.store = store
-        self.registry = Registry(store)
+        self.registry = Registry(store, index_delay_ms=settings.index_delay_ms)
+        # Every write asks the registry for its node's indexing delay (0 unless configured).
+        store.index_delay = self.registry.index_delay
         self._owns_store = owns_store
         #: The key that opens the console and the admin API: kept in the database.
         self.admin_key, self.admin_key_created = ensure_admin_key(store, settings.admin_key)

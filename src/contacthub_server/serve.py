@@ -35,6 +35,7 @@ from contacthub_server.settings import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_PORT,
     DEFAULT_REQUEST_LOG_SIZE,
+    MAX_INDEX_DELAY_MS,
     ConfigError,
     Credentials,
     HubSettings,
@@ -125,6 +126,15 @@ def build_parser(prog: str = "contacthub serve") -> argparse.ArgumentParser:
     )
     parser.add_argument("--fault-seed", type=int, help="seed of the fault draw, for repeatability")
     parser.add_argument(
+        "--index-delay-ms",
+        type=_index_delay,
+        default=0,
+        metavar="N",
+        help="as the hosted API, which indexes writes asynchronously: a write is readable by id "
+        "at once but reaches customer lists, queries, externalId look-ups and event listings "
+        "only N ms later; a node's indexDelayMs setting overrides it (0: at once)",
+    )
+    parser.add_argument(
         "--max-body-bytes",
         type=_positive_int,
         default=DEFAULT_MAX_BODY_BYTES,
@@ -157,6 +167,13 @@ def _non_negative_int(text: str) -> int:
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _index_delay(text: str) -> int:
+    value = _non_negative_int(text)
+    if value > MAX_INDEX_DELAY_MS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_INDEX_DELAY_MS}, got {value}")
     return value
 
 
@@ -259,6 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fault_rate=args.fault_rate,
         fault_seed=args.fault_seed,
         max_body_bytes=args.max_body_bytes,
+        index_delay_ms=args.index_delay_ms,
         config_path=args.config,
         admin_key=args.admin_key,
         request_log_size=args.request_log_size,

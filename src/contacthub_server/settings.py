@@ -22,6 +22,7 @@ The configuration file (``contacthub serve --config hub.toml``) looks like this:
 
     [workspaces.my-workspace.nodes.shop]
     mandatoryProperties = ["base.firstName"]         # every customer of the node needs them
+    indexDelayMs = 300                               # optional; default: --index-delay-ms
 
     [workspaces.my-workspace.configuration]          # optional: GET …/configuration's values
     name = "My workspace"
@@ -41,6 +42,12 @@ settings checked by :func:`contacthub_server.service.validation.validate_node_se
 the file declares is the initial state: the configuration API changes it at run time, and a
 start with an unchanged file keeps those changes (a node, the configuration table or the events
 tables the file changes since the last start are applied again).
+
+``indexDelayMs`` is a node's indexing delay, as on the hosted API, which indexes writes
+asynchronously: a customer or event written through the node is readable by id at once but
+reaches listings, queries, ``externalId`` look-ups, segment customers and event listings only
+that many milliseconds later (an update hides it again for as long). Without it the node
+follows the hub's ``--index-delay-ms`` (:attr:`HubSettings.index_delay_ms`, default 0: at once).
 """
 
 from __future__ import annotations
@@ -60,6 +67,8 @@ FAULT_RETRY_AFTER_SECONDS = 1
 DEFAULT_REQUEST_LOG_SIZE = 1000
 #: Bytes of each request and response body kept by the request log.
 DEFAULT_REQUEST_LOG_BODY_BYTES = 16_384
+#: The longest indexing delay accepted (``--index-delay-ms``, a node's ``indexDelayMs``): an hour.
+MAX_INDEX_DELAY_MS = 3_600_000
 
 
 @dataclass
@@ -72,6 +81,9 @@ class HubSettings:
     ``max_body_bytes`` bounds request bodies (413 above). ``config_path`` names a TOML file of
     workspaces, tokens and nodes (see this module's docstring). ``request_log_size`` is how many
     requests the request log keeps (0 turns it off), each body cut at ``request_log_body_bytes``.
+    workspaces, tokens and nodes (see this module's docstring). ``index_delay_ms`` is the
+    indexing delay of every node without an ``indexDelayMs`` of its own (see this module's
+    docstring; 0 = writes show in listings at once).
     """
 
     database_url: str = DEFAULT_DATABASE
@@ -84,6 +96,8 @@ class HubSettings:
     admin_key: str | None = None
     request_log_size: int = DEFAULT_REQUEST_LOG_SIZE
     request_log_body_bytes: int = DEFAULT_REQUEST_LOG_BODY_BYTES
+    #: Milliseconds before a write reaches listings and searches (nodes may set their own).
+    index_delay_ms: int = 0
 
 
 @dataclass(frozen=True)

@@ -139,9 +139,11 @@ def test_memory_stays_bounded_whatever_query_shapes_arrive(api: Api) -> None:
     search(api)  # the listing's own statements are compiled and cached once
     engine_before = len(engine_cache)
     big = query_sql.SEARCH_CACHE_MAX_CONDITIONS + 1
+    query_sql._search_cache.clear()  # what earlier tests left would be pruned mid-test
     for seed in range(40):
         assert search(api, query=query_text(_or_of(big, seed))).status_code == 200
     small_before = len(query_sql._search_cache)
+    assert small_before == 0  # the large shapes were kept nowhere
     for seed in range(3 * query_sql.SEARCH_CACHE_ENTRIES):
         reply = search(api, query=query_text(_or_of(4, seed)), sort=f"extended.f{seed % 7},desc")
         assert reply.status_code == 200

@@ -113,3 +113,33 @@ def test_the_plugin_injects_faults_and_lists_the_tests_requests(tmp_path: Path) 
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "5 passed" in result.stdout
+
+
+DELAY_TESTS = """
+def test_index_delay_hides_the_tests_writes_from_listings(hub, node):
+    with hub.index_delay(5000):
+        customer = node.add_customer(base={"contacts": {"email": "ada@example.com"}})
+        assert node.get_customer(id=customer.id).base.contacts.email == "ada@example.com"
+        assert list(node.get_customers()) == []
+    # After the block, new writes are listed at once; the one made inside keeps its delay.
+    later = node.add_customer(base={"contacts": {"email": "grace@example.com"}})
+    assert [c.id for c in node.get_customers()] == [later.id]
+
+
+def test_other_tests_are_not_delayed(node):
+    customer = node.add_customer(base={"contacts": {"email": "ada@example.com"}})
+    assert [c.id for c in node.get_customers()] == [customer.id]
+"""
+
+
+def test_a_users_suite_can_turn_the_indexing_delay_on_for_one_test(tmp_path: Path) -> None:
+    (tmp_path / "test_user_delay.py").write_text(DELAY_TESTS, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user_delay.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout

@@ -60,6 +60,8 @@ class NodeConfig:
     extended_schema: dict[str, Any] | None
     mandatory: tuple[str, ...] = ()
     strict_events: bool = True
+    #: The node's own indexing delay in ms; None = the hub's.
+    index_delay_ms: int | None = None
 
 
 def _node_config(ws: str, node_id: str, settings: dict[str, Any]) -> NodeConfig:
@@ -72,6 +74,7 @@ def _node_config(ws: str, node_id: str, settings: dict[str, Any]) -> NodeConfig:
         extended_schema=schema if isinstance(schema, dict) else None,
         mandatory=tuple(settings.get("mandatoryProperties") or ()),
         strict_events=strict_events(settings),
+        index_delay_ms=settings.get("indexDelayMs"),
     )
 
 
@@ -174,8 +177,12 @@ def new_token() -> str:
 class Registry:
     """The hub's view of workspaces, tokens and nodes, over the store, with an in-memory cache."""
 
-    def __init__(self, store: Store, clock: Any = time.monotonic) -> None:
+    def __init__(
+        self, store: Store, clock: Any = time.monotonic, *, index_delay_ms: int = 0
+    ) -> None:
         self.store = store
+        #: The hub's indexing delay (``--index-delay-ms``): a node's ``indexDelayMs`` overrides it.
+        self.index_delay_ms = index_delay_ms
         self._lock = threading.Lock()
         self._clock = clock
         self._tokens: dict[str, str] = {}
@@ -249,7 +256,36 @@ class Registry:
             self._event_types[ws] = (types, read_at)
         return types
 
+    def index_delay(self, tx: Tx, ws: str, node_id: str | None) -> int:
+        """The indexing delay in ms of a write through ``node_id`` (its ``indexDelayMs``, else
+        the hub's); the store asks it on every write (``Store.index_delay``)."""
+        if node_id is not None:
+            node = self.node(ws, node_id, tx)
+            if node is not None and node.index_delay_ms is not None:
+                return node.index_delay_ms
+        return self.index_delay_ms
+
     # -- administration -------------------------------------------------------------------
+    def set_index_delay(
+        self, ws: str, delay_ms: int | None, node_ids: Iterable[str] | None = None
+    ) -> dict[str, int | None]:
+        """Give nodes of ``ws`` (default: every node) the indexing delay ``delay_ms`` (None =
+        the hub's); returns what each had before, to put it back. ValidationFailed for a
+        delay out of range; unknown nodes are skipped."""
+        before: dict[str, int | None] = {}
+        with self.write() as tx:
+            for node_id in list(node_ids) if node_ids is not None else tx.list_nodes(ws):
+                settings = tx.node_settings(ws, node_id)
+                if settings is None:
+                    continue
+                before[node_id] = settings.get("indexDelayMs")
+                changed = {k: v for k, v in settings.items() if k != "indexDelayMs"}
+                if delay_ms is not None:
+                    changed["indexDelayMs"] = delay_ms
+                tx.set_node_settings(ws, node_id, validate_node_settings(changed))
+        self.forget_workspace(ws)
+        return before
+
     def provision(
         self,
         workspace_id: str | None = None,

@@ -26,6 +26,7 @@ from contacthub_server.schemas.spec import (
     Bool,
     FieldError,
     ListOf,
+    Num,
     Obj,
     Spec,
     Str,
@@ -33,6 +34,7 @@ from contacthub_server.schemas.spec import (
     pointer,
 )
 from contacthub_server.service.matching import BLOCK, DEFAULT_PROPERTIES, MODES
+from contacthub_server.settings import MAX_INDEX_DELAY_MS
 
 __all__ = [
     "CheckedEvent",
@@ -449,6 +451,10 @@ _NODE_SETTINGS = Obj(
         "extendedSchema": Spec(),  # checked as a JSON schema below
         "mandatoryProperties": ListOf(Str(nullable=False, pattern=MANDATORY_PATH)),
         "events": Obj({"strictProperties": Bool()}),
+        # null (or absent) = the hub's ``--index-delay-ms``
+        "indexDelayMs": Num(
+            minimum=0, maximum=MAX_INDEX_DELAY_MS, integer=True, expected="an integer"
+        ),
     },
     nullable=False,
 )
@@ -465,11 +471,17 @@ def validate_node_settings(obj: Any) -> dict[str, Any]:
                       "requireUniqueProperties": false},
          "extendedSchema": {...},                              # a JSON schema, or null
          "mandatoryProperties": ["base.firstName"],            # what every customer needs
-         "events": {"strictProperties": true}}                 # false: lenient event sections
+         "events": {"strictProperties": true},                 # false: lenient event sections
 
     ``events.strictProperties`` (true by default) makes the node's events follow the vendor's
     per-type and per-context schemas (see :func:`validate_event`); false keeps the lenient
     checks, for workspaces whose events carry properties of their own.
+         "indexDelayMs": 300}                                  # optional, see below
+
+    ``indexDelayMs`` (milliseconds, 0 to ``MAX_INDEX_DELAY_MS``) is the node's indexing delay:
+    its writes reach listings and searches that much later (readable by id at once); absent or
+    null means the hub's ``--index-delay-ms``. It appears in the result only when set, so that
+    settings without it stay what they were.
 
     Raises :class:`ValidationFailed` naming each bad key (an unknown key, a wrong type, a
     property list that is empty, an ``extendedSchema`` that is not a valid JSON schema).
@@ -502,7 +514,7 @@ def validate_node_settings(obj: Any) -> dict[str, Any]:
                 errors.extend(_reference_errors(schema, schema, "/extendedSchema"))
     if errors:
         raise ValidationFailed(errors)
-    return {
+    complete: dict[str, Any] = {
         "matching": {
             "properties": list(properties or DEFAULT_PROPERTIES),
             "caseSensitive": bool(matching.get("caseSensitive") or False),
@@ -513,6 +525,9 @@ def validate_node_settings(obj: Any) -> dict[str, Any]:
         "mandatoryProperties": list(checked.get("mandatoryProperties") or []),
         "events": {"strictProperties": strict_events(checked)},
     }
+    if checked.get("indexDelayMs") is not None:
+        complete["indexDelayMs"] = int(checked["indexDelayMs"])
+    return complete
 
 
 def strict_events(settings: Mapping[str, Any] | None) -> bool:

@@ -19,6 +19,7 @@ from .tables import (
     customers_scope_index,
     events,
     metadata,
+    pending_indexes,
     schema_version,
     sessions_value_index,
 )
@@ -135,6 +136,24 @@ def _v8_to_v9(conn: Connection, dialect: str) -> None:
     index.create(conn)
 
 
+def _v9_to_v10(conn: Connection, dialect: str) -> None:
+    """Version 10 adds the opt-in indexing delay: `visible_at` on customers and events (0 = shown
+    at once, what every stored row was) and the partial indexes of the rows it hides."""
+    inspector = inspect(conn)
+    for table in ("customers", "events"):
+        if not inspector.has_table(table):
+            continue
+        columns = {column["name"] for column in inspector.get_columns(table)}
+        if "visible_at" not in columns:
+            # Fixed names, no user input; the default fills in every existing row.
+            conn.execute(
+                text(f"ALTER TABLE {table} ADD COLUMN visible_at BIGINT NOT NULL DEFAULT 0")
+            )
+    for index in pending_indexes:
+        if index.table is not None and inspector.has_table(index.table.name):
+            index.create(conn, checkfirst=True)
+
+
 # STEPS[n] takes a database from version n to n + 1.
 STEPS: dict[int, Callable[[Connection, str], None]] = {
     1: _v1_to_v2,
@@ -145,6 +164,7 @@ STEPS: dict[int, Callable[[Connection, str], None]] = {
     6: _v6_to_v7,
     7: _v7_to_v8,
     8: _v8_to_v9,
+    9: _v9_to_v10,
 }
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, select, text
 
 from .group import GroupCommit
 from .migrations import migrate
-from .tx import Tx
+from .tx import IndexDelay, Tx
 
 #: Seconds a SQLite writer waits for the write lock before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -133,6 +133,9 @@ class Store:
         # Whether writes append to the change feed: always, except in the benchmark that
         # measures what the feed costs (bench/feed.py); no setting or API changes it.
         self._feed = True
+        #: The opt-in indexing delay of each write: `(tx, ws, node_id) -> ms` (the app installs
+        #: its registry's); None = no delay, every write shows in listings at once.
+        self.index_delay: IndexDelay | None = None
         self._maintained_at = time.monotonic()
         self._maintenance_lock = threading.Lock()
         self._maintenance_thread: threading.Thread | None = None
@@ -276,12 +279,12 @@ class Store:
         """
         if self._group is not None:
             with self._group.write() as conn:
-                tx = Tx(conn, self.dialect, with_feed=self._feed)
+                tx = Tx(conn, self.dialect, with_feed=self._feed, index_delay=self.index_delay)
                 yield tx
                 tx.flush_feed()
         else:
             with self._transaction(write=True) as conn:
-                tx = Tx(conn, self.dialect, with_feed=self._feed)
+                tx = Tx(conn, self.dialect, with_feed=self._feed, index_delay=self.index_delay)
                 yield tx
                 # Last, so that the feed's head row is locked only from here to the commit.
                 tx.flush_feed()

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 #: The schema version this code writes; `migrations.migrate` brings older databases up to it.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 metadata = MetaData()
 
@@ -90,6 +90,9 @@ customers = Table(
     # Milliseconds since the epoch (UTC): compared and sorted as instants whatever the text form.
     Column("registered_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+    # The opt-in indexing delay (§10.18): epoch ms from which the row shows in listings and
+    # searches; 0 (every write without a delay) = at once. Reads by id never look at it.
+    Column("visible_at", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("ws", "id", name="uq_customers_ws_id"),
     Index("ix_customers_node_registered", "ws", "node_id", "registered_at", "id"),
     Index("ix_customers_external_id", "ws", "node_id", "external_id"),
@@ -210,6 +213,7 @@ events = Table(
     Column("bbp_value", Text),
     Column("bbp_node", String(200)),
     Column("doc", Document, nullable=False),
+    Column("visible_at", BigInteger, nullable=False, server_default="0"),  # as customers'
     Index("ix_events_customer_date", "ws", "customer_id", "date"),
     # Type and context too (schema version 7): the analytics count a node's events of a type
     # or context from this index alone, without reading each event's row (and its document).
@@ -217,6 +221,29 @@ events = Table(
     Index("ix_events_type", "ws", "type", "date"),
     Index("ix_events_context", "ws", "context", "date"),
     Index("ix_events_bring_back", "ws", "bbp_node", "bbp_type", "bbp_value"),
+)
+
+# The rows an indexing delay touched (visible_at > 0), by when they show: a listing first asks
+# whether any row of the workspace is still hidden (one probe of a small index), and filters
+# only then, so that without a delay its SQL and its speed are what they were. Writes without a
+# delay leave these partial indexes alone.
+pending_indexes = (
+    Index(
+        "ix_customers_pending",
+        customers.c.ws,
+        customers.c.visible_at,
+        sqlite_where=customers.c.visible_at > 0,
+        postgresql_where=customers.c.visible_at > 0,
+        postgresql_include=["ref"],
+    ),
+    Index(
+        "ix_events_pending",
+        events.c.ws,
+        events.c.visible_at,
+        events.c.id,
+        sqlite_where=events.c.visible_at > 0,
+        postgresql_where=events.c.visible_at > 0,
+    ),
 )
 
 # Saved customer queries of a workspace (`…/segments`). `seq` orders the listing by creation.

@@ -13,7 +13,18 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError
@@ -52,6 +63,9 @@ from .values import document_values
 Doc = dict[str, Any]
 #: A date bound: date or date-time text in any accepted form, a datetime/date, or epoch ms.
 DateArg = str | datetime | date | int | float
+#: How a write transaction learns the indexing delay of a node: `(tx, ws, node_id) -> ms`
+#: (installed on the store by the app; none = no delay).
+IndexDelay = Callable[["Tx", str, "str | None"], int]
 
 
 # Built once: statements given their values at execution skip SQLAlchemy's per-call compilation.
@@ -90,8 +104,38 @@ _CLAIM_EVENT = (
     .values(
         customer_id=bindparam("p_customer", type_=events.c.customer_id.type),
         doc=bindparam("p_doc", type_=events.c.doc.type),
+        visible_at=bindparam("p_visible", type_=events.c.visible_at.type),
     )
 )
+# Whether a workspace has rows still hidden by an indexing delay (the partial indexes of
+# `tables.pending_indexes`; their condition is spelled out so that the planners use them).
+_pending_customer = customers.alias("pending_customer")
+_pending_event = events.alias("pending_event")
+_ANY_PENDING_CUSTOMER = (
+    select(_pending_customer.c.ref)
+    .where(
+        _pending_customer.c.ws == bindparam("p_ws"),
+        _pending_customer.c.visible_at > literal_column("0"),
+        _pending_customer.c.visible_at > bindparam("p_now"),
+    )
+    .limit(1)
+)
+_ANY_PENDING_EVENT = (
+    select(_pending_event.c.id)
+    .where(
+        _pending_event.c.ws == bindparam("p_ws"),
+        _pending_event.c.visible_at > literal_column("0"),
+        _pending_event.c.visible_at > bindparam("p_now"),
+    )
+    .limit(1)
+)
+# The same two probes for SQLite's driver connection: a listing runs one, and through
+# SQLAlchemy's execution machinery it cost ~50 us (a third of an event listing's time), directly
+# a few. Fixed table names, bound values.
+_SQLITE_ANY_PENDING = {
+    table: f"SELECT 1 FROM {table} WHERE ws = ? AND visible_at > 0 AND visible_at > ? LIMIT 1"
+    for table in ("customers", "events")
+}
 
 
 # PostgreSQL: a customer's three inserts (row, document, value index) as one statement, one round
@@ -99,8 +143,10 @@ _CLAIM_EVENT = (
 # a holder of the key makes the first insert (and so the others) a no-op: no row comes back.
 _PG_INSERT_CUSTOMER = """
 WITH c AS (
-  INSERT INTO customers (ws, id, node_id, external_id, match_key, registered_at, updated_at)
-  VALUES (:ws, :id, :node_id, :external_id, :match_key, :registered_at, :updated_at)
+  INSERT INTO customers
+    (ws, id, node_id, external_id, match_key, registered_at, updated_at, visible_at)
+  VALUES
+    (:ws, :id, :node_id, :external_id, :match_key, :registered_at, :updated_at, :visible_at)
   {conflict}
   RETURNING ref
 ), d AS (
@@ -124,7 +170,8 @@ _PG_INSERT_CUSTOMER_UNLESS_KEY_TAKEN = text(
 # again on rows a concurrent claimer held, so two customers never both take one event.
 _PG_CLAIM_EVENTS = text(
     "UPDATE events SET customer_id = CAST(:customer AS text), "
-    "doc = jsonb_set(doc, '{customerId}', to_jsonb(CAST(:customer AS text))) "
+    "doc = jsonb_set(doc, '{customerId}', to_jsonb(CAST(:customer AS text))), "
+    "visible_at = :visible "
     "WHERE ws = :ws AND bbp_node = :node AND bbp_type = :kind AND bbp_value = :value "
     "AND customer_id IS NULL RETURNING id, doc"
 )
@@ -147,9 +194,17 @@ class Tx:
     transaction's block exits cleanly.
     """
 
-    def __init__(self, conn: Connection, dialect: str, *, with_feed: bool = True) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        dialect: str,
+        *,
+        with_feed: bool = True,
+        index_delay: IndexDelay | None = None,
+    ) -> None:
         self._conn = conn
         self.dialect = dialect
+        self._index_delay = index_delay
         # The change feed's entries of this transaction, appended by `flush_feed` at its end.
         self._feed_on = with_feed
         self._pending: list[feed.Pending] = []
@@ -273,6 +328,60 @@ class Tx:
         )
         return None if row is None else dict(row)
 
+    # -- the indexing delay -------------------------------------------------------------------
+
+    def _visible_at(self, ws: str, node_id: str | None) -> int:
+        """When a row written now through `node_id` may show in listings: 0 (at once) without
+        a delay, else now + the node's delay in epoch ms."""
+        if self._index_delay is None:
+            return 0
+        delay = self._index_delay(self, ws, node_id)
+        return _now_millis() + delay if delay > 0 else 0
+
+    def _any_pending(self, table: str, ws: str, now: int) -> bool:
+        """Whether some row of `table` in `ws` is still hidden by an indexing delay."""
+        if self.dialect == "sqlite":
+            driver: Any = self._conn.connection.driver_connection
+            return driver.execute(_SQLITE_ANY_PENDING[table], (ws, now)).fetchone() is not None
+        probe = _ANY_PENDING_CUSTOMER if table == "customers" else _ANY_PENDING_EVENT
+        return self._conn.execute(probe, {"p_ws": ws, "p_now": now}).first() is not None
+
+    def _hidden_customers(self, ws: str) -> ColumnElement[bool] | None:
+        """The condition that leaves out the customers an indexing delay still hides, or None
+        when the workspace has none (the common case: then listings run as they always did)."""
+        now = _now_millis()
+        if not self._any_pending("customers", ws, now):
+            return None
+        hidden = select(_pending_customer.c.ref).where(
+            _pending_customer.c.ws == ws,
+            _pending_customer.c.visible_at > literal_column("0"),
+            _pending_customer.c.visible_at > now,
+        )
+        return customers.c.ref.not_in(hidden)
+
+    def _hidden_events(self, ws: str) -> ColumnElement[bool] | None:
+        """As `_hidden_customers`, for events."""
+        now = _now_millis()
+        if not self._any_pending("events", ws, now):
+            return None
+        hidden = select(_pending_event.c.id).where(
+            _pending_event.c.ws == ws,
+            _pending_event.c.visible_at > literal_column("0"),
+            _pending_event.c.visible_at > now,
+        )
+        return events.c.id.not_in(hidden)
+
+    def _hide_customer(self, ws: str, customer_id: str, node_id: str) -> None:
+        """Take a customer out of the listings for its node's delay (a sub-resource of it
+        changed); nothing without a delay."""
+        visible_at = self._visible_at(ws, node_id)
+        if visible_at:
+            self._conn.execute(
+                update(customers)
+                .where(customers.c.ws == ws, customers.c.id == customer_id)
+                .values(visible_at=visible_at)
+            )
+
     # -- helpers ---------------------------------------------------------------------------
 
     def _insert_ignoring_conflicts(self, table: Any, values: dict[str, Any]) -> None:
@@ -392,7 +501,7 @@ class Tx:
 
     # -- customers -------------------------------------------------------------------------
 
-    def _customer_columns(self, doc: Doc, match_key: str | None) -> dict[str, Any]:
+    def _customer_columns(self, ws: str, doc: Doc, match_key: str | None) -> dict[str, Any]:
         registered = _millis_or(doc.get("registeredAt"), _now_millis())
         external_id = doc.get("externalId")
         return {
@@ -401,6 +510,9 @@ class Tx:
             "match_key": match_key,
             "registered_at": registered,
             "updated_at": _millis_or(doc.get("updatedAt"), registered),
+            # An update hides the customer again for the delay (the hub never shows a new
+            # version in listings sooner than the hosted API would).
+            "visible_at": self._visible_at(ws, doc["nodeId"]),
         }
 
     def _write_document(self, ref: int, doc: Doc, *, replacing: bool) -> None:
@@ -448,7 +560,7 @@ class Tx:
 
         Raises MatchKeyConflict when another customer of the node holds `match_key`.
         """
-        values = {"ws": ws, "id": doc["id"], **self._customer_columns(doc, match_key)}
+        values = {"ws": ws, "id": doc["id"], **self._customer_columns(ws, doc, match_key)}
         if self.dialect == "postgresql":
             self._insert_customer_in_one_statement(ws, doc, values, match_key)
         else:
@@ -495,7 +607,7 @@ class Tx:
 
         Raises MatchKeyConflict when another customer of the node holds `match_key`.
         """
-        values = self._customer_columns(doc, match_key)
+        values = self._customer_columns(ws, doc, match_key)
         stmt = (
             update(customers)
             .where(customers.c.ws == ws, customers.c.id == doc["id"])
@@ -620,6 +732,9 @@ class Tx:
             conditions.append(customers.c.node_id == node_id)
         if external_id is not None:
             conditions.append(customers.c.external_id == external_id)
+        hidden = self._hidden_customers(ws)
+        if hidden is not None:
+            conditions.append(hidden)
         parsed = None
         if query is not None:
             parsed = query if isinstance(query, Query) else parse_query(query)
@@ -733,6 +848,7 @@ class Tx:
         ).first()
         if added is None:
             raise SessionTaken(self.session_owner(ws, node_id, value) or "")
+        self._hide_customer(ws, customer_id, node_id)
         self._record_customer_state(ws, customer_id)
 
     def list_sessions(self, ws: str, customer_id: str) -> list[Doc]:
@@ -765,8 +881,16 @@ class Tx:
             )
         )
         if result.rowcount:
+            self._hide_customer_of_session(ws, customer_id)
             self._record_customer_state(ws, customer_id)
         return bool(result.rowcount)
+
+    def _hide_customer_of_session(self, ws: str, customer_id: str) -> None:
+        node_id = self._conn.execute(
+            select(customers.c.node_id).where(customers.c.ws == ws, customers.c.id == customer_id)
+        ).scalar()
+        if node_id is not None:
+            self._hide_customer(ws, customer_id, str(node_id))
 
     def session_owner(self, ws: str, node_id: str, value: str) -> str | None:
         """The id of the customer of `node_id` that first added session `value`, or None."""
@@ -801,7 +925,13 @@ class Tx:
     def insert_event(self, ws: str, doc: Doc, node_id: str | None) -> None:
         """Store an event document (its `id` set by the service) received through `node_id`."""
         self._conn.execute(
-            _INSERT_EVENT, {"ws": ws, "id": doc["id"], **self._event_columns(doc, node_id)}
+            _INSERT_EVENT,
+            {
+                "ws": ws,
+                "id": doc["id"],
+                **self._event_columns(doc, node_id),
+                "visible_at": self._visible_at(ws, node_id),
+            },
         )
         self._record(ws, "CREATE", "EVENT", node_id, doc)
 
@@ -815,7 +945,7 @@ class Tx:
         result = self._conn.execute(
             update(events)
             .where(events.c.ws == ws, events.c.id == doc["id"])
-            .values(**self._event_columns(doc, node_id))
+            .values(**self._event_columns(doc, node_id), visible_at=self._visible_at(ws, node_id))
         )
         if result.rowcount:
             self._record(ws, "UPDATE", "EVENT", node_id, doc)
@@ -876,6 +1006,9 @@ class Tx:
             conditions.append(events.c.date >= to_millis(date_from))
         if date_to is not None:
             conditions.append(events.c.date <= to_millis(date_to))
+        hidden = self._hidden_events(ws)
+        if hidden is not None:
+            conditions.append(hidden)
         where = and_(*conditions)
         total = int(
             self._conn.execute(select(func.count()).select_from(events).where(where)).scalar_one()
@@ -892,10 +1025,19 @@ class Tx:
         return [ordered_event(row[0]) for row in rows], total
 
     def _attach_events(self, ws: str, node_id: str, kind: str, value: str, customer_id: str) -> int:
+        # A claimed event changed owner: hidden again for the delay, as any other update.
+        visible_at = self._visible_at(ws, node_id)
         if self.dialect == "postgresql":
             claimed_rows = self._conn.execute(
                 _PG_CLAIM_EVENTS,
-                {"customer": customer_id, "ws": ws, "node": node_id, "kind": kind, "value": value},
+                {
+                    "customer": customer_id,
+                    "ws": ws,
+                    "node": node_id,
+                    "kind": kind,
+                    "value": value,
+                    "visible": visible_at,
+                },
             ).all()
             for _event_id, claimed_doc in claimed_rows:
                 document = (
@@ -910,7 +1052,13 @@ class Tx:
             claimed = {**doc, "customerId": customer_id}
             self._conn.execute(
                 _CLAIM_EVENT,
-                {"p_ws": ws, "p_id": event_id, "p_customer": customer_id, "p_doc": claimed},
+                {
+                    "p_ws": ws,
+                    "p_id": event_id,
+                    "p_customer": customer_id,
+                    "p_doc": claimed,
+                    "p_visible": visible_at,
+                },
             )
             self._record(ws, "UPDATE", "EVENT", node_id, claimed)
         return len(rows)
