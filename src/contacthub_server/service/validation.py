@@ -30,6 +30,7 @@ from contacthub_server.schemas.spec import (
     Str,
     json_type,
     pointer,
+    unstorable_text,
 )
 from contacthub_server.service.matching import BLOCK, DEFAULT_PROPERTIES, MODES
 
@@ -109,24 +110,26 @@ _INTEGER_RANGE = (-(2**63), 2**63 - 1)
 
 def _check_storable(value: Any, path: str, errors: list[FieldError]) -> None:
     """Report what JSON allows but the hub cannot store: the NUL character (U+0000) in a string
-    or key (PostgreSQL refuses it, and no client means it) and integers beyond 64 bits."""
+    or key (PostgreSQL refuses it, and no client means it), a lone surrogate (no Unicode text:
+    it has no UTF-8 form) and integers beyond 64 bits."""
     low, high = _INTEGER_RANGE
     stack: list[tuple[Any, _Trail]] = [(value, None)]
     while stack:
         current, trail = stack.pop()
         if isinstance(current, str):
-            if "\x00" in current:
-                where = path + _pointer_of(trail)
-                errors.append(FieldError(where, "must not contain the NUL character (U+0000)"))
+            problem = unstorable_text(current)
+            if problem is not None:
+                errors.append(FieldError(path + _pointer_of(trail), problem))
         elif isinstance(current, int) and not isinstance(current, bool):
             if not low <= current <= high:
                 where = path + _pointer_of(trail)
                 errors.append(FieldError(where, "is too large: integers must fit in 64 bits"))
         elif isinstance(current, Mapping):
             for key, item in current.items():
-                if isinstance(key, str) and "\x00" in key:
+                problem = unstorable_text(key) if isinstance(key, str) else None
+                if problem is not None:
                     where = path + _pointer_of((trail, key))
-                    errors.append(FieldError(where, "the key must not contain the NUL character"))
+                    errors.append(FieldError(where, f"the key {problem}"))
                 stack.append((item, (trail, key)))
         elif isinstance(current, list):
             stack.extend((item, (trail, index)) for index, item in enumerate(current))
@@ -141,10 +144,11 @@ def storable_errors(value: Any, path: str = "") -> list[FieldError]:
 
 
 def _json_size(value: Any) -> int:
+    # "surrogatepass": a lone surrogate is reported by _check_storable, not a crash here.
     if isinstance(value, str):
-        return len(value.encode("utf-8"))
+        return len(value.encode("utf-8", "surrogatepass"))
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-    return len(text.encode("utf-8"))
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _check_extended(extended: Any, schema: Mapping[str, Any], errors: list[FieldError]) -> None:
