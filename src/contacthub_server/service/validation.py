@@ -19,6 +19,7 @@ import referencing.exceptions
 
 from contacthub_server.schemas import customer as customer_schema
 from contacthub_server.schemas import event as event_schema
+from contacthub_server.schemas import session as session_schema
 from contacthub_server.schemas.configuration import MANDATORY_PATH
 from contacthub_server.schemas.dates import now
 from contacthub_server.schemas.spec import (
@@ -46,9 +47,6 @@ __all__ = [
 
 ITEM_KINDS: tuple[str, ...] = tuple(customer_schema.ITEMS)
 """The kinds of customer item with their own endpoints: educations, likes, jobs, subscriptions."""
-
-MAX_SESSION_VALUE = 512
-"""The longest session value accepted (clients send UUIDs; the limit keeps the index small)."""
 
 
 class ValidationFailed(ValueError):
@@ -208,10 +206,10 @@ def validate_item(kind: str, body: Any) -> dict[str, Any]:
     """Check one customer item as posted to its endpoint and return its canonical copy.
 
     ``kind`` is ``educations``, ``likes``, ``jobs`` or ``subscriptions`` (``ValueError``
-    otherwise). The item's ``id`` is required; unknown properties are errors. Raises
-    :class:`ValidationFailed`.
+    otherwise). The ``id`` may be absent (the caller gives the item one); unknown properties
+    are kept, as the vendor's schemas leave items open. Raises :class:`ValidationFailed`.
     """
-    spec = customer_schema.ITEMS.get(kind)
+    spec = customer_schema.ITEM_BODIES.get(kind)
     if spec is None:
         raise ValueError(f"unknown item kind {kind!r}; expected one of {', '.join(ITEM_KINDS)}")
     source = _root_object(body, "an item")
@@ -227,8 +225,8 @@ def validate_event(body: Any) -> dict[str, Any]:
     """Check a posted event and return its canonical document (without ``id``).
 
     ``type``, ``context`` and ``properties`` are required; the event has exactly one owner: a
-    ``customerId`` or complete ``bringBackProperties`` (``type`` SESSION_ID or EXTERNAL_ID,
-    ``value``, ``nodeId``). ``date`` defaults to now. ``contextInfo`` is checked against its
+    ``customerId`` or ``bringBackProperties`` (``value``, ``nodeId`` and a ``type``, SESSION_ID
+    or EXTERNAL_ID, SESSION_ID when left out). ``date`` defaults to now. ``contextInfo`` is checked against its
     context and ``properties`` against its type: listed keys must have the right types and required
     ones must be present, unlisted keys are kept. The canonical document always has
     ``customerId``, ``bringBackProperties``, ``date``, ``contextInfo`` and ``tracking`` (null or
@@ -276,6 +274,9 @@ def validate_event(body: Any) -> dict[str, Any]:
     if errors:
         raise ValidationFailed(errors)
 
+    bring_back = result.get("bringBackProperties")
+    if isinstance(bring_back, dict) and "type" not in bring_back:
+        result["bringBackProperties"] = {"type": event_schema.BRING_BACK_DEFAULT_TYPE, **bring_back}
     result.setdefault("customerId", None)
     result.setdefault("bringBackProperties", None)
     result.setdefault("tracking", None)
@@ -288,22 +289,16 @@ def validate_event(body: Any) -> dict[str, Any]:
 def validate_session(body: Any) -> str:
     """Check the body of ``POST …/sessions`` (``{"value": "<session id>"}``) and return the value.
 
-    The value must be a non-empty string of at most 512 characters. Raises :class:`ValidationFailed`.
+    The value must be a string, of any length (the reference sets no limit); ``id`` and any other
+    key are accepted and ignored. Raises :class:`ValidationFailed`.
     """
     source = _root_object(body, "a session")
     errors: list[FieldError] = []
-    value = Str(nullable=False, min_length=1, max_length=MAX_SESSION_VALUE).check(
-        source.get("value"), "/value", errors
-    )
-    if "value" not in source:
-        errors = [FieldError("/value", "is required")]
-    for key in source:
-        if key not in ("value", "id"):
-            errors.append(FieldError(pointer("", key), f"unknown property {key!r}"))
+    session_schema.SESSION.check(source, "", errors)
     _check_storable(source.get("value"), "/value", errors)
     if errors:
         raise ValidationFailed(errors)
-    return str(value)
+    return str(source["value"])
 
 
 def _reference_errors(schema: Any, root: Mapping[str, Any], path: str) -> list[FieldError]:

@@ -554,6 +554,7 @@ def walk(m: M, path: Path_ = ()) -> Iterator[tuple[Path_, str, M]]:
             yield (*path, key), key, sub
             yield from walk(sub, (*path, key))
     elif m.kind == "array" and m.items is not None:
+        yield (*path, 0), "[]", m.items
         yield from walk(m.items, (*path, 0))
 
 
@@ -588,13 +589,24 @@ class Case:
         return "".join("/" + str(step).replace("~", "~0").replace("/", "~1") for step in self.path)
 
     @property
+    def hub_pointer(self) -> str:
+        """Where the hub reports a problem of this case's value."""
+        return ("/bringBackProperties" if self.family == "bring-back" else "") + self.pointer
+
+    @property
     def name(self) -> str:
         return f"{self.family}:{self.pointer or '/'}={self.label}"
 
 
-def generated(family: str, model: M, seed: dict[str, Any]) -> Iterator[Case]:
-    """Every document of ``family``: the seed, then one per (property, value)."""
+def generated(
+    family: str, model: M, seed: dict[str, Any], *, whole: bool = False
+) -> Iterator[Case]:
+    """Every document of ``family``: the seed, then one per (property, value); with ``whole``
+    also the root object's own variants (no keys, unknown keys)."""
     yield Case(family, (), "seed", seed, seed)
+    if whole:
+        for label, value in variants(model, ""):
+            yield Case(family, (), label, value, value)
     for path, key, sub in walk(model):
         for label, value in variants(sub, key):
             yield Case(family, path, label, placed(seed, model, path, value), value)
@@ -629,7 +641,7 @@ def item_cases() -> list[Case]:
     return [
         case
         for kind, model in ITEM_BODIES.items()
-        for case in generated(f"item-{kind}", model, ITEM_SEED)
+        for case in generated(f"item-{kind}", model, ITEM_SEED, whole=True)
     ]
 
 
@@ -674,6 +686,10 @@ def event_with(bring_back: Any) -> dict[str, Any]:
 def refusal(case: Case) -> str | None:
     """The name of the documented refusal that applies to ``case``, or None (accepted)."""
     label, leaf = case.label, case.path[-1] if case.path else None
+    if case.family == "customer-put" and case.path[:1] != ("nodeId",):
+        return None  # what the server owns is ignored, whatever it holds
+    if case.path == ("nodeId",) and label == "empty":
+        return "unknown-node"  # no node has an empty id
     if label == "nul" or label == "surrogate":
         return "unstorable-text"  # PostgreSQL cannot store U+0000; a lone surrogate is no Unicode
     if label in ("int-2^64", "int-2^63", "int-minus-2^63-1", "big-int"):
@@ -916,7 +932,7 @@ def test_every_vendor_valid_document_is_accepted_unless_refused_with_evidence() 
             wrongly_refused.append(f"{case.name}: {pointers}")
         elif reason is not None and accepted:
             wrongly_accepted.append(f"{case.name} ({reason})")
-        elif reason is not None and not any(p.startswith(case.pointer) for p in pointers):
+        elif reason is not None and not any(p.startswith(case.hub_pointer) for p in pointers):
             misplaced.append(f"{case.name} ({reason}): {pointers}")
     assert wrongly_refused == []
     assert wrongly_accepted == []
@@ -929,35 +945,50 @@ def _at(doc: Any, path: Path_) -> Any:
     return doc
 
 
+def _kept(sent: Any, kept: Any) -> bool:
+    """Whether the hub kept ``sent`` in ``kept``: the same strings and numbers, date-times at the
+    same instant (to the millisecond, in the hub's form), dates as the same day; objects may
+    gain the keys the hub answers with null."""
+    if isinstance(sent, dict):
+        return isinstance(kept, dict) and all(
+            key in kept and _kept(value, kept[key]) for key, value in sent.items()
+        )
+    if isinstance(sent, list):
+        return (
+            isinstance(kept, list)
+            and len(sent) == len(kept)
+            and all(_kept(a, b) for a, b in zip(sent, kept, strict=True))
+        )
+    if isinstance(sent, str) and is_rfc3339(sent):
+        return (
+            isinstance(kept, str)
+            and kept.endswith("+0000")
+            and utc_instant(kept.replace("+0000", "Z")) == utc_instant(sent)
+        )
+    return bool(kept == sent and type(kept) is type(sent))
+
+
 def test_accepted_values_are_kept_as_sent() -> None:
-    """The canonical copy keeps each accepted value: strings and numbers as sent, date-times at
-    the same instant (to the millisecond, in the hub's form), dates as the same day."""
     changed = []
     for case in ALL_CASES:
-        if refusal(case) is not None or not case.path or case.family in ("session", "bring-back"):
+        if refusal(case) is not None or not case.path:
             continue
-        result = hub_check(case)
-        if case.family == "customer-put" or case.path[-1] in ("customKey", "custom"):
-            continue
-        kept = _at(result, case.path)
-        sent = case.value
-        if isinstance(sent, str) and is_rfc3339(sent):
-            same = _RFC3339.fullmatch(kept.replace(".", ".", 1).replace("+0000", "Z")) and (
-                utc_instant(kept.replace("+0000", "Z")) == utc_instant(sent)
-            )
-        else:
-            same = kept == sent
-        if not same:
-            changed.append(f"{case.name}: sent {sent!r:.60}, kept {kept!r:.60}")
+        if not case.family.startswith(("customer", "item-")) or case.family == "customer-put":
+            continue  # sessions and bring-backs: over HTTP below; what PUT ignores is dropped
+        kept = _at(hub_check(case), case.path)
+        if not _kept(case.value, kept):
+            changed.append(f"{case.name}: sent {case.value!r:.80}, kept {kept!r:.80}")
     assert changed == []
 
 
 def test_unknown_keys_of_open_objects_are_kept() -> None:
+    checked = 0
     for case in ALL_CASES:
-        if case.label != "unknown-key" or not case.family.startswith(("customer", "item-")):
-            continue
-        if refusal(case) is None:
+        family = case.family == "customer" or case.family.startswith("item-")
+        if case.label.startswith("unknown-") and family and refusal(case) is None:
             assert _at(hub_check(case), case.path) == case.value, case.name
+            checked += 1
+    assert checked > 10
 
 
 def test_a_bring_back_without_type_is_a_session_id() -> None:
@@ -995,12 +1026,18 @@ def _sample(cases: list[Case], every: int) -> list[Case]:
 
 def _expect(reply: Any, case: Case, success: tuple[int, ...]) -> None:
     reason = refusal(case)
+    if case.label == "surrogate":
+        reason = "unstorable-text"  # even where the rules would ignore it: see below
     if reason is None:
         assert reply.status_code in success, f"{case.name}: {reply.status_code} {reply.text:.300}"
     else:
         body = assert_error(reply, 400)
         pointers = [error["path"] for error in body["errors"]]
-        assert any(p.startswith(case.pointer) for p in pointers), (case.name, pointers)
+        if reason == "unstorable-text" and case.label == "surrogate":
+            # No UTF-8 form: the JSON parser refuses the whole body before the rules see it.
+            assert pointers == [""], (case.name, pointers)
+        else:
+            assert any(p.startswith(case.hub_pointer) for p in pointers), (case.name, pointers)
 
 
 def _for_hub(doc: Any, api: Api) -> Any:
@@ -1011,6 +1048,8 @@ def _for_hub(doc: Any, api: Api) -> Any:
 def test_customers_over_http(api: Api) -> None:
     cases = [c for c in ALL_CASES if c.family in ("customer", "customer-put")]
     for case in _sample(cases, every=7):
+        if case.path == ("nodeId",) and case.label != "empty":
+            continue  # names no node of the workspace: a 404 (the rules accept any name)
         body = _for_hub(case.doc, api)
         if case.family == "customer-put":
             target = api.customer(externalId="put-target")
@@ -1099,6 +1138,8 @@ def test_sessions_over_http(api: Api) -> None:
             assert session["value"] == case.doc["value"]
             listed = api("GET", f"/customers/{customer['id']}/sessions").json()["elements"]
             assert listed == [session]
+        # A value belongs to one customer of the node: free it for the next case.
+        assert api("DELETE", f"/customers/{customer['id']}").status_code == 200
 
 
 def test_bring_back_properties_over_http(api: Api) -> None:
