@@ -1011,6 +1011,37 @@ def test_every_patch_of_a_vendor_valid_property_is_accepted() -> None:
     assert refused == []
 
 
+def test_the_openapi_document_describes_what_the_hub_accepts() -> None:
+    """Every accepted document satisfies its request schema in the hub's OpenAPI document, and
+    every refused one (but the refusals that schemas cannot express) fails it."""
+    from test_rules_openapi import check
+
+    schemas = {
+        "customer": "CustomerInput",
+        "customer-put": "CustomerReplacement",
+        "session": "SessionInput",
+        "bring-back": "EventInput",
+        **{f"item-{kind}": f"{kind[:-1].capitalize()}Input" for kind in ITEM_BODIES},
+    }
+    schemas["item-educations"] = "EducationInput"
+    # What a JSON schema cannot say: storage (NUL, surrogates, 64-bit integers), sizes, depth,
+    # instants, and what names no node.
+    inexpressible = {"unstorable-text", "int64", "section-size", "nesting", "instant-range"}
+    disagreements = []
+    for case in ALL_CASES:
+        doc = event_with(case.doc) if case.family == "bring-back" else case.doc
+        reason = refusal(case)
+        try:
+            check(doc, schemas[case.family])
+        except jsonschema.ValidationError as exc:
+            if reason is None:
+                disagreements.append(f"{case.name}: refused by the schema: {exc.message:.100}")
+        else:
+            if reason is not None and reason not in inexpressible | {"unknown-node"}:
+                disagreements.append(f"{case.name}: accepted by the schema ({reason})")
+    assert disagreements == []
+
+
 # -- over HTTP, on both backends --------------------------------------------------------------
 
 
