@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text, update
 
 from contacthub_server.store import Store
 from contacthub_server.store.errors import SessionTaken
-from contacthub_server.store.keys import index_key
+from contacthub_server.store.keys import index_key, with_index_keys
 from contacthub_server.store.tables import (
     SCHEMA_VERSION,
     customers,
@@ -77,6 +77,13 @@ def test_the_key_is_the_sha256_of_the_text() -> None:
     assert index_key("abc") == hashlib.sha256(b"abc").hexdigest()
     assert index_key(None) is None
     assert index_key(12) is None
+
+
+def test_rows_of_an_older_snapshot_get_their_keys() -> None:
+    row = with_index_keys("sessions", {"seq": 1, "value": "abc"})
+    assert row["value_key"] == index_key("abc")
+    assert with_index_keys("events", {"bbp_value": None})["bbp_key"] is None
+    assert with_index_keys("tokens", {"token": "t"}) == {"token": "t"}
 
 
 def test_the_upgrade_to_version_8_fills_in_the_keys(database_url: str) -> None:
