@@ -2,10 +2,11 @@
 
 The command must work without the hub installed, so the rules are restated here and
 ``tests/test_shared_lists.py`` holds them against the hub's own (``contacthub_server.schemas``):
-an email is one ``@`` between two runs of characters that are neither ``@`` nor blank; a
+an email is one ``@`` between two runs of characters that are neither ``@`` nor blank, or an
+RFC 5322 quoted local part (``"mario rossi"@example.com``) before such a run; a
 date-time is ``YYYY-MM-DD`` optionally followed by ``T`` (or a space) and ``hh:mm``, seconds, a
-fraction and an offset (``Z``, ``+hh``, ``+hhmm``, ``+hh:mm``), naming a real instant; a date is
-``YYYY-MM-DD`` or such a date-time.
+fraction of any length and an offset (``Z``, ``+hh``, ``+hhmm``, ``+hh:mm``), naming a real
+instant (a leap second only as 23:59:60 UTC); a date is ``YYYY-MM-DD`` or such a date-time.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ from typing import Any, Literal
 Rule = Literal["email", "date", "datetime"]
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+# An RFC 5322 quoted local part ("mario rossi"@example.com) may hold blanks and "@".
+_QUOTED_EMAIL = re.compile(r'"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*"@[^@\s"]+')
 _SHAPE = re.compile(
     r"\d{4}-\d{2}-\d{2}"
-    r"(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
+    r"(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
 )
+_FRACTION = re.compile(r"[.,](\d{1,6})\d*")
+_LEAP_SECOND = re.compile(r"(?<=:\d{2}:)60")
 
 #: Where a customer holds emails and dates; ``[]`` steps into each element of a list.
 CUSTOMER_RULES: dict[str, Rule] = {
@@ -42,7 +47,7 @@ EVENT_RULES: dict[str, Rule] = {"date": "datetime"}
 
 def is_email(text: str) -> bool:
     """True when the hub takes ``text`` as an email address."""
-    return _EMAIL.fullmatch(text) is not None
+    return _EMAIL.fullmatch(text) is not None or _QUOTED_EMAIL.fullmatch(text) is not None
 
 
 def is_datetime(text: str) -> bool:
@@ -50,12 +55,14 @@ def is_datetime(text: str) -> bool:
     stripped = text.strip()
     if _SHAPE.fullmatch(stripped) is None:
         return False
-    normal = stripped[:10] + stripped[10:].upper().replace(",", ".")
+    # Python reads six digits of fraction and no 61st second: cut the one, pull the other back.
+    normal = stripped[:10] + _FRACTION.sub(r".\1", stripped[10:]).upper()
+    leap = _LEAP_SECOND.search(normal) is not None
     try:
-        datetime.fromisoformat(normal).astimezone(timezone.utc)
+        moment = datetime.fromisoformat(_LEAP_SECOND.sub("59", normal)).astimezone(timezone.utc)
     except (ValueError, OverflowError):
         return False
-    return True
+    return not leap or (moment.hour, moment.minute) == (23, 59)
 
 
 def is_date(text: str) -> bool:

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Table, delete, func, insert, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from contacthub_server.store import Store
+from contacthub_server.store.keys import with_index_keys
 from contacthub_server.store.tables import SCHEMA_VERSION, metadata
 
 FORMAT = "contacthub-snapshot"
@@ -161,7 +162,8 @@ def _rows(path: Path, table: Table) -> Iterator[list[dict[str, Any]]]:
             unknown = set(row) - columns
             if unknown:
                 raise SnapshotError(f"{path}:{number}: /{sorted(unknown)[0]}: unknown column")
-            batch.append(row)
+            # A snapshot of a hub before version 8 has no index keys: derived from the texts.
+            batch.append(with_index_keys(str(table.name), row))
             if len(batch) >= BATCH_ROWS:
                 yield batch
                 batch = []

@@ -1,9 +1,11 @@
 """The writable customer document (contract §6): what a client may send, field by field.
 
-Every object of ``base`` (and ``base`` itself, ``consents`` and ``tags``) is closed: an unknown key
-is an error, because it would otherwise be silently lost. ``extended`` is free unless the node
-configures a JSON schema for it. Every property may be ``null`` (unset), except where the vendor's
-base schema types it as a string, an object or a list without ``null``: the lists of ``base`` and
+As in the vendor's base, consents and tags schemas, every object of ``base`` (and ``base`` itself,
+``consents`` and ``tags``) is closed, an unknown key an error, except the items of the four lists
+(educations, likes, jobs, subscriptions) and a subscription's preferences, which those schemas
+leave open: their unknown keys are kept. ``extended`` is free unless the node configures a JSON
+schema for it. Every property may be ``null`` (unset), except where the vendor's base schema
+types it as a string, an object or a list without ``null``: the lists of ``base`` and
 ``base.contacts``, ``preferences`` of a subscription, the items of all of them, an item's ``id``,
 and ``name``, ``value`` of other contacts and ``identifier``, ``appId``, ``name`` of mobile devices.
 """
@@ -43,11 +45,9 @@ SCHOOL_TYPES = ("PRIMARY_SCHOOL", "SECONDARY_SCHOOL", "HIGH_SCHOOL", "COLLEGE", 
 SUBSCRIPTION_KINDS = ("DIGITAL_MESSAGE", "SERVICE", "OTHER")
 """The kinds of ``base.subscriptions[].kind``."""
 
-GEO = Obj(
-    {"lat": Num(minimum=-90, maximum=90), "lon": Num(minimum=-180, maximum=180)},
-    required=("lat", "lon"),
-)
-"""A point on Earth; both coordinates are required when the point is given."""
+GEO = Obj({"lat": Num(), "lon": Num()})
+"""A customer's point on Earth: two numbers, each may be null or absent, with no bounds (the
+vendor's base schemas, 2018 and 2019, bound only the points of event contexts)."""
 
 CONTACTS = Obj(
     {
@@ -96,7 +96,9 @@ ADDRESS = Obj(
 )
 """A customer's ``base.address``, with an optional geographic point."""
 
-_ID = Str(nullable=False, min_length=1, fmt="segment")
+# Any string, even empty (the base schema's "id": string), but one URL path segment: every
+# client puts the id in the item's URL as it is (docs/hub.md).
+_ID = Str(nullable=False, fmt="segment")
 
 ITEMS: dict[str, Obj] = {
     "educations": Obj(
@@ -110,10 +112,12 @@ ITEMS: dict[str, Obj] = {
             "isCurrent": Bool(),
         },
         required=("id",),
+        closed=False,
     ),
     "likes": Obj(
         {"id": _ID, "category": Str(), "name": Str(), "createdTime": DateTime()},
         required=("id",),
+        closed=False,
     ),
     "jobs": Obj(
         {
@@ -126,6 +130,7 @@ ITEMS: dict[str, Obj] = {
             "isCurrent": Bool(),
         },
         required=("id",),
+        closed=False,
     ),
     "subscriptions": Obj(
         {
@@ -140,19 +145,26 @@ ITEMS: dict[str, Obj] = {
             "registeredAt": DateTime(),
             "updatedAt": DateTime(),
             "preferences": ListOf(
-                Obj({"key": Str(), "value": Str()}, nullable=False), nullable=False
+                Obj({"key": Str(), "value": Str()}, closed=False, nullable=False), nullable=False
             ),
         },
         required=("id",),
+        closed=False,
     ),
 }
-"""Each kind of customer item (the lists of ``base`` with their own endpoints)."""
+"""Each kind of customer item (the lists of ``base`` with their own endpoints), as it is kept
+in ``base.<kind>``: its ``id`` required, unknown keys kept."""
+
+ITEM_BODIES: dict[str, Obj] = {kind: replace(spec, required=()) for kind, spec in ITEMS.items()}
+"""The body of ``POST``/``PUT …/customers/{id}/{kind}``: the reference's item definitions
+require nothing, so the ``id`` may be left out (the hub then gives the item one)."""
 
 
 def _item_list(kind: str) -> ListOf:
     """A list of ``base``: never null, nor any of its items (the vendor's base schema types
-    them as arrays of objects; a null item would have no id for its endpoints to reach)."""
-    return ListOf(replace(ITEMS[kind], nullable=False), nullable=False, unique_ids=True)
+    them as arrays of objects; a null item would have no id for its endpoints to reach). Ids
+    may repeat, as the schema allows: an item endpoint reaches the first item of an id."""
+    return ListOf(replace(ITEMS[kind], nullable=False), nullable=False)
 
 
 BASE = Obj(

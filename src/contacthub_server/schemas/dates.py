@@ -4,7 +4,9 @@ The hub writes one form only: ``2017-03-08T10:18:17.000+0000`` for date-times (U
 offset without a colon) and ``2017-03-08`` for dates. It reads every form the official clients
 sent: ``Z``, ``+0000``, ``+00:00`` or ``+00`` offsets (or any other offset, converted to UTC),
 with or without a fraction of a second (any number of digits), a space instead of the ``T``, no
-offset at all (taken as UTC) and a bare date (midnight UTC).
+offset at all (taken as UTC) and a bare date (midnight UTC). Every RFC 3339 form is among them,
+a leap second included (``23:59:60`` UTC, read as its last millisecond before the next minute,
+``23:59:59.999``: the hub's instants, like the API's, have no 61st second).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 _DATE_TIME = re.compile(
     r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
     r"(?:[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})"
-    r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?"
+    r"(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?"
     r"(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?)?"
 )
 _DATE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})")
@@ -47,6 +49,8 @@ def parse_datetime(text: str) -> datetime:
         )
     parts = match.groupdict()
     fraction = (parts["fraction"] or "0")[:6].ljust(6, "0")
+    second = int(parts["second"] or 0)
+    leap = second == 60
     try:
         moment = datetime(
             int(parts["year"]),
@@ -54,14 +58,19 @@ def parse_datetime(text: str) -> datetime:
             int(parts["day"]),
             int(parts["hour"] or 0),
             int(parts["minute"] or 0),
-            int(parts["second"] or 0),
+            59 if leap else second,
             int(fraction),
             tzinfo=_offset(parts["offset"]),
-        )
-        return moment.astimezone(timezone.utc)
+        ).astimezone(timezone.utc)
     except (ValueError, OverflowError) as exc:
         # An offset can push year 1 or year 9999 out of range: still the sender's mistake.
         raise ValueError(f"invalid date-time {text!r}: {exc}") from None
+    if leap:
+        # A leap second is always 23:59:60 UTC (RFC 3339 §5.7), whatever the offset written.
+        if (moment.hour, moment.minute) != (23, 59):
+            raise ValueError(f"invalid date-time {text!r}: a leap second is 23:59:60 UTC")
+        moment = moment.replace(microsecond=999_000)
+    return moment
 
 
 def format_datetime(moment: datetime) -> str:

@@ -106,9 +106,13 @@ BRING_BACK = Obj(
         "value": Str(nullable=False, min_length=1),
         "nodeId": Str(nullable=False, min_length=1),
     },
-    required=("type", "value", "nodeId"),
+    required=("value", "nodeId"),
 )
-"""How an anonymous event names its future owner (all three keys required)."""
+"""How an anonymous event names its future owner: ``value`` and ``nodeId`` required (the
+vendor's definition of 2019 requires them, and both are needed to find the owner); ``type``
+may be left out, as the reference gives it a default (see BRING_BACK_DEFAULT_TYPE)."""
+BRING_BACK_DEFAULT_TYPE = "SESSION_ID"
+"""The ``type`` of a ``bringBackProperties`` that names none (the reference's default)."""
 
 RELAXED_TRACKING = _open(
     {"ga": _open(_strings("utm_source", "utm_medium", "utm_term", "utm_content", "utm_campaign"))}

@@ -17,6 +17,7 @@ from contacthub_server.schemas import analytics
 from contacthub_server.schemas import configuration as configuration_schema
 from contacthub_server.schemas import customer as customer_schema
 from contacthub_server.schemas import event as event_schema
+from contacthub_server.schemas import session as session_schema
 from contacthub_server.schemas.consents import CONSENT_LOG_KEYS, CONSENT_LOG_TYPES
 from contacthub_server.schemas.event_catalog import BRING_BACK_TYPES, CONTEXTS, EVENT_TYPES, MODES
 from contacthub_server.schemas.normalise import (
@@ -165,6 +166,13 @@ def _customer_request(method: str) -> dict[str, Any]:
     return schema
 
 
+def _session_request() -> dict[str, Any]:
+    schema = session_schema.SESSION.json_schema()
+    schema["properties"]["id"] = {"description": "accepted and ignored: the server's value is kept"}
+    schema["description"] = "The session's value, any string; other keys are ignored."
+    return schema
+
+
 def _item_response(kind: str) -> dict[str, Any]:
     schema = customer_schema.ITEMS[kind].json_schema(response=True)
     schema.pop("nullable", None)
@@ -173,11 +181,12 @@ def _item_response(kind: str) -> dict[str, Any]:
 
 
 def _item_request(kind: str, *, replacement: bool = False) -> dict[str, Any]:
-    schema = customer_schema.ITEMS[kind].json_schema()
+    schema = customer_schema.ITEM_BODIES[kind].json_schema()
     schema.pop("nullable", None)
     if replacement:  # the id is the path's
-        schema.pop("required", None)
         schema["properties"]["id"] = {"description": "accepted and ignored: the path's id is used"}
+    else:
+        schema["properties"]["id"]["description"] = "absent: the hub gives the item a new UUID"
     return schema
 
 
@@ -330,15 +339,7 @@ def _components() -> dict[str, Any]:
             "required": ["id", "value"],
             "properties": {"id": {"type": "string"}, "value": {"type": "string"}},
         },
-        "SessionInput": {
-            "type": "object",
-            "required": ["value"],
-            "properties": {
-                "value": Str(nullable=False, min_length=1, max_length=512).json_schema(),
-                "id": {"description": "accepted and ignored: the server's value is kept"},
-            },
-            "additionalProperties": False,
-        },
+        "SessionInput": _session_request(),
         "SessionList": {
             "type": "object",
             "required": ["elements"],

@@ -121,13 +121,16 @@ DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # A whole number written as a string, small enough for 64 bits.
 _DIGITS = re.compile(r"-?[0-9]{1,18}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S+")
+# RFC 5322's quoted local part ("mario rossi"@example.com), which may hold spaces and @.
+_QUOTED_EMAIL = re.compile(r'"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*"@[^@\s"]+')
+# RFC 3986: a scheme and a colon; the rest may be empty ("about:").
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S*")
 _DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 #: Ids that travel as one segment of a URL path (item ids): a ``/`` would split the segment, and
 #: ``.`` or ``..`` would be collapsed by HTTP clients into another resource's URL.
-SEGMENT_PATTERN = r"^(?!\.{1,2}$)[^/]+$"
+SEGMENT_PATTERN = r"^(?!\.{1,2}$)[^/]*$"
 NOT_A_SEGMENT = "cannot be an id: an id is one segment of a URL, so not '.' or '..' and without '/'"
 
 
@@ -213,7 +216,7 @@ def _str_schema(spec: Str, response: bool) -> dict[str, Any]:
 
 def _has_format(fmt: str, value: str) -> bool:
     if fmt == "email":
-        return _EMAIL.fullmatch(value) is not None
+        return _EMAIL.fullmatch(value) is not None or _QUOTED_EMAIL.fullmatch(value) is not None
     if fmt == "uri":
         return _URI.fullmatch(value) is not None
     if fmt == "ip":

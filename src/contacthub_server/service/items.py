@@ -1,12 +1,16 @@
 """Customer sub-resources: educations, likes, jobs and subscriptions, kept in ``base.<kind>``.
 
 There is no list endpoint (§2.2): the items are read through the customer document. Decisions:
-a POST of an id the customer already has is a 409; PUT takes the item id from the URL (an ``id`` in
-the body is ignored); every item write moves the customer's ``updatedAt``.
+a POST without ``id`` gets a new one (a UUID), since the reference's item bodies do not require
+it but every item of the list has one; a POST of an id the customer already has is a 409; PUT
+takes the item id from the URL (an ``id`` in the body is ignored); ids may repeat in a list
+written through the customer (the base schema allows it): GET and PUT reach the first item of
+the id, DELETE removes every one; every item write moves the customer's ``updatedAt``.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from contacthub_server.schemas.normalise import normalise_item
@@ -56,8 +60,11 @@ def _items(doc: dict[str, Any], kind: str) -> list[dict[str, Any]]:
 
 
 def add_item(registry: Registry, ws: str, customer_id: str, kind: str, body: Any) -> dict[str, Any]:
-    """POST /customers/{id}/{kind}: add the item (its id chosen by the client); the stored item."""
+    """POST /customers/{id}/{kind}: add the item (its id chosen by the client, or a new UUID
+    when the body has none); the stored item."""
     item = _validated(kind, require_object(body, ITEM_KINDS[kind]))
+    if item.get("id") is None:  # absent: the shaped item holds it as null
+        item["id"] = str(uuid.uuid4())
     with registry.write() as tx:
         doc = locked_customer(tx, ws, customer_id)
         if doc is None:

@@ -20,6 +20,7 @@ import referencing.exceptions
 
 from contacthub_server.schemas import customer as customer_schema
 from contacthub_server.schemas import event as event_schema
+from contacthub_server.schemas import session as session_schema
 from contacthub_server.schemas.configuration import MANDATORY_PATH
 from contacthub_server.schemas.dates import now
 from contacthub_server.schemas.spec import (
@@ -32,6 +33,7 @@ from contacthub_server.schemas.spec import (
     Str,
     json_type,
     pointer,
+    unstorable_text,
 )
 from contacthub_server.service.matching import BLOCK, DEFAULT_PROPERTIES, MODES
 from contacthub_server.settings import MAX_INDEX_DELAY_MS
@@ -50,9 +52,6 @@ __all__ = [
 
 ITEM_KINDS: tuple[str, ...] = tuple(customer_schema.ITEMS)
 """The kinds of customer item with their own endpoints: educations, likes, jobs, subscriptions."""
-
-MAX_SESSION_VALUE = 512
-"""The longest session value accepted (clients send UUIDs; the limit keeps the index small)."""
 
 
 class ValidationFailed(ValueError):
@@ -114,24 +113,26 @@ _INTEGER_RANGE = (-(2**63), 2**63 - 1)
 
 def _check_storable(value: Any, path: str, errors: list[FieldError]) -> None:
     """Report what JSON allows but the hub cannot store: the NUL character (U+0000) in a string
-    or key (PostgreSQL refuses it, and no client means it) and integers beyond 64 bits."""
+    or key (PostgreSQL refuses it, and no client means it), a lone surrogate (no Unicode text:
+    it has no UTF-8 form) and integers beyond 64 bits."""
     low, high = _INTEGER_RANGE
     stack: list[tuple[Any, _Trail]] = [(value, None)]
     while stack:
         current, trail = stack.pop()
         if isinstance(current, str):
-            if "\x00" in current:
-                where = path + _pointer_of(trail)
-                errors.append(FieldError(where, "must not contain the NUL character (U+0000)"))
+            problem = unstorable_text(current)
+            if problem is not None:
+                errors.append(FieldError(path + _pointer_of(trail), problem))
         elif isinstance(current, int) and not isinstance(current, bool):
             if not low <= current <= high:
                 where = path + _pointer_of(trail)
                 errors.append(FieldError(where, "is too large: integers must fit in 64 bits"))
         elif isinstance(current, Mapping):
             for key, item in current.items():
-                if isinstance(key, str) and "\x00" in key:
+                problem = unstorable_text(key) if isinstance(key, str) else None
+                if problem is not None:
                     where = path + _pointer_of((trail, key))
-                    errors.append(FieldError(where, "the key must not contain the NUL character"))
+                    errors.append(FieldError(where, f"the key {problem}"))
                 stack.append((item, (trail, key)))
         elif isinstance(current, list):
             stack.extend((item, (trail, index)) for index, item in enumerate(current))
@@ -146,10 +147,11 @@ def storable_errors(value: Any, path: str = "") -> list[FieldError]:
 
 
 def _json_size(value: Any) -> int:
+    # "surrogatepass": a lone surrogate is reported by _check_storable, not a crash here.
     if isinstance(value, str):
-        return len(value.encode("utf-8"))
+        return len(value.encode("utf-8", "surrogatepass"))
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-    return len(text.encode("utf-8"))
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _check_extended(extended: Any, schema: Mapping[str, Any], errors: list[FieldError]) -> None:
@@ -209,10 +211,10 @@ def validate_item(kind: str, body: Any) -> dict[str, Any]:
     """Check one customer item as posted to its endpoint and return its canonical copy.
 
     ``kind`` is ``educations``, ``likes``, ``jobs`` or ``subscriptions`` (``ValueError``
-    otherwise). The item's ``id`` is required; unknown properties are errors. Raises
-    :class:`ValidationFailed`.
+    otherwise). The ``id`` may be absent (the caller gives the item one); unknown properties
+    are kept, as the vendor's schemas leave items open. Raises :class:`ValidationFailed`.
     """
-    spec = customer_schema.ITEMS.get(kind)
+    spec = customer_schema.ITEM_BODIES.get(kind)
     if spec is None:
         raise ValueError(f"unknown item kind {kind!r}; expected one of {', '.join(ITEM_KINDS)}")
     source = _root_object(body, "an item")
@@ -228,8 +230,8 @@ def validate_event(body: Any, *, strict: bool = True) -> dict[str, Any]:
     """Check a posted event and return its canonical document (without ``id``).
 
     ``type``, ``context`` and ``properties`` are required; the event has exactly one owner: a
-    ``customerId`` or complete ``bringBackProperties`` (``type`` SESSION_ID or EXTERNAL_ID,
-    ``value``, ``nodeId``). ``date`` (a date-time: a date alone is refused) defaults to now.
+    ``customerId`` or ``bringBackProperties`` (``value``, ``nodeId`` and a ``type``, SESSION_ID
+    or EXTERNAL_ID, SESSION_ID when left out, the reference's default). ``date`` (a date-time: a date alone is refused) defaults to now.
     ``strict`` (a node's ``events.strictProperties``, true by default) checks ``properties``
     against the vendor's schema of its type, ``contextInfo`` against its context's and
     ``tracking`` against the tracking schema: closed objects refuse unknown keys, and types,
@@ -309,6 +311,12 @@ def check_event(body: Any) -> CheckedEvent:
         _event_sections(source, envelope, errors, strict=False)
         raise ValidationFailed(errors)
 
+    bring_back = envelope.get("bringBackProperties")
+    if isinstance(bring_back, dict) and "type" not in bring_back:
+        envelope["bringBackProperties"] = {
+            "type": event_schema.BRING_BACK_DEFAULT_TYPE,
+            **bring_back,
+        }
     owner = {key: envelope.get(key) for key in ("customerId", "bringBackProperties")}
     strict_errors: list[FieldError] = []
     strict = _event_document(source, envelope, strict_errors, strict=True)
@@ -380,22 +388,16 @@ def _event_document(
 def validate_session(body: Any) -> str:
     """Check the body of ``POST …/sessions`` (``{"value": "<session id>"}``) and return the value.
 
-    The value must be a non-empty string of at most 512 characters. Raises :class:`ValidationFailed`.
+    The value must be a string, of any length (the reference sets no limit); ``id`` and any other
+    key are accepted and ignored. Raises :class:`ValidationFailed`.
     """
     source = _root_object(body, "a session")
     errors: list[FieldError] = []
-    value = Str(nullable=False, min_length=1, max_length=MAX_SESSION_VALUE).check(
-        source.get("value"), "/value", errors
-    )
-    if "value" not in source:
-        errors = [FieldError("/value", "is required")]
-    for key in source:
-        if key not in ("value", "id"):
-            errors.append(FieldError(pointer("", key), f"unknown property {key!r}"))
+    session_schema.SESSION.check(source, "", errors)
     _check_storable(source.get("value"), "/value", errors)
     if errors:
         raise ValidationFailed(errors)
-    return str(value)
+    return str(source["value"])
 
 
 def _reference_errors(schema: Any, root: Mapping[str, Any], path: str) -> list[FieldError]:

@@ -12,16 +12,18 @@ from typing import Any
 
 from sqlalchemy import Connection, inspect, select, text, update
 
+from .keys import KEY_LENGTH, KEYED_COLUMNS, index_key
 from .tables import (
     SCHEMA_VERSION,
     customer_docs,
     customer_values,
+    customers,
     customers_scope_index,
     events,
     metadata,
     pending_indexes,
     schema_version,
-    sessions_value_index,
+    sessions,
 )
 from .tx import Tx
 
@@ -74,7 +76,10 @@ def _v5_to_v6(conn: Connection, dialect: str) -> None:
         )
     )
     conn.execute(text("DROP INDEX IF EXISTS ix_sessions_value"))  # replaced by the unique one
-    sessions_value_index.create(conn, checkfirst=True)
+    # The index of version 6 (version 8 replaces it by one on the value's key).
+    conn.execute(
+        text("CREATE UNIQUE INDEX IF NOT EXISTS uq_sessions_value ON sessions (ws, node_id, value)")
+    )
 
 
 def _v6_to_v7(conn: Connection, dialect: str) -> None:
@@ -103,6 +108,13 @@ def _v6_to_v7(conn: Connection, dialect: str) -> None:
 
 
 _BATCH = 500
+
+# Version 8: (table, its key column, the index it replaces, the index on the key).
+_KEYED_INDEXES = (
+    (customers, "ix_customers_external_id", "ix_customers_external_key"),
+    (events, "ix_events_bring_back", "ix_events_bring_back_key"),
+    (sessions, "uq_sessions_value", "uq_sessions_value_key"),
+)
 
 
 def with_source_info(doc: dict[str, Any]) -> dict[str, Any]:
@@ -154,6 +166,40 @@ def _v9_to_v10(conn: Connection, dialect: str) -> None:
             index.create(conn, checkfirst=True)
 
 
+def _v10_to_v11(conn: Connection, dialect: str) -> None:
+    """Version 11 indexes externalIds, bring-back values and session values by their SHA-256
+    (`keys`), which PostgreSQL can index whatever the length of the text: a text of more than
+    about 2,700 bytes was a 500 there. Each table gains its key column, filled in from its
+    text, in batches; the index on the text gives way to the one on the key."""
+    for table, old_index, new_index in _KEYED_INDEXES:
+        if not inspect(conn).has_table(table.name):
+            continue
+        value_column, key_column = KEYED_COLUMNS[table.name]
+        columns = {column["name"] for column in inspect(conn).get_columns(table.name)}
+        if key_column not in columns:
+            conn.execute(
+                text(f"ALTER TABLE {table.name} ADD COLUMN {key_column} VARCHAR({KEY_LENGTH})")
+            )  # fixed names, no user input
+        keys = list(table.primary_key.columns)
+        value, key = table.c[value_column], table.c[key_column]
+        while True:
+            rows = conn.execute(
+                select(*keys, value).where(value.isnot(None), key.is_(None)).limit(_BATCH)
+            ).all()
+            if not rows:
+                break
+            for row in rows:
+                conn.execute(
+                    update(table)
+                    .where(*(column == row[i] for i, column in enumerate(keys)))
+                    .values({key_column: index_key(row[-1])})
+                )
+        conn.execute(text(f"DROP INDEX IF EXISTS {old_index}"))
+        next(index for index in table.indexes if index.name == new_index).create(
+            conn, checkfirst=True
+        )
+
+
 # STEPS[n] takes a database from version n to n + 1.
 STEPS: dict[int, Callable[[Connection, str], None]] = {
     1: _v1_to_v2,
@@ -165,6 +211,7 @@ STEPS: dict[int, Callable[[Connection, str], None]] = {
     7: _v7_to_v8,
     8: _v8_to_v9,
     9: _v9_to_v10,
+    10: _v10_to_v11,
 }
 
 

@@ -29,8 +29,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from .keys import KEY_LENGTH
+
 #: The schema version this code writes; `migrations.migrate` brings older databases up to it.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 metadata = MetaData()
 
@@ -86,6 +88,8 @@ customers = Table(
     Column("id", String(64), nullable=False),
     Column("node_id", String(200), nullable=False),
     Column("external_id", Text),
+    # The SHA-256 of external_id (see `keys`): PostgreSQL cannot index a long text itself.
+    Column("external_key", String(KEY_LENGTH)),
     Column("match_key", Text),
     # Milliseconds since the epoch (UTC): compared and sorted as instants whatever the text form.
     Column("registered_at", BigInteger, nullable=False),
@@ -95,7 +99,7 @@ customers = Table(
     Column("visible_at", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("ws", "id", name="uq_customers_ws_id"),
     Index("ix_customers_node_registered", "ws", "node_id", "registered_at", "id"),
-    Index("ix_customers_external_id", "ws", "node_id", "external_id"),
+    Index("ix_customers_external_key", "ws", "node_id", "external_key"),
     Index("ix_customers_updated", "ws", "node_id", "updated_at"),
 )
 
@@ -190,13 +194,15 @@ sessions = Table(
     Column("resource_id", String(64), nullable=False),
     Column("node_id", String(200), nullable=False),
     Column("value", Text, nullable=False),
+    Column("value_key", String(KEY_LENGTH)),  # the SHA-256 of value (see `keys`)
     UniqueConstraint("ws", "customer_id", "resource_id", name="uq_sessions_resource"),
 )
 
 # A session value belongs to one customer of a node: enforced by the database, so that two hub
-# processes (or threads) adding the same value at the same instant cannot both succeed.
+# processes (or threads) adding the same value at the same instant cannot both succeed. On the
+# value's key: a value may be longer than PostgreSQL can index.
 sessions_value_index = Index(
-    "uq_sessions_value", sessions.c.ws, sessions.c.node_id, sessions.c.value, unique=True
+    "uq_sessions_value_key", sessions.c.ws, sessions.c.node_id, sessions.c.value_key, unique=True
 )
 
 events = Table(
@@ -211,6 +217,7 @@ events = Table(
     Column("date", BigInteger, nullable=False),
     Column("bbp_type", String(20)),
     Column("bbp_value", Text),
+    Column("bbp_key", String(KEY_LENGTH)),  # the SHA-256 of bbp_value (see `keys`)
     Column("bbp_node", String(200)),
     Column("doc", Document, nullable=False),
     Column("visible_at", BigInteger, nullable=False, server_default="0"),  # as customers'
@@ -220,7 +227,7 @@ events = Table(
     Index("ix_events_node_date", "ws", "node_id", "date", "type", "context"),
     Index("ix_events_type", "ws", "type", "date"),
     Index("ix_events_context", "ws", "context", "date"),
-    Index("ix_events_bring_back", "ws", "bbp_node", "bbp_type", "bbp_value"),
+    Index("ix_events_bring_back_key", "ws", "bbp_node", "bbp_type", "bbp_key"),
 )
 
 # The rows an indexing delay touched (visible_at > 0), by when they show: a listing first asks

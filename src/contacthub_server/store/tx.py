@@ -38,6 +38,7 @@ from contacthub_server.schemas.normalise import ordered_customer, ordered_event
 
 from . import analytics, feed
 from .errors import MatchKeyConflict, SessionTaken
+from .keys import index_key
 from .ordering import sort_keys, tie_break, uses_document
 from .query_sql import compile_query, search_cache
 from .tables import (
@@ -95,6 +96,7 @@ _UNOWNED_EVENTS = select(events.c.id, events.c.doc).where(
     events.c.ws == bindparam("p_ws"),
     events.c.bbp_node == bindparam("p_node"),
     events.c.bbp_type == bindparam("p_kind"),
+    events.c.bbp_key == bindparam("p_key"),
     events.c.bbp_value == bindparam("p_value"),
     events.c.customer_id.is_(None),
 )
@@ -144,9 +146,10 @@ _SQLITE_ANY_PENDING = {
 _PG_INSERT_CUSTOMER = """
 WITH c AS (
   INSERT INTO customers
-    (ws, id, node_id, external_id, match_key, registered_at, updated_at, visible_at)
+    (ws, id, node_id, external_id, external_key, match_key, registered_at, updated_at, visible_at)
   VALUES
-    (:ws, :id, :node_id, :external_id, :match_key, :registered_at, :updated_at, :visible_at)
+    (:ws, :id, :node_id, :external_id, :external_key, :match_key, :registered_at, :updated_at,
+     :visible_at)
   {conflict}
   RETURNING ref
 ), d AS (
@@ -172,7 +175,8 @@ _PG_CLAIM_EVENTS = text(
     "UPDATE events SET customer_id = CAST(:customer AS text), "
     "doc = jsonb_set(doc, '{customerId}', to_jsonb(CAST(:customer AS text))), "
     "visible_at = :visible "
-    "WHERE ws = :ws AND bbp_node = :node AND bbp_type = :kind AND bbp_value = :value "
+    "WHERE ws = :ws AND bbp_node = :node AND bbp_type = :kind AND bbp_key = :key "
+    "AND bbp_value = :value "
     "AND customer_id IS NULL RETURNING id, doc"
 )
 
@@ -507,6 +511,7 @@ class Tx:
         return {
             "node_id": doc["nodeId"],
             "external_id": external_id if isinstance(external_id, str) else None,
+            "external_key": index_key(external_id),
             "match_key": match_key,
             "registered_at": registered,
             "updated_at": _millis_or(doc.get("updatedAt"), registered),
@@ -702,6 +707,7 @@ class Tx:
             .where(
                 customers.c.ws == ws,
                 customers.c.node_id == node_id,
+                customers.c.external_key == index_key(external_id),
                 customers.c.external_id == external_id,
             )
             .order_by(*tie_break())
@@ -731,6 +737,7 @@ class Tx:
         if node_id is not None:
             conditions.append(customers.c.node_id == node_id)
         if external_id is not None:
+            conditions.append(customers.c.external_key == index_key(external_id))
             conditions.append(customers.c.external_id == external_id)
         hidden = self._hidden_customers(ws)
         if hidden is not None:
@@ -842,8 +849,9 @@ class Tx:
                 node_id=node_id,
                 resource_id=resource_id,
                 value=value,
+                value_key=index_key(value),
             )
-            .on_conflict_do_nothing(index_elements=["ws", "node_id", "value"])
+            .on_conflict_do_nothing(index_elements=["ws", "node_id", "value_key"])
             .returning(sessions.c.seq)
         ).first()
         if added is None:
@@ -896,7 +904,12 @@ class Tx:
         """The id of the customer of `node_id` that first added session `value`, or None."""
         row = self._conn.execute(
             select(sessions.c.customer_id)
-            .where(sessions.c.ws == ws, sessions.c.node_id == node_id, sessions.c.value == value)
+            .where(
+                sessions.c.ws == ws,
+                sessions.c.node_id == node_id,
+                sessions.c.value_key == index_key(value),
+                sessions.c.value == value,
+            )
             .order_by(sessions.c.seq)
             .limit(1)
         ).first()
@@ -918,6 +931,7 @@ class Tx:
             "date": _millis_or(when, _now_millis()),
             "bbp_type": bring_back.get("type"),
             "bbp_value": bring_back.get("value"),
+            "bbp_key": index_key(bring_back.get("value")),
             "bbp_node": bring_back.get("nodeId"),
             "doc": doc,
         }
@@ -1035,6 +1049,7 @@ class Tx:
                     "ws": ws,
                     "node": node_id,
                     "kind": kind,
+                    "key": index_key(value),
                     "value": value,
                     "visible": visible_at,
                 },
@@ -1046,7 +1061,14 @@ class Tx:
                 self._record(ws, "UPDATE", "EVENT", node_id, ordered_event(document))
             return len(claimed_rows)
         rows = self._conn.execute(
-            _UNOWNED_EVENTS, {"p_ws": ws, "p_node": node_id, "p_kind": kind, "p_value": value}
+            _UNOWNED_EVENTS,
+            {
+                "p_ws": ws,
+                "p_node": node_id,
+                "p_kind": kind,
+                "p_key": index_key(value),
+                "p_value": value,
+            },
         ).all()
         for event_id, doc in rows:
             claimed = {**doc, "customerId": customer_id}

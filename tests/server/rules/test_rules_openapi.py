@@ -161,4 +161,6 @@ def test_request_schemas_refuse_what_validation_refuses() -> None:
             {"nodeId": "n", "base": {"timezone": "Mars/Base"}}, schema("CustomerInput")
         )
     with pytest.raises(jsonschema.ValidationError):
-        check({"schoolName": "x"}, "EducationInput")
+        check({"schoolType": "NURSERY"}, "EducationInput")
+    with pytest.raises(jsonschema.ValidationError):
+        check({"id": ".."}, "EducationInput")
