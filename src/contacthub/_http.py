@@ -5,14 +5,14 @@ operations send every request through it. It owns:
 
 - one pooled :class:`requests.Session` (sized for bulk concurrency, proxies and CA bundles from
   the environment as ``requests`` does, read once when the transport is built);
-- connect and read timeouts (:class:`Timeouts`);
-- retries with exponential backoff and full jitter, honouring ``Retry-After``
-  (:class:`RetryPolicy`), with the rule that a ``POST`` is resent only when it cannot have been
-  processed;
+- connect and read timeouts, and an overall deadline per call (:class:`Timeouts`);
+- sending, and describing each try's outcome to the retry policy
+  (:class:`~contacthub._retry.RetryPolicy`), which decides whether to retry, fail or stop;
 - the mapping of answers to Python: parsed JSON, ``None`` for an empty body, or an
   :class:`~contacthub.errors.APIError` (:class:`~contacthub.errors.APIConnectionError` when no
   answer came, :class:`~contacthub.errors.OutcomeUnknownError` when a ``POST`` may have been
-  applied).
+  applied). A 2xx whose body is not JSON, is cut short, is nested too deeply or is empty where
+  a document is due is an ``APIError`` too; redirects are never followed.
 
 Every request is logged at DEBUG and every retry at INFO on the ``contacthub`` logger; the token
 is never logged.
@@ -20,26 +20,52 @@ is never logged.
 
 from __future__ import annotations
 
-import email.utils
 import importlib
 import json as jsonlib
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from urllib3.exceptions import ConnectTimeoutError
+from urllib3.response import BaseHTTPResponse
 
+from contacthub._retry import (
+    IDEMPOTENT_METHODS,
+    NO_RETRY,
+    Answer,
+    Attempt,
+    Fail,
+    NoAnswer,
+    Outcome,
+    Retry,
+    RetryPolicy,
+)
 from contacthub._version import __version__
 from contacthub.errors.api_error import APIError
 from contacthub.errors.connection_error import APIConnectionError, OutcomeUnknownError
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_POOL_SIZE",
+    "DEFAULT_TOTAL_TIMEOUT",
+    "IDEMPOTENT_METHODS",
+    "NO_RETRY",
+    "USER_AGENT",
+    "RetryPolicy",
+    "Timeouts",
+    "Transport",
+    "dumps",
+    "error_from_response",
+]
 
 logger = logging.getLogger("contacthub")
 # A library leaves output to the application: without its own logging setup, nothing is printed.
@@ -51,99 +77,48 @@ DEFAULT_BASE_URL = "https://api.contactlab.it/hub/v1"
 DEFAULT_POOL_SIZE = 32
 """Connections kept per host: enough for the bulk operations' default concurrency."""
 
+DEFAULT_TOTAL_TIMEOUT = 300.0
+"""The default overall deadline of a call, in seconds: longer than the default retries can take
+(5 tries of 5 s connect + 30 s read, and four pauses of at most 30 s), so that it only ends a
+call that a server keeps alive by answering very slowly."""
+
 USER_AGENT = f"contacthub-python/{__version__}"
 """The ``User-Agent`` sent with every request."""
 
-# Methods whose repetition has the same effect as one call on the ContactHub API (PATCH is a
-# deep merge of the same document, so sending it twice leaves the same state).
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+# How much of a bad body an error message quotes.
+_SNIPPET_BYTES = 80
 
 
 @dataclass(frozen=True)
 class Timeouts:
-    """How long to wait, in seconds, for a connection and then for each read of an answer."""
+    """How long to wait, in seconds: for a connection, for each read of an answer, and in all.
+
+    Attributes:
+        connect: the longest wait for a connection to open.
+        read: the longest wait for the next bytes of an answer.
+        total: the deadline of a whole call, retries and the pauses between them included;
+            ``None`` for none. When the deadline would pass before another try, the call stops
+            with an :class:`~contacthub.errors.APIConnectionError` saying so. Default 300 s.
+    """
 
     connect: float = 5.0
     read: float = 30.0
+    total: float | None = DEFAULT_TOTAL_TIMEOUT
 
     def __post_init__(self) -> None:
-        for name in ("connect", "read"):
+        for name in ("connect", "read", "total"):
             value = getattr(self, name)
+            if name == "total" and value is None:
+                continue
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
                 raise ValueError(
                     f"Timeouts.{name} must be a positive number of seconds, not {value!r}"
                 )
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    """When and how long to wait before sending a failed request again.
-
-    Attributes:
-        attempts: tries in all, the first one included (1 = never retry).
-        backoff: the ceiling, in seconds, of the first retry's delay; it doubles on each retry
-            up to ``max_backoff``. The actual delay is drawn uniformly between 0 and the ceiling
-            ("full jitter"), so that many clients retrying together spread out.
-        max_backoff: the largest ceiling of a backoff delay.
-        retry_after_cap: the longest wait honoured from a ``Retry-After`` header; a longer
-            value is cut down to it.
-        statuses: the answers retried for GET, PUT, PATCH and DELETE.
-        post_statuses: the answers retried for POST: only those that say the request was not
-            processed.
-    """
-
-    attempts: int = 5
-    backoff: float = 0.25
-    max_backoff: float = 8.0
-    retry_after_cap: float = 30.0
-    statuses: frozenset[int] = frozenset({429, 502, 503, 504})
-    post_statuses: frozenset[int] = frozenset({429, 503})
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.attempts, int) or self.attempts < 1:
-            raise ValueError(f"RetryPolicy.attempts must be an integer >= 1, not {self.attempts!r}")
-        for name in ("backoff", "max_backoff", "retry_after_cap"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(f"RetryPolicy.{name} must be a number >= 0, not {value!r}")
-
-    def backoff_delay(self, retry: int, rand: Callable[[], float] = random.random) -> float:
-        """The delay before retry number ``retry`` (1 for the first retry), with full jitter."""
-        ceiling = min(self.max_backoff, self.backoff * 2.0 ** (retry - 1))
-        return ceiling * rand()
-
-    def retry_after_delay(self, header: str | None, now: datetime | None = None) -> float | None:
-        """The wait a ``Retry-After`` header asks for, capped; ``None`` when absent or unreadable.
-
-        The header holds either seconds (``"3"``) or an HTTP date
-        (``"Wed, 21 Oct 2026 07:28:00 GMT"``).
-        """
-        if header is None or not header.strip():
-            return None
-        value = header.strip()
-        try:
-            seconds = float(value)
-        except ValueError:
-            try:
-                when = email.utils.parsedate_to_datetime(value)
-            except (TypeError, ValueError, IndexError):
-                return None
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=timezone.utc)
-            seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
-        if seconds != seconds:  # NaN
-            return None
-        return min(max(seconds, 0.0), self.retry_after_cap)
-
-
-NO_RETRY = RetryPolicy(attempts=1)
-"""A policy that sends every request once."""
-
-
 class _BearerAuth(AuthBase):
     """Adds ``Authorization: Bearer``. Being an auth object (rather than a plain header) keeps
-    ``requests`` from replacing it with credentials found in ``~/.netrc``, and lets ``requests``
-    drop it on a redirect to another host."""
+    ``requests`` from replacing it with credentials found in ``~/.netrc``."""
 
     def __init__(self, token: str) -> None:
         self._token = token
@@ -175,6 +150,8 @@ def _date_encoder() -> type[jsonlib.JSONEncoder] | None:
     encoder: type[jsonlib.JSONEncoder] | None = getattr(module, "DateEncoder", None)
     return encoder
 
+
+# ---------------------------------------------------------------------- what requests raised
 
 # Failures that may pass on a new attempt: no connection, a timeout, or an answer cut short
 # (ChunkedEncodingError: the connection broke while the body was being read).
@@ -214,12 +191,22 @@ def _failed_before_sending(exc: BaseException) -> bool:
 
 
 def _root_cause(exc: BaseException) -> str:
-    """The innermost readable reason, e.g. ``[Errno 111] Connection refused``."""
-    for item in _chain(exc):
+    """The innermost readable reason, e.g. ``[Errno 111] Connection refused`` or
+    ``IncompleteRead(9 bytes read, 31 more expected)``."""
+    chain = list(_chain(exc))
+    for item in chain:
         # requests' own errors are OSErrors too, but only wrap the interesting one.
         if isinstance(item, OSError) and not isinstance(item, requests.exceptions.RequestException):
             return str(item) or type(item).__name__
+    if isinstance(exc, urllib3.exceptions.ProtocolError):
+        return _innermost(exc)
     return str(exc)
+
+
+def _innermost(exc: BaseException) -> str:
+    """The text of the innermost exception ``exc`` wraps (``exc``'s own when it wraps none)."""
+    inner = list(_chain(exc))[-1]
+    return str(inner) or type(inner).__name__
 
 
 def _describe(exc: BaseException) -> str:
@@ -233,19 +220,133 @@ def _describe(exc: BaseException) -> str:
     return f"the connection broke ({_root_cause(exc)})"
 
 
+def _deadline_text(total: float | None) -> str:
+    return f"the call's deadline of {total:g} s (Timeouts.total)"
+
+
+def _no_answer(exc: requests.exceptions.RequestException, deadline_text: str | None) -> NoAnswer:
+    """The outcome of a try that raised ``exc`` before any answer; ``deadline_text`` is set when
+    the call's deadline has passed."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        # A certificate or TLS failure does not go away by trying again.
+        return NoAnswer(f"TLS failed ({exc})", sent=False, final=True, cause=exc)
+    if isinstance(exc, _TRANSIENT):
+        sent = not _failed_before_sending(exc)
+        reason = _describe(exc)
+        if deadline_text is not None and isinstance(exc, requests.exceptions.Timeout):
+            return NoAnswer(f"{reason}: {deadline_text} passed", sent, final=True, cause=exc)
+        return NoAnswer(reason, sent, cause=exc)
+    # An invalid URL, header or similar: sending again would fail the same way.
+    return NoAnswer(f"the request could not be sent ({exc})", sent=False, final=True, cause=exc)
+
+
+# ---------------------------------------------------------------------- reading an answer
+
+
+class _BodyFailed(Exception):
+    """The body of an answer could not be read whole."""
+
+    def __init__(
+        self, what: str, received: bytes, final: bool = False, undecodable: bool = False
+    ) -> None:
+        super().__init__(what)
+        self.what = what
+        self.received = received
+        self.final = final
+        # The whole body came, but its Content-Encoding (gzip...) does not decode it.
+        self.undecodable = undecodable
+
+
+def _snippet(content: bytes) -> str:
+    """The first bytes of a body, for an error message."""
+    head = content[:_SNIPPET_BYTES]
+    return repr(head) + ("..." if len(content) > _SNIPPET_BYTES else "")
+
+
+def _read_body(
+    response: requests.Response,
+    deadline: float | None,
+    clock: Callable[[], float],
+    total: float | None,
+) -> bytes:
+    """The whole body of ``response`` (sent with ``stream=True``), read as it arrives.
+
+    Reading piece by piece, rather than in one blocking read, lets the call's deadline end an
+    answer that drips in too slowly for the read timeout to notice. Raises :class:`_BodyFailed`
+    with what arrived when the connection breaks, the read times out or the deadline passes.
+    """
+    raw = response.raw
+    if not isinstance(raw, BaseHTTPResponse):
+        # An adapter that already holds the body (tests, caches): nothing is left to arrive.
+        try:
+            return response.content
+        except requests.exceptions.ContentDecodingError as exc:
+            raise _BodyFailed(
+                f"a body that could not be decoded ({_innermost(exc)})",
+                b"",
+                final=True,
+                undecodable=True,
+            ) from exc
+        except requests.exceptions.RequestException as exc:
+            raise _BodyFailed(_describe(exc), b"") from exc
+    chunks: list[bytes] = []
+    received = 0
+    try:
+        while True:
+            if deadline is not None and clock() >= deadline:
+                raise _BodyFailed(
+                    f"{_deadline_text(total)} passed while the body was arriving",
+                    b"".join(chunks),
+                    final=True,
+                )
+            chunk = raw.read1(65536, decode_content=True)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            received += len(chunk)
+    except urllib3.exceptions.DecodeError as exc:
+        raise _BodyFailed(
+            f"a body that could not be decoded ({_innermost(exc)})",
+            b"".join(chunks),
+            final=True,
+            undecodable=True,
+        ) from exc
+    except urllib3.exceptions.ReadTimeoutError as exc:
+        raise _BodyFailed("timed out waiting for the rest of the body", b"".join(chunks)) from exc
+    except urllib3.exceptions.HTTPError as exc:
+        raise _BodyFailed(
+            f"the connection broke after {received} bytes of the body ({_root_cause(exc)})",
+            b"".join(chunks),
+        ) from exc
+    body = b"".join(chunks)
+    # Kept on the response, as requests does, so that response.text and .json() work on it.
+    response._content = body
+    response._content_consumed = True  # type: ignore[attr-defined]
+    return body
+
+
+_ENVELOPE_KEYS = frozenset({"errors", "data", "logref"})
+
+
+def _is_envelope(body: Any) -> bool:
+    """Whether ``body`` is the API's error envelope (``message``, ``errors``, ``data``,
+    ``logref``), as opposed to a gateway's or web server's page."""
+    return isinstance(body, dict) and "message" in body and bool(_ENVELOPE_KEYS & body.keys())
+
+
 def error_from_response(response: requests.Response) -> APIError:
     """Build the :class:`APIError` for a non-2xx answer.
 
     Understands the API's envelope (``message``, ``errors``, ``data``, ``logref``), the
     Spring-style ``{"status", "error"}`` bodies some gateways send, and bodies that are not
-    JSON at all.
+    JSON at all (or nested too deeply to read).
     """
     status = response.status_code
     text = response.text
     body: Any
     try:
-        body = response.json()
-    except ValueError:
+        body = jsonlib.loads(text) if text.strip() else text
+    except (ValueError, RecursionError):
         body = text
     message: str
     errors: list[Any] = []
@@ -286,6 +387,42 @@ def error_from_response(response: requests.Response) -> APIError:
     )
 
 
+def _body_problem(content: bytes, expect_body: bool) -> tuple[Any, str | None]:
+    """The parsed JSON of a 2xx body and None, or None and what is wrong with it."""
+    if not content.strip():
+        if expect_body:
+            return None, "an empty body where a document was expected"
+        return None, None
+    try:
+        return jsonlib.loads(content), None
+    except RecursionError:
+        return None, "a JSON body nested too deeply to read"
+    except UnicodeDecodeError as exc:
+        return None, f"a body that is not UTF-8 text ({exc.reason} at byte {exc.start})"
+    except jsonlib.JSONDecodeError as exc:
+        where = f"{exc.msg.removesuffix(' at')} at character {exc.pos}"
+        if exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string"):
+            return None, f"a truncated JSON body ({where})"
+        return None, f"a body that is not JSON ({where})"
+
+
+# ---------------------------------------------------------------------- the transport
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A request ready to send (and send again)."""
+
+    method: str
+    url: str
+    params: dict[str, Any] | None
+    data: bytes | None
+    headers: dict[str, str]
+
+
+_WORKSPACE_SUFFIX = re.compile(r"/workspaces(/[^/]*)?$")
+
+
 class Transport:
     """Sends requests to one ContactHub workspace and turns the answers into Python values.
 
@@ -293,13 +430,14 @@ class Transport:
         base_url: the workspace's URL, e.g. ``https://api.contactlab.it/hub/v1/workspaces/W``;
             request paths are relative to it.
         token: the API token, sent as ``Authorization: Bearer``.
-        timeouts: connect and read timeouts.
+        timeouts: connect, read and overall timeouts.
         retry: the retry policy (:data:`NO_RETRY` to send every request once).
         session: a ``requests.Session`` to use instead of a new pooled one (the caller then
             keeps ownership: :meth:`close` leaves it open).
         pool_size: connections kept open per host when the transport builds its own session.
         sleep: the function used to wait between attempts (injectable for tests).
         rand: a function returning a float in [0, 1), used for the backoff jitter.
+        clock: a monotonic clock in seconds, used for the overall deadline (injectable for tests).
 
     It is safe to share between threads (the bulk operations do): it keeps no per-request state.
     """
@@ -315,6 +453,7 @@ class Transport:
         pool_size: int = DEFAULT_POOL_SIZE,
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must be an http:// or https:// URL, not {base_url!r}")
@@ -325,6 +464,7 @@ class Transport:
         self.retry = retry if retry is not None else RetryPolicy()
         self._sleep = sleep
         self._rand = rand
+        self._clock = clock
         self._auth = _BearerAuth(token)
         self._owns_session = session is None
         #: Connections kept open (bulk runs keep at most this many requests in flight).
@@ -346,6 +486,9 @@ class Transport:
                 session.merge_environment_settings(self.base_url, {}, None, None, None)
             )
             session.trust_env = False
+        # The body is read by _read_body, piece by piece under the call's deadline.
+        self._send_settings["stream"] = True
+        self._hint = _hub_v1_hint(self.base_url)
 
     def __repr__(self) -> str:
         return f"Transport({self.base_url!r})"
@@ -376,26 +519,57 @@ class Transport:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        expect_body: bool = False,
     ) -> Any:
-        """Send one request, retrying as the policy allows, and return the parsed JSON answer.
+        """Send one request, retrying as the policy decides, and return the parsed JSON answer.
 
         Args:
             method: the HTTP method.
             path: relative to the workspace URL, e.g. ``"/customers"``.
             params: query parameters; ``None`` values are left out.
             json: the request body, encoded with the SDK's ``DateEncoder``; ``None`` = no body.
+            expect_body: the answer must hold a document: an empty 2xx body is an error.
 
         Returns:
             The parsed JSON body, or ``None`` when the answer has no body.
 
         Raises:
-            APIError: the API answered with a status other than 2xx (after retries).
+            APIError: the API answered with a status other than 2xx (after retries), a
+                redirect, or a 2xx whose body is not the JSON it should be.
             OutcomeUnknownError: a POST may have been applied and was not resent.
-            APIConnectionError: no answer came, even after every retry.
+            APIConnectionError: no answer came, even after every retry, or the call's deadline
+                (``Timeouts.total``) passed.
         """
+        call = self._prepare(method, path, params, json)
+        total = self.timeouts.total
+        deadline = None if total is None else self._clock() + total
+        attempt = Attempt(call.method, call.url)
+        while True:
+            response, outcome = self._try(call, deadline)
+            decision = self.retry.decide(attempt, outcome, rand=self._rand)
+            if isinstance(decision, Retry):
+                self._wait(attempt, decision, deadline, outcome)
+                attempt = decision.next
+            elif isinstance(decision, Fail):
+                if isinstance(decision.error, OutcomeUnknownError):
+                    # INFO, not WARNING: the exception raised next already tells the caller.
+                    logger.info("%s %s: may have been applied; not resent", call.method, call.url)
+                raise decision.error from decision.cause
+            elif decision.gone:
+                logger.info(
+                    "%s %s -> 404 after an attempt that may have been applied: taken as done",
+                    call.method,
+                    call.url,
+                )
+                return None
+            else:
+                assert response is not None  # a Done follows an answer
+                return self._document(call, response, expect_body)
+
+    def _prepare(
+        self, method: str, path: str, params: Mapping[str, Any] | None, json: Any
+    ) -> _Call:
         method = method.upper()
-        url = self.url(path)
-        query = {k: v for k, v in (params or {}).items() if v is not None} or None
         headers = dict(self._headers)
         data: bytes | None = None
         if json is not None:
@@ -406,132 +580,136 @@ class Transport:
                     f"{method} {path}: the body cannot be sent as JSON: {exc}"
                 ) from None
             headers["Content-Type"] = "application/json"
-        idempotent = method in IDEMPOTENT_METHODS
-        retry_statuses = self.retry.statuses if idempotent else self.retry.post_statuses
-        attempts = self.retry.attempts
-        timeout = (self.timeouts.connect, self.timeouts.read)
+        query = {k: v for k, v in (params or {}).items() if v is not None} or None
+        return _Call(method, self.url(path), query, data, headers)
 
-        # Whether an earlier attempt may have been applied (sent, then no answer or a gateway
-        # error). A DELETE retried after such an attempt may find its target already gone.
-        maybe_applied = False
-        for attempt in range(1, attempts + 1):
-            started = time.monotonic()
-            try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=query,
-                    data=data,
-                    headers=headers,
-                    auth=self._auth,
-                    timeout=timeout,
-                    **self._send_settings,
-                )
-            except requests.exceptions.SSLError as exc:
-                # A certificate or TLS failure does not go away by trying again.
-                raise APIConnectionError(f"{method} {url}: TLS failed ({exc})") from exc
-            except _TRANSIENT as exc:
-                reason = _describe(exc)
-                if not idempotent and not _failed_before_sending(exc):
-                    # INFO, not WARNING: the exception raised next already tells the caller.
-                    logger.info("%s %s: %s after sending; not resent", method, url, reason)
-                    raise OutcomeUnknownError(
-                        f"{method} {url}: {reason} after the request was sent, so it may or may "
-                        "not have been applied; it was not resent to avoid a duplicate"
-                    ) from exc
-                maybe_applied = maybe_applied or not _failed_before_sending(exc)
-                if attempt >= attempts:
-                    raise APIConnectionError(
-                        f"{method} {url}: {reason} (gave up after {attempt} attempt"
-                        f"{'s' if attempt > 1 else ''})"
-                    ) from exc
-                delay = self.retry.backoff_delay(attempt, self._rand)
-                logger.info(
-                    "%s %s: %s; retry %d of %d in %.2f s",
-                    method,
-                    url,
-                    reason,
-                    attempt,
-                    attempts - 1,
-                    delay,
-                )
-                self._sleep(delay)
-                continue
-            except requests.exceptions.RequestException as exc:
-                # An invalid URL, header or similar: sending again would fail the same way.
-                raise APIConnectionError(
-                    f"{method} {url}: the request could not be sent ({exc})"
-                ) from exc
-
-            status = response.status_code
-            logger.debug(
-                "%s %s -> %d in %.0f ms",
-                method,
-                response.url,
-                status,
-                (time.monotonic() - started) * 1000,
+    def _try(self, call: _Call, deadline: float | None) -> tuple[requests.Response | None, Outcome]:
+        """Send ``call`` once and read the answer whole; the answer and what it means."""
+        connect, read = self.timeouts.connect, self.timeouts.read
+        if deadline is not None:
+            left = max(deadline - self._clock(), 0.001)
+            connect, read = min(connect, left), min(read, left)
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                call.method,
+                call.url,
+                params=call.params,
+                data=call.data,
+                headers=call.headers,
+                auth=self._auth,
+                timeout=(connect, read),
+                # A redirect is reported, never followed: requests would turn a POST into a GET.
+                allow_redirects=False,
+                **self._send_settings,
             )
+        except requests.exceptions.RequestException as exc:
+            passed = deadline is not None and self._clock() >= deadline
+            return None, _no_answer(exc, _deadline_text(self.timeouts.total) if passed else None)
+        status = response.status_code
+        try:
+            _read_body(response, deadline, self._clock, self.timeouts.total)
+        except _BodyFailed as failed:
+            response.close()
+            if not failed.undecodable:
+                reason = (
+                    f"the API answered {status} to {urlsplit(call.url).path} but {failed.what}: "
+                    f"{_snippet(failed.received)}"
+                )
+                return response, NoAnswer(
+                    reason, sent=True, final=failed.final, status=status, cause=failed.__cause__
+                )
             if 200 <= status < 300:
-                return self._parse_success(response)
-            if method == "DELETE" and status == 404 and maybe_applied:
-                logger.info(
-                    "%s %s -> 404 after an attempt that may have been applied: taken as done",
-                    method,
-                    url,
-                )
-                response.close()
-                return None
-            if status in (502, 504):
-                maybe_applied = True
-            if status in retry_statuses and attempt < attempts:
-                asked = self.retry.retry_after_delay(response.headers.get("Retry-After"))
-                delay = (
-                    asked if asked is not None else self.retry.backoff_delay(attempt, self._rand)
-                )
-                logger.info(
-                    "%s %s -> %d; retry %d of %d in %.2f s",
-                    method,
-                    url,
-                    status,
-                    attempt,
-                    attempts - 1,
-                    delay,
-                )
-                response.close()
-                self._sleep(delay)
-                continue
-            error = error_from_response(response)
-            if not idempotent and status in (502, 504):
-                raise OutcomeUnknownError(
-                    f"{method} {url}: the gateway answered {status} ({error.message}), so the "
-                    "request may or may not have been applied; it was not resent to avoid a duplicate",
-                    status_code=status,
-                    errors=error.errors,
-                    data=error.data,
-                    logref=error.logref,
-                    body=error.body,
-                    response=response,
-                    request=response.request,
-                )
-            raise error
-        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+                raise self._bad_body(
+                    call, response, failed.what, failed.received
+                ) from failed.__cause__
+            response._content = failed.received  # an error answer: its status says enough
+        logger.debug(
+            "%s %s -> %d in %.0f ms",
+            call.method,
+            response.url,
+            status,
+            (time.monotonic() - started) * 1000,
+        )
+        return response, Answer(
+            status,
+            error=None if 200 <= status < 300 else self._error(response),
+            retry_after=response.headers.get("Retry-After"),
+            location=response.headers.get("Location"),
+        )
+
+    def _wait(
+        self, attempt: Attempt, decision: Retry, deadline: float | None, outcome: Outcome
+    ) -> None:
+        """Sleep before the retry ``decision`` asks for, unless the deadline would pass first."""
+        if deadline is not None and self._clock() + decision.delay >= deadline:
+            tries = f"{attempt.number} attempt{'s' if attempt.number > 1 else ''}"
+            raise APIConnectionError(
+                f"{attempt.method} {attempt.url}: {decision.reason}, and "
+                f"{_deadline_text(self.timeouts.total)} would pass before another attempt "
+                f"(gave up after {tries})",
+                status_code=outcome.status,
+            ) from (outcome.cause if isinstance(outcome, NoAnswer) else None)
+        logger.info(
+            "%s %s: %s; retry %d of %d in %.2f s",
+            attempt.method,
+            attempt.url,
+            decision.reason,
+            attempt.number,
+            self.retry.attempts - 1,
+            decision.delay,
+        )
+        self._sleep(decision.delay)
+
+    def _error(self, response: requests.Response) -> APIError:
+        """The error of a non-2xx answer, with a hint when the base URL misses ``/hub/v1``."""
+        error = error_from_response(response)
+        if response.status_code != 404 or self._hint is None or _is_envelope(error.body):
+            return error
+        return APIError(
+            f"{error.message} ({self._hint})",
+            status_code=error.status_code,
+            errors=error.errors,
+            data=error.data,
+            logref=error.logref,
+            body=error.body,
+            response=response,
+            request=response.request,
+        )
 
     @staticmethod
-    def _parse_success(response: requests.Response) -> Any:
+    def _document(call: _Call, response: requests.Response, expect_body: bool) -> Any:
+        """The parsed body of a 2xx answer, or the error its body means."""
         content = response.content
-        if not content or not content.strip():
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            raise APIError(
-                f"the API answered {response.status_code} with a body that is not JSON: "
-                f"{response.text.strip()[:200]!r}",
-                status_code=response.status_code,
-                body=response.text,
-                response=response,
-                request=response.request,
-            ) from None
+        document, problem = _body_problem(content, expect_body)
+        if problem is None:
+            return document
+        raise Transport._bad_body(call, response, problem, content)
+
+    @staticmethod
+    def _bad_body(
+        call: _Call, response: requests.Response, problem: str, content: bytes
+    ) -> APIError:
+        """The error of a 2xx answer whose body is ``problem``: an unknown outcome for a POST."""
+        status = response.status_code
+        message = (
+            f"{call.method} {urlsplit(call.url).path}: the API answered {status} with "
+            f"{problem}: {_snippet(content)}"
+        )
+        kind: type[APIError] = APIError
+        if call.method not in IDEMPOTENT_METHODS:
+            kind = OutcomeUnknownError
+            message += (
+                "; the request may or may not have been applied, and was not resent to avoid "
+                "a duplicate"
+            )
+        return kind(
+            message,
+            status_code=status,
+            body=content.decode("utf-8", "replace"),
+            response=response,
+            request=response.request,
+        )
 
     def close(self) -> None:
         """Close the pooled connections (a session passed in by the caller is left open)."""
@@ -543,3 +721,13 @@ class Transport:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _hub_v1_hint(base_url: str) -> str | None:
+    """What to say on a 404 when the API's base URL (``base_url`` without ``/workspaces/W``)
+    does not end with ``/hub/v1``, the API's prefix; None when it does."""
+    root = _WORKSPACE_SUFFIX.sub("", base_url.rstrip("/"))
+    if root.endswith("/hub/v1"):
+        return None
+    suggestion = f"{root}/v1" if root.endswith("/hub") else f"{root}/hub/v1"
+    return f"the base URL {root} does not end with /hub/v1: did you mean {suggestion}?"

@@ -111,9 +111,21 @@ class Node:
         return self.workspace.transport
 
     def _request(
-        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        expect_body: bool | None = None,
     ) -> Any:
-        return self.workspace.transport.request(method, path, params=params, json=json)
+        # GET, POST, PUT and PATCH answer with a document (an empty 2xx body is an APIError),
+        # unless the call says otherwise; DELETE answers with an empty body.
+        if expect_body is None:
+            expect_body = method != "DELETE"
+        return self.workspace.transport.request(
+            method, path, params=params, json=json, expect_body=expect_body
+        )
 
     @staticmethod
     def _q(segment: str) -> str:
@@ -456,7 +468,8 @@ class Node:
         body = self._event_body(attributes)
         if body.get("id") is None:
             body.pop("id", None)
-        answer = self._request("POST", "/events", json=body)
+        # The API answered 202 with an empty body before version 1.11 (contract §2.4).
+        answer = self._request("POST", "/events", json=body, expect_body=False)
         if isinstance(answer, Mapping) and answer.get("id") is not None:
             body["id"] = answer["id"]
         event: Event = _models().Event.from_dict(self, body)
@@ -479,7 +492,7 @@ class Node:
         """
         body = self._event_body(attributes)
         body.pop("id", None)  # the path names the event
-        answer = self._request("PUT", f"/events/{self._q(id)}", json=body)
+        answer = self._request("PUT", f"/events/{self._q(id)}", json=body, expect_body=False)
         event: Event = _models().Event.from_dict(self, answer or {**body, "id": id})
         return event
 

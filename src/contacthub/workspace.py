@@ -47,7 +47,8 @@ class Workspace:
         token: the API token, from the ContactHub dashboard.
         base_url: the API's base URL; ``.../hub/v1`` and ``.../hub/v1/workspaces`` both work.
         timeout: connect and read timeouts: a :class:`~contacthub.Timeouts`, one number
-            for both, or a ``(connect, read)`` pair. Default 5 s to connect, 30 s to read.
+            for both, or a ``(connect, read)`` pair. Default 5 s to connect, 30 s to read,
+            and 300 s for a whole call with its retries (``Timeouts(total=...)``).
         retry: when to resend a failed request: a :class:`~contacthub.RetryPolicy`
             (``NO_RETRY`` to never resend). Default: up to 5 tries on connection errors, 429,
             502, 503 and 504, with exponential backoff and ``Retry-After``.

@@ -7,10 +7,12 @@ transport's reading of real exceptions is proven too.
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import struct
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ import requests
 import urllib3.exceptions
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+from urllib3.response import HTTPResponse
 
 
 def refused() -> requests.exceptions.ConnectionError:
@@ -46,12 +49,26 @@ def read_timeout() -> requests.exceptions.ReadTimeout:
 
 @dataclass
 class Reply:
-    """A scripted answer."""
+    """A scripted answer.
+
+    ``raw`` is the body as bytes (instead of ``body`` as JSON). With ``declared_length``, the
+    answer announces that many bytes in ``Content-Length`` whatever the body holds, so a shorter
+    body arrives cut short. ``drip`` (raw server only) sends the body one byte every ``drip``
+    seconds.
+    """
 
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
+    declared_length: int | None = None
+    drip: float | None = None
+
+    def payload(self) -> bytes:
+        """The body's bytes."""
+        if self.raw is not None:
+            return self.raw
+        return b"" if self.body is None else json.dumps(self.body).encode()
 
 
 @dataclass
@@ -62,6 +79,7 @@ class Sent:
     url: str
     headers: CaseInsensitiveDict[str]
     body: bytes | None
+    timeout: Any = None
 
 
 class ScriptedAdapter(BaseAdapter):
@@ -77,7 +95,13 @@ class ScriptedAdapter(BaseAdapter):
         if isinstance(body, str):
             body = body.encode()
         self.sent.append(
-            Sent(str(request.method), str(request.url), CaseInsensitiveDict(request.headers), body)
+            Sent(
+                str(request.method),
+                str(request.url),
+                CaseInsensitiveDict(request.headers),
+                body,
+                kwargs.get("timeout"),
+            )
         )
         if not self.script:
             raise AssertionError(f"unexpected request {request.method} {request.url}")
@@ -87,13 +111,20 @@ class ScriptedAdapter(BaseAdapter):
         response = requests.Response()
         response.status_code = item.status
         response.reason = "Scripted"
-        if item.raw is not None:
-            response._content = item.raw
-        elif item.body is None:
-            response._content = b""
+        headers = dict(item.headers)
+        if item.declared_length is not None:
+            # A body to be read from a stream that ends before Content-Length says it should.
+            headers["Content-Length"] = str(item.declared_length)
+            response.raw = HTTPResponse(
+                body=io.BytesIO(item.payload()),
+                headers=headers,
+                status=item.status,
+                preload_content=False,
+                enforce_content_length=True,
+            )
         else:
-            response._content = json.dumps(item.body).encode()
-        response.headers = CaseInsensitiveDict(item.headers)
+            response._content = item.payload()
+        response.headers = CaseInsensitiveDict(headers)
         response.url = str(request.url)
         response.request = request
         response.encoding = "utf-8"
@@ -116,7 +147,7 @@ class RawServer:
     """A TCP server answering each connection with the next scripted behaviour.
 
     Behaviours: ``"reset"`` (read the request, then reset the connection), ``"hang"`` (read the
-    request and never answer), or a :class:`Reply`.
+    request and never answer), or a :class:`Reply` (its ``declared_length`` and ``drip`` too).
     """
 
     def __init__(self, *script: str | Reply) -> None:
@@ -171,13 +202,30 @@ class RawServer:
                 self._open.append(conn)
             else:
                 assert isinstance(behaviour, Reply)
-                payload = b"" if behaviour.body is None else json.dumps(behaviour.body).encode()
-                head = (
-                    f"HTTP/1.1 {behaviour.status} X\r\nContent-Type: application/json\r\n"
-                    f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n"
-                )
+                self._reply(conn, behaviour)
+
+    def _reply(self, conn: socket.socket, reply: Reply) -> None:
+        payload = reply.payload()
+        length = len(payload) if reply.declared_length is None else reply.declared_length
+        extra = "".join(f"{name}: {value}\r\n" for name, value in reply.headers.items())
+        head = (
+            f"HTTP/1.1 {reply.status} X\r\nContent-Type: application/json\r\n{extra}"
+            f"Content-Length: {length}\r\nConnection: close\r\n\r\n"
+        )
+        try:
+            if reply.drip is None:
                 conn.sendall(head.encode() + payload)
-                conn.close()
+            else:
+                conn.sendall(head.encode())
+                for index in range(len(payload)):
+                    if self._stop.is_set():
+                        break
+                    time.sleep(reply.drip)
+                    conn.sendall(payload[index : index + 1])
+        except OSError:
+            pass  # the client gave up and closed the connection
+        finally:
+            conn.close()
 
     def close(self) -> None:
         """Stop accepting and drop every connection."""

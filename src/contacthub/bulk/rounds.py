@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from contacthub._retry import RetryPolicy
 from contacthub.errors import APIConnectionError, APIError, OutcomeUnknownError
 
 #: Rounds (send, or check then send) one item gets before it is reported as failed. The
@@ -14,12 +15,19 @@ from contacthub.errors import APIConnectionError, APIError, OutcomeUnknownError
 #: a POST with an unknown outcome, and a check or resend that failed on a transient error.
 MAX_ROUNDS = 6
 
+#: The rules of the rounds: which failures are transient (those the transport's policy says were
+#: not processed: no answer, 429, 503) and the pause between rounds (full jitter, 0.25 s
+#: doubling up to 4 s).
+ROUNDS_POLICY = RetryPolicy(attempts=MAX_ROUNDS, backoff=0.25, max_backoff=4.0)
 
-def transient(error: APIError) -> bool:
-    """True for a failure that says the request was not processed: trying later may succeed."""
-    if isinstance(error, OutcomeUnknownError):
-        return False
-    return isinstance(error, APIConnectionError) or error.status_code in (429, 503)
+
+def transient(error: APIError, policy: RetryPolicy = ROUNDS_POLICY) -> bool:
+    """True for a failure that says the request was not processed: trying later may succeed.
+
+    The transport's own classification (:meth:`RetryPolicy.transient`): no answer after every
+    retry, or an answer among ``post_statuses`` (429, 503); never an unknown outcome.
+    """
+    return policy.transient(error)
 
 
 def hopeless(error: APIError | None) -> str | None:
@@ -35,9 +43,9 @@ def hopeless(error: APIError | None) -> str | None:
     return None
 
 
-def pause(round_number: int) -> None:
+def pause(round_number: int, policy: RetryPolicy = ROUNDS_POLICY) -> None:
     """Wait before another round, growing with the rounds, jittered so threads spread out."""
-    time.sleep(min(4.0, 0.25 * 2**round_number) * random.random())
+    time.sleep(policy.backoff_delay(round_number + 1, random.random))
 
 
 def with_rounds(call: Callable[[], Any]) -> Any:
