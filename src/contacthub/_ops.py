@@ -13,7 +13,8 @@ Request shapes come from :mod:`contacthub._wire`.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Mapping
+import time
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -50,27 +51,38 @@ class Call:
         return self.method != "DELETE" if self.expect_body is None else self.expect_body
 
 
-Op = Generator[Call, Any, T]
-"""An operation: yields calls, is sent their answers, returns its result."""
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """Wait ``seconds`` before the next step (the bulk operations' rounds)."""
+
+    seconds: float
 
 
-def run(transport: Transport, op: Op[T]) -> T:
+Op = Generator[Call | Pause, Any, T]
+"""An operation: yields calls (sent their answers) and pauses, returns its result."""
+
+
+def run(transport: Transport, op: Op[T], sleep: Callable[[float], None] = time.sleep) -> T:
     """Drive ``op`` over the sync ``transport``: its result (or the error it lets through)."""
     try:
-        call = next(op)
+        step = next(op)
         while True:
+            if isinstance(step, Pause):
+                sleep(step.seconds)
+                step = op.send(None)
+                continue
             try:
                 answer = transport.request(
-                    call.method,
-                    call.path,
-                    params=call.params,
-                    json=call.json,
-                    expect_body=call.expects_body,
+                    step.method,
+                    step.path,
+                    params=step.params,
+                    json=step.json,
+                    expect_body=step.expects_body,
                 )
             except APIError as exc:
-                call = op.throw(exc)
+                step = op.throw(exc)
             else:
-                call = op.send(answer)
+                step = op.send(answer)
     except StopIteration as stop:
         return cast(T, stop.value)
 
