@@ -26,7 +26,7 @@ import random
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar, cast
 
 try:
     import httpx
@@ -40,9 +40,13 @@ from contacthub._http import (
     _Call,
     _deadline_text,
 )
+from contacthub._ops import Op, Pause
 from contacthub._retry import Answer, Attempt, NoAnswer, Outcome, Retry, RetryPolicy
+from contacthub.errors.api_error import APIError
 
-__all__ = ["AsyncTransport"]
+__all__ = ["AsyncTransport", "arun"]
+
+T = TypeVar("T")
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -298,3 +302,33 @@ class AsyncTransport(TransportCore):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+async def arun(
+    transport: AsyncTransport,
+    op: Op[T],
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    """Drive one of the operations of :mod:`contacthub._ops` over the async ``transport``
+    (what :func:`contacthub._ops.run` does over the sync one)."""
+    try:
+        step = next(op)
+        while True:
+            if isinstance(step, Pause):
+                await sleep(step.seconds)
+                step = op.send(None)
+                continue
+            try:
+                answer = await transport.request(
+                    step.method,
+                    step.path,
+                    params=step.params,
+                    json=step.json,
+                    expect_body=step.expects_body,
+                )
+            except APIError as exc:
+                step = op.throw(exc)
+            else:
+                step = op.send(answer)
+    except StopIteration as stop:
+        return cast(T, stop.value)

@@ -305,7 +305,7 @@ _ASYNC_INSTEAD = {
     "put": "await node.update_customer(full_update=True, **customer.to_dict())",
     "patch": "await node.update_customer(**customer.get_mutation_tracker())",
     "delete": "await node.delete_customer(customer.id)",
-    "list the events of": "node.iter_events(customer.id)",
+    "list the events of": "async for event in node.iter_events(customer.id)",
 }
 
 
