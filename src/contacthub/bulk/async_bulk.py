@@ -148,6 +148,7 @@ class AsyncBulkRun(AsyncIterator[BulkOutcome]):
         exhausted = False
         streak = HopelessStreak()
         running: dict[asyncio.Task[WorkResult], tuple[int, BulkItem, float]] = {}
+        finished: asyncio.Queue[asyncio.Task[WorkResult]] = asyncio.Queue()
         try:
             while True:
                 free = window.limit - len(running)
@@ -178,9 +179,13 @@ class AsyncBulkRun(AsyncIterator[BulkOutcome]):
                     for index, item in batch:
                         task = asyncio.create_task(self._guarded(item))
                         running[task] = (index, item, time.monotonic())
+                        task.add_done_callback(finished.put_nowait)
                 if not running:
                     break
-                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                # Finished tasks arrive on a queue: waiting costs the same whatever the window.
+                done = [await finished.get()]
+                while not finished.empty():
+                    done.append(finished.get_nowait())
                 for task in done:
                     index, item, began = running.pop(task)
                     status, item_id, error, resolved = task.result()
@@ -195,6 +200,7 @@ class AsyncBulkRun(AsyncIterator[BulkOutcome]):
         finally:
             self.summary.finished = time.monotonic()
             for task in running:
+                task.remove_done_callback(finished.put_nowait)
                 task.cancel()
             if running:
                 await asyncio.gather(*running, return_exceptions=True)
