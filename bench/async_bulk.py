@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -32,6 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from _hubproc import NODE_ID, TOKEN, WORKSPACE_ID, HubProcess
 from contacthub.aio import AsyncWorkspace
 from contacthub.workspace import Workspace
+
+
+def hub_cpu(hub: HubProcess) -> float:
+    """CPU seconds the hub process has used (user + system), from /proc."""
+    assert hub._process is not None
+    fields = Path(f"/proc/{hub._process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rows(prefix: str, count: int) -> Any:
@@ -78,7 +86,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--latency-ms", type=int, default=20)
     args = parser.parse_args()
-    results: dict[str, list[tuple[float, float, int]]] = {"threads": [], "async": []}
+    results: dict[str, list[tuple[float, float, int, float]]] = {"threads": [], "async": []}
     with (
         tempfile.TemporaryDirectory() as tmp,
         HubProcess(Path(tmp), latency_ms=args.latency_ms) as hub,
@@ -90,27 +98,30 @@ def main() -> None:
             order = ("threads", "async") if number % 2 == 0 else ("async", "threads")
             for kind in order:
                 run = threaded if kind == "threads" else asynchronous
-                figures = run(hub, f"{kind}-{number}", args.customers)
-                results[kind].append(figures)
-                rate, cpu, peak = figures
+                before = hub_cpu(hub)
+                rate, cpu, peak = run(hub, f"{kind}-{number}", args.customers)
+                served = (hub_cpu(hub) - before) / args.customers
+                results[kind].append((rate, cpu, peak, served))
                 print(
                     f"round {number} {kind:7}: {rate:7,.0f} customers/s, "
-                    f"{cpu * 1e6:5.0f} µs client CPU/customer, window peak {peak}",
+                    f"{cpu * 1e6:5.0f} µs client CPU/customer, {served * 1e6:5.0f} µs hub "
+                    f"CPU/customer, window peak {peak}",
                     flush=True,
                 )
     print()
     print(
         f"hub latency {args.latency_ms} ms, {args.customers} customers a round, {args.rounds} rounds (median)"
     )
-    print("| import | customers/s | client CPU µs/customer | window peak |")
-    print("|---|---:|---:|---:|")
+    print("| import | customers/s | client CPU µs/customer | hub CPU µs/customer | window peak |")
+    print("|---|---:|---:|---:|---:|")
     medians = {}
     for kind, figures in results.items():
         rate = statistics.median(f[0] for f in figures)
         cpu = statistics.median(f[1] for f in figures)
         peak = max(f[2] for f in figures)
+        served = statistics.median(f[3] for f in figures)
         medians[kind] = (rate, cpu)
-        print(f"| {kind} | {rate:,.0f} | {cpu * 1e6:,.0f} | {peak} |")
+        print(f"| {kind} | {rate:,.0f} | {cpu * 1e6:,.0f} | {served * 1e6:,.0f} | {peak} |")
     (t_rate, t_cpu), (a_rate, a_cpu) = medians["threads"], medians["async"]
     print(f"\nasync/threads: rate x{a_rate / t_rate:.2f}, client CPU x{a_cpu / t_cpu:.2f}")
 

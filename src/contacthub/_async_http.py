@@ -25,8 +25,7 @@ import asyncio
 import random
 import ssl
 import time
-from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar, cast
 
 try:
@@ -34,6 +33,7 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError("the async client needs httpx: pip install 'contacthub[async]'") from exc
 
+from contacthub._async_pool import ConnectionPool
 from contacthub._http import (
     DEFAULT_POOL_SIZE,
     Timeouts,
@@ -57,7 +57,8 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
     while item is not None and id(item) not in seen:
         seen.add(id(item))
         yield item
-        item = item.__cause__ or item.__context__
+        # As tracebacks do: the cause, else the context unless `raise ... from None` hid it.
+        item = item.__cause__ or (None if item.__suppress_context__ else item.__context__)
 
 
 def _reason(exc: BaseException) -> str:
@@ -143,109 +144,6 @@ class _Read:
         return self.content.decode(self.response.encoding or "utf-8", "replace")
 
 
-class _Stream(httpx.AsyncByteStream):
-    """A response body that gives its connection back once it is closed."""
-
-    def __init__(self, stream: httpx.AsyncByteStream, release: Callable[[], None]) -> None:
-        self._stream = stream
-        self._release: Callable[[], None] | None = release
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            release, self._release = self._release, None
-            if release is not None:
-                release()
-
-
-class ConnectionSlots(httpx.AsyncBaseTransport):
-    """At most ``size`` connections, each its own one-connection httpx transport, handed out
-    most recently used first.
-
-    httpx's own pool looks at every connection (and asks each whether its socket is readable)
-    for every request queued or finished, which at 32 connections costs several times the rest
-    of the request; handing out whole one-connection transports is O(1) per request, with the
-    same keep-alive, timeouts, TLS and errors (each slot is an ``httpx.AsyncHTTPTransport``).
-    A request waits for a free slot at most the ``pool`` timeout (``httpx.PoolTimeout``).
-    """
-
-    def __init__(self, size: int, *, secure: bool = True) -> None:
-        if size < 1:
-            raise ValueError(f"pool_size must be at least 1, not {size}")
-        self._size = size
-        # One TLS context for every slot: building one (loading the CA bundle) costs tens of
-        # milliseconds of CPU, which httpx would spend again for each one-connection transport.
-        # For an http:// API none is needed: the slots get a context that verifies against no
-        # CA at all, so that a stray https:// request fails closed rather than unverified.
-        self._ssl = (
-            httpx.create_ssl_context() if secure else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        )
-        self._slots: list[httpx.AsyncHTTPTransport] = []
-        self._free: list[httpx.AsyncHTTPTransport] = []
-        self._waiters: deque[asyncio.Future[httpx.AsyncHTTPTransport]] = deque()
-
-    async def _acquire(self, timeout: float | None) -> httpx.AsyncHTTPTransport:
-        if self._free:
-            return self._free.pop()
-        if len(self._slots) < self._size:
-            slot = httpx.AsyncHTTPTransport(
-                verify=self._ssl,
-                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            )
-            self._slots.append(slot)
-            return slot
-        waiter: asyncio.Future[httpx.AsyncHTTPTransport] = (
-            asyncio.get_running_loop().create_future()
-        )
-        self._waiters.append(waiter)
-        try:
-            async with asyncio.timeout(timeout):
-                return await waiter
-        except BaseException as exc:
-            if waiter.done() and not waiter.cancelled():
-                self._release(waiter.result())  # handed a slot just as this request gave up
-            elif waiter in self._waiters:
-                self._waiters.remove(waiter)
-            if isinstance(exc, TimeoutError):
-                raise httpx.PoolTimeout("no free connection in time") from None
-            raise
-
-    def _release(self, slot: httpx.AsyncHTTPTransport) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(slot)
-                return
-        self._free.append(slot)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        timeouts = request.extensions.get("timeout") or {}
-        slot = await self._acquire(timeouts.get("pool"))
-        try:
-            response = await slot.handle_async_request(request)
-        except BaseException:
-            self._release(slot)
-            raise
-        stream = response.stream
-        assert isinstance(stream, httpx.AsyncByteStream)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            stream=_Stream(stream, lambda: self._release(slot)),
-            extensions=response.extensions,
-            request=request,
-        )
-
-    async def aclose(self) -> None:
-        for slot in self._slots:
-            await slot.aclose()
-
-
 class AsyncTransport(TransportCore):
     """Sends requests to one ContactHub workspace from asyncio, as :class:`Transport` does.
 
@@ -288,9 +186,7 @@ class AsyncTransport(TransportCore):
             client = httpx.AsyncClient(
                 # A redirect is reported, never followed: a POST must not become a GET.
                 follow_redirects=False,
-                transport=transport
-                if transport is not None
-                else ConnectionSlots(pool_size, secure=self.base_url.startswith("https:")),
+                transport=transport if transport is not None else ConnectionPool(pool_size),
             )
         elif client.follow_redirects:
             raise ValueError("the httpx.AsyncClient given must not follow redirects")
