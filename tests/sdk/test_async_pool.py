@@ -230,3 +230,14 @@ async def test_a_wait_for_a_free_connection_ends_with_the_deadline() -> None:
         with pytest.raises(APIConnectionError):
             await first
         await transport.aclose()
+
+
+async def test_cookies_a_server_sets_are_sent_back() -> None:
+    answers = [ok(extra=b"Set-Cookie: sticky=abc; Path=/\r\n"), ok(), ok()]
+    async with http_server(lambda request: answers.pop(0)) as (url, _, requests):
+        transport = client(url)
+        await transport.request("GET", "/a")
+        await transport.request("GET", "/b")
+        await transport.aclose()
+    assert b"\r\nCookie: sticky=abc" not in requests[0]
+    assert b"\r\nCookie: sticky=abc" in requests[1]
