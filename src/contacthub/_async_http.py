@@ -25,8 +25,10 @@ import asyncio
 import random
 import ssl
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 try:
     import httpx
@@ -144,6 +146,16 @@ class _Read:
         return self.content.decode(self.response.encoding or "utf-8", "replace")
 
 
+def _proxied(url: str) -> bool:
+    """Whether the environment names a proxy for ``url`` (as ``requests`` and httpx read it:
+    ``<scheme>_proxy`` or ``all_proxy``, unless ``no_proxy`` excludes the host)."""
+    proxies = urllib.request.getproxies()
+    parts = urlsplit(url)
+    if not (proxies.get(parts.scheme) or proxies.get("all")):
+        return False
+    return not urllib.request.proxy_bypass(parts.hostname or "")
+
+
 class _Cookies(httpx.Cookies):
     """The client's cookie jar, read only from answers that set a cookie: httpx otherwise
     wraps every answer in ``http.cookiejar``'s request and response shims to find none, about
@@ -209,11 +221,21 @@ class AsyncTransport(TransportCore):
         self._authorization = f"Bearer {token.strip()}"
         self._owns_client = client is None
         if client is None:
-            client = _Client(
-                # A redirect is reported, never followed: a POST must not become a GET.
-                follow_redirects=False,
-                transport=transport if transport is not None else ConnectionPool(pool_size),
-            )
+            if transport is None and _proxied(self.base_url):
+                # A proxy from the environment (HTTPS_PROXY, ...): httpx's own stack knows
+                # proxies, and httpx reads them only for a client built without a transport.
+                client = _Client(
+                    follow_redirects=False,
+                    limits=httpx.Limits(
+                        max_connections=pool_size, max_keepalive_connections=pool_size
+                    ),
+                )
+            else:
+                client = _Client(
+                    # A redirect is reported, never followed: a POST must not become a GET.
+                    follow_redirects=False,
+                    transport=transport if transport is not None else ConnectionPool(pool_size),
+                )
         elif client.follow_redirects:
             raise ValueError("the httpx.AsyncClient given must not follow redirects")
         self.client = client

@@ -241,3 +241,22 @@ async def test_cookies_a_server_sets_are_sent_back() -> None:
         await transport.aclose()
     assert b"\r\nCookie: sticky=abc" not in requests[0]
     assert b"\r\nCookie: sticky=abc" in requests[1]
+
+
+async def test_a_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    async with http_server(lambda request: ok()) as (url, _, requests):
+        monkeypatch.setenv("HTTP_PROXY", url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        transport = client("http://api.example.test")
+        assert await transport.request("GET", "/customers") == {"ok": True}
+        await transport.aclose()
+        # NO_PROXY: straight to the host, on the SDK's own connections.
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        direct = client(url)
+        assert await direct.request("GET", "/direct") == {"ok": True}
+        await direct.aclose()
+    assert requests[0].startswith(
+        b"GET http://api.example.test/hub/v1/workspaces/ws/customers HTTP/1.1\r\n"
+    )
+    assert requests[1].startswith(b"GET /hub/v1/workspaces/ws/direct HTTP/1.1\r\n")
