@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import shutil
+import ssl
+import subprocess
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 from _fault_injection import Reply, free_port, raw_server
@@ -79,7 +83,9 @@ Script = Callable[[bytes], bytes | None]
 
 
 @asynccontextmanager
-async def http_server(answer: Script) -> AsyncIterator[tuple[str, list[int], list[bytes]]]:
+async def http_server(
+    answer: Script, tls: ssl.SSLContext | None = None
+) -> AsyncIterator[tuple[str, list[int], list[bytes]]]:
     """An asyncio server: ``answer(request_bytes)`` gives the bytes to send back (None: close
     the connection). Yields the URL, the connection numbers of the requests and the requests."""
     connections: list[int] = []
@@ -113,10 +119,10 @@ async def http_server(answer: Script) -> AsyncIterator[tuple[str, list[int], lis
         finally:
             writer.close()
 
-    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=tls)
     port = server.sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}", connections, requests
+        yield f"{'https://localhost' if tls else 'http://127.0.0.1'}:{port}", connections, requests
     finally:
         server.close()
         await server.wait_closed()
@@ -260,3 +266,34 @@ async def test_a_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPa
         b"GET http://api.example.test/hub/v1/workspaces/ws/customers HTTP/1.1\r\n"
     )
     assert requests[1].startswith(b"GET /hub/v1/workspaces/ws/direct HTTP/1.1\r\n")
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+async def test_tls_is_verified_against_the_trusted_certificates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    command = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    command += ["-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost"]
+    command += ["-addext", "subjectAltName=DNS:localhost"]
+    subprocess.run(
+        command,
+        check=True,
+        capture_output=True,
+    )
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    async with http_server(lambda request: ok(), tls) as (url, connections, _):
+        untrusted = client(url)
+        with pytest.raises(APIConnectionError, match="TLS failed") as refused:
+            await untrusted.request("GET", "/a")
+        assert "gave up" not in str(refused.value)  # not retried: it would fail again
+        await untrusted.aclose()
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        trusted = client(url)
+        assert await trusted.request("GET", "/b") == {"ok": True}
+        assert await trusted.request("GET", "/c") == {"ok": True}
+        await trusted.aclose()
+    assert connections[-2:] == [connections[-1]] * 2  # one kept-alive TLS connection
