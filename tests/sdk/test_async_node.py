@@ -277,3 +277,27 @@ async def test_workspace_from_env_ini_file_me_and_closing(
         AsyncWorkspace.from_env({"CONTACTHUB_WORKSPACE_ID": "w"})
     with pytest.raises(ValueError, match="names no node"):
         AsyncWorkspace("w", "t").get_node()
+
+
+def test_every_node_method_is_on_the_async_node_with_the_same_parameters() -> None:
+    import inspect
+
+    # Not requests: the same plain methods; and the async iterators of the bulk operations.
+    plain = {"query", "create_session_id", "transport", "workspace", "node_id"}
+    iterators = {"bulk_add_customers", "bulk_add_events", "export_customers", "export_events"}
+    names = [name for name in dir(Node) if not name.startswith("_")]
+    assert len(names) > 40
+    for name in names:
+        assert hasattr(AsyncNode, name), name
+        if name in plain:
+            continue
+        sync, asynchronous = getattr(Node, name), getattr(AsyncNode, name)
+        if name in iterators:
+            assert not inspect.iscoroutinefunction(asynchronous), name
+        else:
+            assert inspect.iscoroutinefunction(asynchronous) or inspect.isasyncgenfunction(
+                asynchronous
+            ), name
+        assert list(inspect.signature(sync).parameters) == list(
+            inspect.signature(asynchronous).parameters
+        ), name
