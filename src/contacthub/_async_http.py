@@ -17,6 +17,10 @@ and describes what happened as an :class:`~contacthub._retry.Answer` or a
 - redirects are never followed (``follow_redirects=False``): the policy reports a 3xx;
 - the call's deadline (``Timeouts.total``) bounds every try, its body included, with
   ``asyncio.timeout``.
+
+The client it builds sends through :class:`contacthub._async_pool.ConnectionPool` (the SDK's
+HTTP/1.1 connections, far cheaper in CPU than httpx's default pool), or through httpx's own
+stack when the environment names a proxy for the API.
 """
 
 from __future__ import annotations
@@ -193,7 +197,8 @@ class AsyncTransport(TransportCore):
         client: an ``httpx.AsyncClient`` to use instead of a new pooled one (the caller keeps
             ownership: :meth:`aclose` leaves it open). It must not follow redirects.
         transport: an httpx transport for the client this object builds (e.g.
-            ``httpx.MockTransport`` in tests).
+            ``httpx.MockTransport`` in tests, ``httpx.AsyncHTTPTransport()`` for httpx's own
+            stack); default a :class:`~contacthub._async_pool.ConnectionPool` of ``pool_size``.
         pool_size: connections kept open (and at most opened at once) to the API.
         sleep: the coroutine function used to wait between attempts (injectable for tests).
         rand: a function returning a float in [0, 1), used for the backoff jitter.
