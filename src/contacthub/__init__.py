@@ -10,7 +10,9 @@ Start from a :class:`Workspace`, get a :class:`Node` from it, and work on custom
             print(customer.base.contacts.email)
 
 The model classes (``Customer``, ``Event``, ``Properties``, ``Education``, ``Job``, ``Like``,
-``Subscription``) are importable from here and from :mod:`contacthub.models`; the typed documents
+``Subscription``) are importable from here and from :mod:`contacthub.models`; the async client
+(``AsyncWorkspace``, ``AsyncNode``: :mod:`contacthub.aio`, ``pip install 'contacthub[async]'``)
+too; the typed documents
 (``TypedDict``s of customers, items, events and sessions) are in :mod:`contacthub.types`.
 """
 
@@ -31,12 +33,17 @@ from contacthub.node import Node
 from contacthub.workspace import Workspace
 
 if TYPE_CHECKING:
+    from contacthub.aio import AsyncNode, AsyncWorkspace
+    from contacthub.lib.paginated_list import AsyncPaginatedList
     from contacthub.models import Customer, Education, Event, Job, Like, Properties, Subscription
 
 __all__ = [
     "NO_RETRY",
     "APIConnectionError",
     "APIError",
+    "AsyncNode",
+    "AsyncPaginatedList",
+    "AsyncWorkspace",
     "Customer",
     "Education",
     "Event",
@@ -54,6 +61,7 @@ __all__ = [
     "__version__",
 ]
 
+_ASYNC = frozenset({"AsyncNode", "AsyncPaginatedList", "AsyncWorkspace"})
 _MODELS = frozenset({"Customer", "Education", "Event", "Job", "Like", "Properties", "Subscription"})
 
 
@@ -64,6 +72,14 @@ def __getattr__(name: str) -> Any:
         import contacthub.models
 
         value = getattr(contacthub.models, name)
+        globals()[name] = value
+        return value
+    if name in _ASYNC:
+        # The async client needs httpx (the `async` extra): imported only when asked for.
+        import contacthub.aio
+        import contacthub.lib.paginated_list
+
+        value = getattr(contacthub.aio, name, None) or getattr(contacthub.lib.paginated_list, name)
         globals()[name] = value
         return value
     if name == "types":

@@ -43,6 +43,8 @@ from contacthub._retry import (
     NO_RETRY,
     Answer,
     Attempt,
+    Decision,
+    Done,
     Fail,
     NoAnswer,
     Outcome,
@@ -63,7 +65,9 @@ __all__ = [
     "RetryPolicy",
     "Timeouts",
     "Transport",
+    "TransportCore",
     "dumps",
+    "error_from_parts",
     "error_from_response",
 ]
 
@@ -341,8 +345,20 @@ def error_from_response(response: requests.Response) -> APIError:
     Spring-style ``{"status", "error"}`` bodies some gateways send, and bodies that are not
     JSON at all (or nested too deeply to read).
     """
-    status = response.status_code
-    text = response.text
+    return error_from_parts(
+        response.status_code,
+        response.text,
+        response.reason,
+        response=response,
+        request=response.request,
+    )
+
+
+def error_from_parts(
+    status: int, text: str, reason: str | None, *, response: Any = None, request: Any = None
+) -> APIError:
+    """The :class:`APIError` of a non-2xx answer from its status, body text and reason phrase,
+    whatever HTTP library read it (``response`` and ``request`` are kept on the error)."""
     body: Any
     try:
         body = jsonlib.loads(text) if text.strip() else text
@@ -365,7 +381,7 @@ def error_from_response(response: requests.Response) -> APIError:
                 message = f"{message}: {detail}"
         else:
             raw = body.get("message")
-            message = str(raw) if raw not in (None, "") else (response.reason or f"HTTP {status}")
+            message = str(raw) if raw not in (None, "") else (reason or f"HTTP {status}")
         if isinstance(body.get("errors"), list):
             errors = body["errors"]
         data = body.get("data")
@@ -373,7 +389,7 @@ def error_from_response(response: requests.Response) -> APIError:
         logref = str(raw_logref) if raw_logref is not None else None
     else:
         snippet = text.strip()[:200]
-        reason = response.reason or f"HTTP {status}"
+        reason = reason or f"HTTP {status}"
         message = f"{reason}: {snippet}" if snippet else reason
     return APIError(
         message,
@@ -383,7 +399,7 @@ def error_from_response(response: requests.Response) -> APIError:
         logref=logref,
         body=body,
         response=response,
-        request=response.request,
+        request=request,
     )
 
 
@@ -423,7 +439,212 @@ class _Call:
 _WORKSPACE_SUFFIX = re.compile(r"/workspaces(/[^/]*)?$")
 
 
-class Transport:
+class TransportCore:
+    """What every transport of the SDK shares, free of any HTTP library and of I/O.
+
+    :class:`Transport` (``requests``, threads) and :class:`contacthub._async_http.AsyncTransport`
+    (``httpx``, asyncio) are each a loop of *send once, describe the try, act on the policy's
+    decision*; everything else lives here, once: the checks of the arguments, URLs and ids,
+    encoding a request, the retry policy's decision turned into a wait, an error or a result,
+    the errors of answers, and the logging. A transport only sends, reads and sleeps.
+    """
+
+    base_url: str
+    timeouts: Timeouts
+    retry: RetryPolicy
+    pool_size: int
+
+    def _setup(
+        self,
+        base_url: str,
+        token: str,
+        timeouts: Timeouts | None,
+        retry: RetryPolicy | None,
+        pool_size: int,
+        rand: Callable[[], float],
+        clock: Callable[[], float],
+    ) -> None:
+        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must be an http:// or https:// URL, not {base_url!r}")
+        if not isinstance(token, str) or not token.strip():
+            raise ValueError("token must be a non-empty string")
+        self.base_url = base_url.rstrip("/")
+        self.timeouts = timeouts if timeouts is not None else Timeouts()
+        self.retry = retry if retry is not None else RetryPolicy()
+        self._rand = rand
+        self._clock = clock
+        #: Connections kept open (bulk runs keep at most this many requests in flight).
+        self.pool_size = pool_size
+        self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        self._hint = _hub_v1_hint(self.base_url)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.base_url!r})"
+
+    def url(self, path: str) -> str:
+        """The absolute URL of ``path`` (relative to the workspace URL, e.g. ``/customers``;
+        an absolute URL, such as that of ``/me`` outside every workspace, is kept as it is)."""
+        if not path:
+            return self.base_url
+        if path.startswith(("http://", "https://")):
+            return path
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    @staticmethod
+    def quote(segment: str) -> str:
+        """Percent-encode one path segment (an id), so that ``/`` or ``?`` in it stay inside it.
+
+        ``.`` and ``..`` are encoded too (``%2E``): sent as they are, HTTP clients collapse them
+        into the parent's URL, so ``remove_like(id, "..")`` would address the customer itself.
+        """
+        quoted = quote(str(segment), safe="")
+        return quoted.replace(".", "%2E") if quoted in (".", "..") else quoted
+
+    def _prepare(
+        self, method: str, path: str, params: Mapping[str, Any] | None, json: Any
+    ) -> _Call:
+        method = method.upper()
+        headers = dict(self._headers)
+        data: bytes | None = None
+        if json is not None:
+            try:
+                data = _encode_json(json)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"{method} {path}: the body cannot be sent as JSON: {exc}"
+                ) from None
+            headers["Content-Type"] = "application/json"
+        query = {k: v for k, v in (params or {}).items() if v is not None} or None
+        return _Call(method, self.url(path), query, data, headers)
+
+    def _deadline(self) -> float | None:
+        """When the call starting now must be over (None: never)."""
+        total = self.timeouts.total
+        return None if total is None else self._clock() + total
+
+    def _limits(self, deadline: float | None) -> tuple[float, float]:
+        """The connect and read timeouts of the next try, cut to what the deadline leaves."""
+        connect, read = self.timeouts.connect, self.timeouts.read
+        if deadline is not None:
+            left = max(deadline - self._clock(), 0.001)
+            connect, read = min(connect, left), min(read, left)
+        return connect, read
+
+    def _decide(self, attempt: Attempt, outcome: Outcome) -> Decision:
+        return self.retry.decide(attempt, outcome, rand=self._rand)
+
+    def _before_retry(
+        self, attempt: Attempt, decision: Retry, deadline: float | None, outcome: Outcome
+    ) -> float:
+        """The wait before the retry ``decision`` asks for; raises when the deadline would
+        pass first. Logs the retry (INFO)."""
+        if deadline is not None and self._clock() + decision.delay >= deadline:
+            tries = f"{attempt.number} attempt{'s' if attempt.number > 1 else ''}"
+            raise APIConnectionError(
+                f"{attempt.method} {attempt.url}: {decision.reason}, and "
+                f"{_deadline_text(self.timeouts.total)} would pass before another attempt "
+                f"(gave up after {tries})",
+                status_code=outcome.status,
+            ) from (outcome.cause if isinstance(outcome, NoAnswer) else None)
+        logger.info(
+            "%s %s: %s; retry %d of %d in %.2f s",
+            attempt.method,
+            attempt.url,
+            decision.reason,
+            attempt.number,
+            self.retry.attempts - 1,
+            decision.delay,
+        )
+        return decision.delay
+
+    @staticmethod
+    def _settle(call: _Call, decision: Fail | Done) -> bool:
+        """Act on a final decision: raise a ``Fail``'s error; True for a ``Done(gone)`` (the
+        call returns None), False for a ``Done`` whose answer is to be read."""
+        if isinstance(decision, Fail):
+            if isinstance(decision.error, OutcomeUnknownError):
+                # INFO, not WARNING: the exception raised next already tells the caller.
+                logger.info("%s %s: may have been applied; not resent", call.method, call.url)
+            raise decision.error from decision.cause
+        if decision.gone:
+            logger.info(
+                "%s %s -> 404 after an attempt that may have been applied: taken as done",
+                call.method,
+                call.url,
+            )
+            return True
+        return False
+
+    @staticmethod
+    def _log_answer(call: _Call, url: Any, status: int, started: float) -> None:
+        logger.debug(
+            "%s %s -> %d in %.0f ms", call.method, url, status, (time.monotonic() - started) * 1000
+        )
+
+    def _error_of(
+        self, status: int, text: str, reason: str | None, response: Any, request: Any
+    ) -> APIError:
+        """The error of a non-2xx answer, with a hint when the base URL misses ``/hub/v1``."""
+        error = error_from_parts(status, text, reason, response=response, request=request)
+        if status != 404 or self._hint is None:
+            return error
+        if _is_envelope(error.body) and not error.message.startswith(_UNKNOWN_ROUTE):
+            return error  # the API's own 404 of a resource: the prefix was right
+        return APIError(
+            f"{error.message} ({self._hint})",
+            status_code=error.status_code,
+            errors=error.errors,
+            data=error.data,
+            logref=error.logref,
+            body=error.body,
+            response=response,
+            request=request,
+        )
+
+    @staticmethod
+    def _document(
+        call: _Call, status: int, content: bytes, expect_body: bool, response: Any, request: Any
+    ) -> Any:
+        """The parsed body of a 2xx answer, or the error its body means."""
+        document, problem = _body_problem(content, expect_body)
+        if problem is None:
+            return document
+        raise TransportCore._bad_body(call, status, problem, content, response, request)
+
+    @staticmethod
+    def _bad_body(
+        call: _Call, status: int, problem: str, content: bytes, response: Any, request: Any
+    ) -> APIError:
+        """The error of a 2xx answer whose body is ``problem``: an unknown outcome for a POST."""
+        message = (
+            f"{call.method} {urlsplit(call.url).path}: the API answered {status} with "
+            f"{problem}: {_snippet(content)}"
+        )
+        kind: type[APIError] = APIError
+        if call.method not in IDEMPOTENT_METHODS:
+            kind = OutcomeUnknownError
+            message += (
+                "; the request may or may not have been applied, and was not resent to avoid "
+                "a duplicate"
+            )
+        return kind(
+            message,
+            status_code=status,
+            body=content.decode("utf-8", "replace"),
+            response=response,
+            request=request,
+        )
+
+    @staticmethod
+    def _body_failed(call: _Call, status: int, what: str, received: bytes) -> str:
+        """The reason of a try whose answer's body could not be read whole."""
+        return (
+            f"the API answered {status} to {urlsplit(call.url).path} but {what}: "
+            f"{_snippet(received)}"
+        )
+
+
+class Transport(TransportCore):
     """Sends requests to one ContactHub workspace and turns the answers into Python values.
 
     Args:
@@ -455,20 +676,10 @@ class Transport:
         rand: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must be an http:// or https:// URL, not {base_url!r}")
-        if not isinstance(token, str) or not token.strip():
-            raise ValueError("token must be a non-empty string")
-        self.base_url = base_url.rstrip("/")
-        self.timeouts = timeouts if timeouts is not None else Timeouts()
-        self.retry = retry if retry is not None else RetryPolicy()
+        self._setup(base_url, token, timeouts, retry, pool_size, rand, clock)
         self._sleep = sleep
-        self._rand = rand
-        self._clock = clock
         self._auth = _BearerAuth(token)
         self._owns_session = session is None
-        #: Connections kept open (bulk runs keep at most this many requests in flight).
-        self.pool_size = pool_size
         if session is None:
             session = requests.Session()
             # Retries are ours (they know which POSTs are safe to resend), so urllib3 retries none.
@@ -476,7 +687,6 @@ class Transport:
             session.mount("https://", adapter)
             session.mount("http://", adapter)
         self.session = session
-        self._headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         # requests reads the proxy and CA-bundle variables again on every call, about a fifth of
         # a request's client CPU. Every request of a transport goes to one host, so read them
         # once, here, for the transports that own their session.
@@ -488,29 +698,6 @@ class Transport:
             session.trust_env = False
         # The body is read by _read_body, piece by piece under the call's deadline.
         self._send_settings["stream"] = True
-        self._hint = _hub_v1_hint(self.base_url)
-
-    def __repr__(self) -> str:
-        return f"Transport({self.base_url!r})"
-
-    def url(self, path: str) -> str:
-        """The absolute URL of ``path`` (relative to the workspace URL, e.g. ``/customers``;
-        an absolute URL, such as that of ``/me`` outside every workspace, is kept as it is)."""
-        if not path:
-            return self.base_url
-        if path.startswith(("http://", "https://")):
-            return path
-        return f"{self.base_url}/{path.lstrip('/')}"
-
-    @staticmethod
-    def quote(segment: str) -> str:
-        """Percent-encode one path segment (an id), so that ``/`` or ``?`` in it stay inside it.
-
-        ``.`` and ``..`` are encoded too (``%2E``): sent as they are, HTTP clients collapse them
-        into the parent's URL, so ``remove_like(id, "..")`` would address the customer itself.
-        """
-        quoted = quote(str(segment), safe="")
-        return quoted.replace(".", "%2E") if quoted in (".", "..") else quoted
 
     def request(
         self,
@@ -541,54 +728,30 @@ class Transport:
                 (``Timeouts.total``) passed.
         """
         call = self._prepare(method, path, params, json)
-        total = self.timeouts.total
-        deadline = None if total is None else self._clock() + total
+        deadline = self._deadline()
         attempt = Attempt(call.method, call.url)
         while True:
             response, outcome = self._try(call, deadline)
-            decision = self.retry.decide(attempt, outcome, rand=self._rand)
+            decision = self._decide(attempt, outcome)
             if isinstance(decision, Retry):
-                self._wait(attempt, decision, deadline, outcome)
+                self._sleep(self._before_retry(attempt, decision, deadline, outcome))
                 attempt = decision.next
-            elif isinstance(decision, Fail):
-                if isinstance(decision.error, OutcomeUnknownError):
-                    # INFO, not WARNING: the exception raised next already tells the caller.
-                    logger.info("%s %s: may have been applied; not resent", call.method, call.url)
-                raise decision.error from decision.cause
-            elif decision.gone:
-                logger.info(
-                    "%s %s -> 404 after an attempt that may have been applied: taken as done",
-                    call.method,
-                    call.url,
-                )
+                continue
+            if self._settle(call, decision):
                 return None
-            else:
-                assert response is not None  # a Done follows an answer
-                return self._document(call, response, expect_body)
-
-    def _prepare(
-        self, method: str, path: str, params: Mapping[str, Any] | None, json: Any
-    ) -> _Call:
-        method = method.upper()
-        headers = dict(self._headers)
-        data: bytes | None = None
-        if json is not None:
-            try:
-                data = _encode_json(json)
-            except (TypeError, ValueError) as exc:
-                raise TypeError(
-                    f"{method} {path}: the body cannot be sent as JSON: {exc}"
-                ) from None
-            headers["Content-Type"] = "application/json"
-        query = {k: v for k, v in (params or {}).items() if v is not None} or None
-        return _Call(method, self.url(path), query, data, headers)
+            assert response is not None  # a Done follows an answer
+            return self._document(
+                call,
+                response.status_code,
+                response.content,
+                expect_body,
+                response,
+                response.request,
+            )
 
     def _try(self, call: _Call, deadline: float | None) -> tuple[requests.Response | None, Outcome]:
         """Send ``call`` once and read the answer whole; the answer and what it means."""
-        connect, read = self.timeouts.connect, self.timeouts.read
-        if deadline is not None:
-            left = max(deadline - self._clock(), 0.001)
-            connect, read = min(connect, left), min(read, left)
+        connect, read = self._limits(deadline)
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -612,25 +775,16 @@ class Transport:
         except _BodyFailed as failed:
             response.close()
             if not failed.undecodable:
-                reason = (
-                    f"the API answered {status} to {urlsplit(call.url).path} but {failed.what}: "
-                    f"{_snippet(failed.received)}"
-                )
+                reason = self._body_failed(call, status, failed.what, failed.received)
                 return response, NoAnswer(
                     reason, sent=True, final=failed.final, status=status, cause=failed.__cause__
                 )
             if 200 <= status < 300:
                 raise self._bad_body(
-                    call, response, failed.what, failed.received
+                    call, status, failed.what, failed.received, response, response.request
                 ) from failed.__cause__
             response._content = failed.received  # an error answer: its status says enough
-        logger.debug(
-            "%s %s -> %d in %.0f ms",
-            call.method,
-            response.url,
-            status,
-            (time.monotonic() - started) * 1000,
-        )
+        self._log_answer(call, response.url, status, started)
         return response, Answer(
             status,
             error=None if 200 <= status < 300 else self._error(response),
@@ -638,79 +792,10 @@ class Transport:
             location=response.headers.get("Location"),
         )
 
-    def _wait(
-        self, attempt: Attempt, decision: Retry, deadline: float | None, outcome: Outcome
-    ) -> None:
-        """Sleep before the retry ``decision`` asks for, unless the deadline would pass first."""
-        if deadline is not None and self._clock() + decision.delay >= deadline:
-            tries = f"{attempt.number} attempt{'s' if attempt.number > 1 else ''}"
-            raise APIConnectionError(
-                f"{attempt.method} {attempt.url}: {decision.reason}, and "
-                f"{_deadline_text(self.timeouts.total)} would pass before another attempt "
-                f"(gave up after {tries})",
-                status_code=outcome.status,
-            ) from (outcome.cause if isinstance(outcome, NoAnswer) else None)
-        logger.info(
-            "%s %s: %s; retry %d of %d in %.2f s",
-            attempt.method,
-            attempt.url,
-            decision.reason,
-            attempt.number,
-            self.retry.attempts - 1,
-            decision.delay,
-        )
-        self._sleep(decision.delay)
-
     def _error(self, response: requests.Response) -> APIError:
         """The error of a non-2xx answer, with a hint when the base URL misses ``/hub/v1``."""
-        error = error_from_response(response)
-        if response.status_code != 404 or self._hint is None:
-            return error
-        if _is_envelope(error.body) and not error.message.startswith(_UNKNOWN_ROUTE):
-            return error  # the API's own 404 of a resource: the prefix was right
-        return APIError(
-            f"{error.message} ({self._hint})",
-            status_code=error.status_code,
-            errors=error.errors,
-            data=error.data,
-            logref=error.logref,
-            body=error.body,
-            response=response,
-            request=response.request,
-        )
-
-    @staticmethod
-    def _document(call: _Call, response: requests.Response, expect_body: bool) -> Any:
-        """The parsed body of a 2xx answer, or the error its body means."""
-        content = response.content
-        document, problem = _body_problem(content, expect_body)
-        if problem is None:
-            return document
-        raise Transport._bad_body(call, response, problem, content)
-
-    @staticmethod
-    def _bad_body(
-        call: _Call, response: requests.Response, problem: str, content: bytes
-    ) -> APIError:
-        """The error of a 2xx answer whose body is ``problem``: an unknown outcome for a POST."""
-        status = response.status_code
-        message = (
-            f"{call.method} {urlsplit(call.url).path}: the API answered {status} with "
-            f"{problem}: {_snippet(content)}"
-        )
-        kind: type[APIError] = APIError
-        if call.method not in IDEMPOTENT_METHODS:
-            kind = OutcomeUnknownError
-            message += (
-                "; the request may or may not have been applied, and was not resent to avoid "
-                "a duplicate"
-            )
-        return kind(
-            message,
-            status_code=status,
-            body=content.decode("utf-8", "replace"),
-            response=response,
-            request=response.request,
+        return self._error_of(
+            response.status_code, response.text, response.reason, response, response.request
         )
 
     def close(self) -> None:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from contacthub import _wire
+from contacthub import _ops
 from contacthub._http import Transport
 from contacthub._wire import SortSpec
 from contacthub.bulk.export import EXPORT_PAGE_SIZE
 from contacthub.bulk.operations import BulkOperations
 from contacthub.bulk.run import DEFAULT_CONCURRENCY
-from contacthub.errors.api_error import APIError
 from contacthub.lib.paginated_list import PaginatedList
 
 if TYPE_CHECKING:
@@ -49,8 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Node"]
 
-# Read-only customer fields: the API sets them, so they are left out of what we write.
-_READ_ONLY = ("registeredAt", "updatedAt")
+T = TypeVar("T")
 
 
 def _models() -> Any:
@@ -65,20 +63,6 @@ def _segment() -> Any:
     import contacthub.models.segment as segment
 
     return segment
-
-
-class _Item:
-    """How one kind of customer item (education, job, like, subscription) travels."""
-
-    def __init__(self, collection: str, class_name: str) -> None:
-        self.collection = collection
-        self.class_name = class_name
-
-
-_EDUCATION = _Item("educations", "Education")
-_JOB = _Item("jobs", "Job")
-_LIKE = _Item("likes", "Like")
-_SUBSCRIPTION = _Item("subscriptions", "Subscription")
 
 
 class Node:
@@ -110,6 +94,10 @@ class Node:
         """The workspace's transport, through which every request of this node goes."""
         return self.workspace.transport
 
+    def _run(self, op: _ops.Op[T]) -> T:
+        """Run one of the operations of :mod:`contacthub._ops` over the workspace's transport."""
+        return _ops.run(self.workspace.transport, op)
+
     def _request(
         self,
         method: str,
@@ -121,22 +109,10 @@ class Node:
     ) -> Any:
         # GET, POST, PUT and PATCH answer with a document (an empty 2xx body is an APIError),
         # unless the call says otherwise; DELETE answers with an empty body.
-        if expect_body is None:
-            expect_body = method != "DELETE"
+        call = _ops.Call(method, path, params=params, json=json, expect_body=expect_body)
         return self.workspace.transport.request(
-            method, path, params=params, json=json, expect_body=expect_body
+            method, path, params=params, json=json, expect_body=call.expects_body
         )
-
-    @staticmethod
-    def _q(segment: str) -> str:
-        return _wire.segment(segment)
-
-    def _customer(self, document: Any) -> Customer:
-        result: Customer = _models().Customer.from_dict(self, document)
-        return result
-
-    def _customer_handle(self, customer_id: str) -> Customer:
-        return self._customer({"id": customer_id})
 
     # ------------------------------------------------------------------ customers
 
@@ -156,19 +132,7 @@ class Node:
             APIError: 409 when the customer exists and ``force_update`` is false, 400 when the
                 attributes are not valid.
         """
-        force_update = bool(attributes.pop("forceUpdate", False)) or force_update
-        body = {key: value for key, value in attributes.items() if key not in _READ_ONLY}
-        if body.get("id") is None:
-            body.pop("id", None)
-        body["nodeId"] = self.node_id
-        try:
-            return self._customer(self._request("POST", "/customers", json=body))
-        except APIError as error:
-            existing = _wire.conflict_id(error)
-            if not force_update or existing is None:
-                raise
-        patch = {key: value for key, value in body.items() if key not in ("nodeId", "id")}
-        return self._customer(self._request("PATCH", f"/customers/{self._q(existing)}", json=patch))
+        return self._run(_ops.add_customer(self, force_update, dict(attributes)))
 
     def get_customer(self, id: str | None = None, external_id: str | None = None) -> Customer:
         """One customer, by its id or by its external id (give exactly one of them).
@@ -178,25 +142,7 @@ class Node:
                 customers of this node have that external id (use ``get_customers``).
             APIError: 404 when no such customer exists.
         """
-        if (id is None) == (external_id is None):
-            raise ValueError("get_customer() needs exactly one of id= and external_id=")
-        if id is not None:
-            return self._customer(self._request("GET", f"/customers/{self._q(id)}"))
-        page = self._customers_page(external_id=external_id, size=2)
-        elements = page.get("elements") or []
-        if not elements:
-            raise APIError(
-                f"no customer with external id {external_id!r} in node {self.node_id}",
-                status_code=404,
-                body=page,
-            )
-        if len(elements) > 1:
-            total = (page.get("page") or {}).get("totalElements", len(elements))
-            raise ValueError(
-                f"{total} customers have external id {external_id!r}: "
-                "use get_customers(external_id=...) to get them all"
-            )
-        return self._customer(elements[0])
+        return self._run(_ops.get_customer(self, id, external_id))
 
     def _customers_page(
         self,
@@ -207,16 +153,9 @@ class Node:
         query: Any = None,
         sort: SortSpec | None = None,
     ) -> Any:
-        params = _wire.customers_params(
-            self.node_id,
-            external_id=external_id,
-            query=query,
-            fields=fields,
-            sort=sort,
-            page=page,
-            size=size,
+        return self._run(
+            _ops.customers_page(self.node_id, external_id, page, size, fields, query, sort)
         )
-        return self._request("GET", "/customers", params=params)
 
     @overload
     def get_customers(
@@ -276,9 +215,8 @@ class Node:
             query=query,
             sort=sort,
         )
-        if external_id is not None and customers.total_elements == 1 and len(customers) == 1:
-            return customers[0]
-        return customers
+        result: PaginatedList[Customer] | Customer = _ops.single_customer(customers, external_id)
+        return result
 
     def iter_customers(
         self,
@@ -313,14 +251,7 @@ class Node:
 
         When several match, the most recently updated one is returned.
         """
-        if not isinstance(email, str) or not email:
-            raise ValueError(f"email must be a non-empty string, not {email!r}")
-        from contacthub.models.query.query import equals_query
-
-        query = equals_query("base.contacts.email", email)
-        page = self._customers_page(query=query, sort="updatedAt,desc", size=1)
-        elements = page.get("elements") or []
-        return self._customer(elements[0]) if elements else None
+        return self._run(_ops.get_customer_by_email(self, email))
 
     def update_customer(
         self, id: str, full_update: bool = False, **attributes: Unpack[CustomerFields]
@@ -335,17 +266,7 @@ class Node:
                 removes a property, a list replaces the old one).
             attributes: the customer's new attributes.
         """
-        if full_update:
-            body = {key: value for key, value in attributes.items() if key not in _READ_ONLY}
-            body["id"] = id
-            body["nodeId"] = self.node_id
-            return self._customer(self._request("PUT", f"/customers/{self._q(id)}", json=body))
-        body = {
-            key: value
-            for key, value in attributes.items()
-            if key not in (*_READ_ONLY, "id", "nodeId")
-        }
-        return self._customer(self._request("PATCH", f"/customers/{self._q(id)}", json=body))
+        return self._run(_ops.update_customer(self, id, full_update, attributes))
 
     def delete_customer(self, id: str, **attributes: Any) -> Customer:
         """Delete a customer (its events and sessions too) and return what was deleted.
@@ -353,10 +274,7 @@ class Node:
         ``node.delete_customer(**customer.to_dict())`` works: only ``id`` is used to delete.
         When the API answers with no body, the returned customer holds the given attributes.
         """
-        deleted = self._request("DELETE", f"/customers/{self._q(id)}")
-        if not isinstance(deleted, Mapping) or not deleted:
-            deleted = {**attributes, "id": id}
-        return self._customer(deleted)
+        return self._run(_ops.delete_customer(self, id, attributes))
 
     # ------------------------------------------------------------------ tags
 
@@ -367,11 +285,7 @@ class Node:
         manual tags back, so two programs changing one customer's tags at the same moment can
         overwrite each other's change.
         """
-        customer = self._request("GET", f"/customers/{self._q(customer_id)}")
-        manual = list(((customer.get("tags") or {}).get("manual")) or [])
-        if tag in manual:
-            return self._customer(customer)
-        return self.update_customer(customer_id, tags={"manual": [*manual, tag]})
+        return self._run(_ops.add_tag(self, customer_id, tag))
 
     def remove_tag(self, customer_id: str, tag: str) -> Customer:
         """Remove ``tag`` from the customer's manual tags.
@@ -379,12 +293,7 @@ class Node:
         Raises:
             ValueError: the customer has no such manual tag.
         """
-        customer = self._request("GET", f"/customers/{self._q(customer_id)}")
-        manual = list(((customer.get("tags") or {}).get("manual")) or [])
-        if tag not in manual:
-            raise ValueError(f"customer {customer_id} has no manual tag {tag!r}")
-        manual.remove(tag)
-        return self.update_customer(customer_id, tags={"manual": manual})
+        return self._run(_ops.remove_tag(self, customer_id, tag))
 
     # ------------------------------------------------------------------ sessions
 
@@ -398,26 +307,22 @@ class Node:
 
         Returns the new session resource, ``{"id": <resource id>, "value": session_id}``.
         """
-        result: Session = self._request(
-            "POST", f"/customers/{self._q(customer_id)}/sessions", json={"value": session_id}
-        )
+        result: Session = self._run(_ops.add_customer_session(customer_id, session_id))
         return result
 
     def get_customer_sessions(self, customer_id: str) -> list[Session]:
         """The customer's sessions, each ``{"id": <resource id>, "value": <session id>}``."""
-        result = self._request("GET", f"/customers/{self._q(customer_id)}/sessions") or {}
-        return list(result.get("elements") or [])
+        result: list[Session] = self._run(_ops.get_customer_sessions(customer_id))
+        return result
 
     def get_customer_session(self, customer_id: str, session_id: str) -> Session:
         """One session of the customer, by its resource id (the ``id``, not the ``value``)."""
-        result: Session = self._request(
-            "GET", f"/customers/{self._q(customer_id)}/sessions/{self._q(session_id)}"
-        )
+        result: Session = self._run(_ops.get_customer_session(customer_id, session_id))
         return result
 
     def delete_customer_session(self, customer_id: str, session_id: str) -> None:
         """Remove one session of the customer, by its resource id."""
-        self._request("DELETE", f"/customers/{self._q(customer_id)}/sessions/{self._q(session_id)}")
+        self._run(_ops.delete_customer_session(customer_id, session_id))
 
     # ------------------------------------------------------------------ sources
 
@@ -428,34 +333,19 @@ class Node:
         ``extra``, ``consents``, ``tags``, ``registeredAt`` and ``updatedAt``. The hub records
         one source per customer: the node it belongs to (so the source ``id`` is that node's id).
         """
-        result = self._request("GET", f"/customers/{self._q(customer_id)}/sources") or {}
-        return list(result.get("elements") or [])
+        result: list[CustomerSource] = self._run(_ops.get_customer_sources(customer_id))
+        return result
 
     def get_customer_source(self, customer_id: str, source_id: str) -> CustomerSource:
         """One source of the customer (see :meth:`get_customer_sources`), by its id."""
-        result: CustomerSource = self._request(
-            "GET", f"/customers/{self._q(customer_id)}/sources/{self._q(source_id)}"
-        )
+        result: CustomerSource = self._run(_ops.get_customer_source(customer_id, source_id))
         return result
 
     # ------------------------------------------------------------------ events
 
     def _event_body(self, attributes: Mapping[str, Any]) -> dict[str, Any]:
         """The JSON body of an event: bring-back properties spelt the API's way, with a node."""
-        body = dict(attributes)
-        bring_back: Any = body.get("bringBackProperties")
-        if hasattr(bring_back, "to_dict"):  # a Properties object
-            bring_back = bring_back.to_dict()
-        if isinstance(bring_back, Mapping):
-            properties = dict(bring_back)
-            # The guide's own example writes type='externalId': accept the API's spelling's cousins.
-            kind = str(properties.get("type", "")).replace("_", "").upper()
-            if kind in ("EXTERNALID", "SESSIONID"):
-                properties["type"] = "EXTERNAL_ID" if kind == "EXTERNALID" else "SESSION_ID"
-            if properties.get("nodeId") is None:
-                properties["nodeId"] = self.node_id
-            body["bringBackProperties"] = properties
-        return body
+        return _ops.event_body(self.node_id, attributes)
 
     def add_event(self, **attributes: Unpack[EventDocument]) -> Event:
         """Add an event and return it (with the ``id`` the API gave it, when it gives one).
@@ -465,21 +355,12 @@ class Node:
         this node's). The API stores events asynchronously: an event may take a moment to be
         listed.
         """
-        body = self._event_body(attributes)
-        if body.get("id") is None:
-            body.pop("id", None)
-        # The API answered 202 with an empty body before version 1.11 (contract §2.4).
-        answer = self._request("POST", "/events", json=body, expect_body=False)
-        if isinstance(answer, Mapping) and answer.get("id") is not None:
-            body["id"] = answer["id"]
-        event: Event = _models().Event.from_dict(self, body)
+        event: Event = self._run(_ops.add_event(self, attributes))
         return event
 
     def get_event(self, id: str) -> Event:
         """One event, by its id."""
-        event: Event = _models().Event.from_dict(
-            self, self._request("GET", f"/events/{self._q(id)}")
-        )
+        event: Event = self._run(_ops.get_event(self, id))
         return event
 
     def update_event(self, id: str, **attributes: Unpack[EventFields]) -> Event:
@@ -490,15 +371,12 @@ class Node:
         left out is unset. The event keeps its ``id`` and ``registeredAt``; its ``updatedAt``
         moves on. Raises :class:`~contacthub.errors.APIError` (404) for an unknown event.
         """
-        body = self._event_body(attributes)
-        body.pop("id", None)  # the path names the event
-        answer = self._request("PUT", f"/events/{self._q(id)}", json=body, expect_body=False)
-        event: Event = _models().Event.from_dict(self, answer or {**body, "id": id})
+        event: Event = self._run(_ops.update_event(self, id, attributes))
         return event
 
     def delete_event(self, id: str) -> None:
         """Delete one event, by its id."""
-        self._request("DELETE", f"/events/{self._q(id)}")
+        self._run(_ops.delete_event(id))
 
     def _events_page(
         self,
@@ -511,18 +389,19 @@ class Node:
         page: int | None = None,
         size: int | None = None,
     ) -> Any:
-        params = _wire.events_params(
-            self.node_id,
-            customer_id=customer_id,
-            event_type=event_type,
-            context=context,
-            mode=event_mode,
-            date_from=date_from,
-            date_to=date_to,
-            page=page,
-            size=size,
+        return self._run(
+            _ops.events_page(
+                self.node_id,
+                customer_id,
+                event_type,
+                context,
+                event_mode,
+                date_from,
+                date_to,
+                page,
+                size,
+            )
         )
-        return self._request("GET", "/events", params=params)
 
     def get_consent_logs(
         self,
@@ -540,24 +419,11 @@ class Node:
         and the value it was given, oldest first unless ``descending``. ``start_date`` and
         ``end_date`` are inclusive days; ``log_type`` is e.g. ``"CONSENT_CHANGED"``.
         """
-        params: dict[str, Any] = {
-            "customerId": customer_id,
-            "startDate": None if start_date is None else str(start_date),
-            "endDate": None if end_date is None else str(end_date),
-            "type": log_type,
-            "property": consent_property,
-            "sort": "date,desc" if descending else None,
-            "size": 50,
-        }
-        params = {k: v for k, v in params.items() if v is not None}
-        logs: list[dict[str, Any]] = []
-        page = 0
-        while True:
-            body = self._request("GET", "/consent-logs", params={**params, "page": page})
-            logs.extend(body["elements"])
-            page += 1
-            if page >= body["page"]["totalPages"]:
-                return logs
+        return self._run(
+            _ops.get_consent_logs(
+                customer_id, start_date, end_date, log_type, consent_property, descending
+            )
+        )
 
     def get_events(
         self,
@@ -583,9 +449,7 @@ class Node:
             page: the page to get, counted from 0.
             size: events per page (default 10, at most 50).
         """
-        for name, value in (("date_from", date_from), ("date_to", date_to)):
-            if value is not None and not isinstance(value, (datetime, date, str)):
-                raise TypeError(f"{name} must be a datetime, a date or a string, not {value!r}")
+        _ops.check_dates(date_from, date_to)
         return PaginatedList(
             self,
             self._events_page,
@@ -610,46 +474,28 @@ class Node:
 
     # ------------------------------------------------------------------ customer items
 
-    def _add_item(self, item: _Item, customer_id: str, attributes: Mapping[str, Any]) -> Any:
-        answer = self._request(
-            "POST", f"/customers/{self._q(customer_id)}/{item.collection}", json=attributes
-        )
-        return self._item(item, customer_id, answer if answer else attributes)
+    def _add_item(self, item: _ops.Item, customer_id: str, attributes: Mapping[str, Any]) -> Any:
+        return self._run(_ops.add_item(self, item, customer_id, attributes))
 
-    def _get_item(self, item: _Item, customer_id: str, item_id: str) -> Any:
-        answer = self._request(
-            "GET", f"/customers/{self._q(customer_id)}/{item.collection}/{self._q(item_id)}"
-        )
-        return self._item(item, customer_id, answer)
+    def _get_item(self, item: _ops.Item, customer_id: str, item_id: str) -> Any:
+        return self._run(_ops.get_item(self, item, customer_id, item_id))
 
     def _update_item(
-        self, item: _Item, customer_id: str, item_id: str, attributes: Mapping[str, Any]
+        self, item: _ops.Item, customer_id: str, item_id: str, attributes: Mapping[str, Any]
     ) -> Any:
-        body = {**attributes, "id": item_id}
-        answer = self._request(
-            "PUT",
-            f"/customers/{self._q(customer_id)}/{item.collection}/{self._q(item_id)}",
-            json=body,
-        )
-        return self._item(item, customer_id, answer if answer else body)
+        return self._run(_ops.update_item(self, item, customer_id, item_id, attributes))
 
-    def _remove_item(self, item: _Item, customer_id: str, item_id: str) -> None:
-        self._request(
-            "DELETE", f"/customers/{self._q(customer_id)}/{item.collection}/{self._q(item_id)}"
-        )
-
-    def _item(self, item: _Item, customer_id: str, document: Any) -> Any:
-        model = getattr(_models(), item.class_name)
-        return model.from_dict(self._customer_handle(customer_id), document)
+    def _remove_item(self, item: _ops.Item, customer_id: str, item_id: str) -> None:
+        self._run(_ops.remove_item(item, customer_id, item_id))
 
     def add_education(self, customer_id: str, **attributes: Unpack[EducationDocument]) -> Education:
         """Add an education (with your own ``id``) to the customer's ``base.educations``."""
-        result: Education = self._add_item(_EDUCATION, customer_id, attributes)
+        result: Education = self._add_item(_ops.EDUCATION, customer_id, attributes)
         return result
 
     def get_education(self, customer_id: str, education_id: str) -> Education:
         """One education of the customer, by its id."""
-        result: Education = self._get_item(_EDUCATION, customer_id, education_id)
+        result: Education = self._get_item(_ops.EDUCATION, customer_id, education_id)
         return result
 
     get_customer_education = get_education
@@ -658,65 +504,65 @@ class Node:
         self, customer_id: str, id: str, **attributes: Unpack[EducationFields]
     ) -> Education:
         """Replace the customer's education ``id`` with ``attributes``."""
-        result: Education = self._update_item(_EDUCATION, customer_id, id, attributes)
+        result: Education = self._update_item(_ops.EDUCATION, customer_id, id, attributes)
         return result
 
     def remove_education(self, customer_id: str, education_id: str) -> None:
         """Remove the customer's education ``education_id``."""
-        self._remove_item(_EDUCATION, customer_id, education_id)
+        self._remove_item(_ops.EDUCATION, customer_id, education_id)
 
     def add_job(self, customer_id: str, **attributes: Unpack[JobDocument]) -> Job:
         """Add a job (with your own ``id``) to the customer's ``base.jobs``."""
-        result: Job = self._add_item(_JOB, customer_id, attributes)
+        result: Job = self._add_item(_ops.JOB, customer_id, attributes)
         return result
 
     def get_job(self, customer_id: str, job_id: str) -> Job:
         """One job of the customer, by its id."""
-        result: Job = self._get_item(_JOB, customer_id, job_id)
+        result: Job = self._get_item(_ops.JOB, customer_id, job_id)
         return result
 
     get_customer_job = get_job
 
     def update_job(self, customer_id: str, id: str, **attributes: Unpack[JobFields]) -> Job:
         """Replace the customer's job ``id`` with ``attributes``."""
-        result: Job = self._update_item(_JOB, customer_id, id, attributes)
+        result: Job = self._update_item(_ops.JOB, customer_id, id, attributes)
         return result
 
     def remove_job(self, customer_id: str, job_id: str) -> None:
         """Remove the customer's job ``job_id``."""
-        self._remove_item(_JOB, customer_id, job_id)
+        self._remove_item(_ops.JOB, customer_id, job_id)
 
     def add_like(self, customer_id: str, **attributes: Unpack[LikeDocument]) -> Like:
         """Add a like (with your own ``id``) to the customer's ``base.likes``."""
-        result: Like = self._add_item(_LIKE, customer_id, attributes)
+        result: Like = self._add_item(_ops.LIKE, customer_id, attributes)
         return result
 
     def get_like(self, customer_id: str, like_id: str) -> Like:
         """One like of the customer, by its id."""
-        result: Like = self._get_item(_LIKE, customer_id, like_id)
+        result: Like = self._get_item(_ops.LIKE, customer_id, like_id)
         return result
 
     get_customer_like = get_like
 
     def update_like(self, customer_id: str, id: str, **attributes: Unpack[LikeFields]) -> Like:
         """Replace the customer's like ``id`` with ``attributes``."""
-        result: Like = self._update_item(_LIKE, customer_id, id, attributes)
+        result: Like = self._update_item(_ops.LIKE, customer_id, id, attributes)
         return result
 
     def remove_like(self, customer_id: str, like_id: str) -> None:
         """Remove the customer's like ``like_id``."""
-        self._remove_item(_LIKE, customer_id, like_id)
+        self._remove_item(_ops.LIKE, customer_id, like_id)
 
     def add_subscription(
         self, customer_id: str, **attributes: Unpack[SubscriptionDocument]
     ) -> Subscription:
         """Add a subscription (with your own ``id``) to the customer's ``base.subscriptions``."""
-        result: Subscription = self._add_item(_SUBSCRIPTION, customer_id, attributes)
+        result: Subscription = self._add_item(_ops.SUBSCRIPTION, customer_id, attributes)
         return result
 
     def get_subscription(self, customer_id: str, subscription_id: str) -> Subscription:
         """One subscription of the customer, by its id."""
-        result: Subscription = self._get_item(_SUBSCRIPTION, customer_id, subscription_id)
+        result: Subscription = self._get_item(_ops.SUBSCRIPTION, customer_id, subscription_id)
         return result
 
     get_customer_subscription = get_subscription
@@ -725,12 +571,12 @@ class Node:
         self, customer_id: str, id: str, **attributes: Unpack[SubscriptionFields]
     ) -> Subscription:
         """Replace the customer's subscription ``id`` with ``attributes``."""
-        result: Subscription = self._update_item(_SUBSCRIPTION, customer_id, id, attributes)
+        result: Subscription = self._update_item(_ops.SUBSCRIPTION, customer_id, id, attributes)
         return result
 
     def remove_subscription(self, customer_id: str, subscription_id: str) -> None:
         """Remove the customer's subscription ``subscription_id``."""
-        self._remove_item(_SUBSCRIPTION, customer_id, subscription_id)
+        self._remove_item(_ops.SUBSCRIPTION, customer_id, subscription_id)
 
     # ----------------------------------------------------------------------------- bulk
 
@@ -839,19 +685,18 @@ class Node:
     def add_segment(self, name: str, query: Any, enabled: bool = True) -> Segment:
         """Save a segment: ``query`` from the query builder (``node.query(Customer).filter(...)``),
         a query document, or a simple or combined query; the new :class:`Segment`."""
-        body = {"name": name, "query": _segment().inner_query(query), "enabled": enabled}
-        answer = self._request("POST", "/segments", json=body)
-        document = answer[0] if isinstance(answer, list) and answer else answer
-        return self._segment_of(document)
+        result: Segment = self._run(_ops.add_segment(self, name, query, enabled))
+        return result
 
     def get_segment(self, id: str) -> Segment:
         """The segment with this id."""
-        return self._segment_of(self._request("GET", f"/segments/{self._q(id)}"))
+        result: Segment = self._run(_ops.get_segment(self, id))
+        return result
 
     def _segments_page(
         self, name: str | None = None, page: int | None = None, size: int | None = None
     ) -> Any:
-        return self._request("GET", "/segments", params={"name": name, "page": page, "size": size})
+        return self._run(_ops.segments_page(name, page, size))
 
     def get_segments(
         self, name: str | None = None, page: int | None = None, size: int | None = None
@@ -863,12 +708,13 @@ class Node:
 
     def update_segment(self, id: str, name: str, query: Any, enabled: bool = True) -> Segment:
         """Replace a segment's name, query and flag; the segment as stored."""
-        body = {"name": name, "query": _segment().inner_query(query), "enabled": enabled}
-        return self._segment_of(self._request("PUT", f"/segments/{self._q(id)}", json=body))
+        result: Segment = self._run(_ops.update_segment(self, id, name, query, enabled))
+        return result
 
     def delete_segment(self, id: str) -> Segment:
         """Delete a segment; what it was."""
-        return self._segment_of(self._request("DELETE", f"/segments/{self._q(id)}"))
+        result: Segment = self._run(_ops.delete_segment(self, id))
+        return result
 
     def _segment_customers_page(
         self,
@@ -878,14 +724,9 @@ class Node:
         fields: str | Iterable[str] | None = None,
         sort: SortSpec | None = None,
     ) -> Any:
-        params = {
-            "nodeId": self.node_id,
-            "fields": _wire.join(fields if fields is not None else _segment().CUSTOMER_FIELDS),
-            "page": page,
-            "size": size,
-            "sort": _wire.sort_param(sort),
-        }
-        return self._request("GET", f"/segments/{self._q(segment_id)}/customers", params=params)
+        return self._run(
+            _ops.segment_customers_page(self.node_id, segment_id, page, size, fields, sort)
+        )
 
     def get_segment_customers(
         self,
@@ -907,7 +748,3 @@ class Node:
             fields=fields,
             sort=sort,
         )
-
-    def _segment_of(self, document: Any) -> Segment:
-        segment: Segment = _segment().Segment.from_dict(self, document)
-        return segment

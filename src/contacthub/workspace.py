@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -147,22 +148,9 @@ class Workspace:
         ``contacthub serve`` writes such a file. Raises ``FileNotFoundError`` when the file does
         not exist and ``ValueError`` naming the file and key when a key is missing or empty.
         """
-        path = Path(file_path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise FileNotFoundError(f"ContactHub configuration file not found: {path}") from None
-        except IsADirectoryError:
-            raise ValueError(
-                f"{path} is a directory, not a ContactHub configuration file"
-            ) from None
-        values = _parse_ini(text, str(path))
-        workspace = cls(
-            _required(values, "workspace_id", str(path)),
-            _required(values, "token", str(path)),
-            values.get("base_url") or DEFAULT_BASE_URL,
-        )
-        workspace.default_node_id = values.get("node_id") or None
+        workspace_id, token, base_url, node_id = ini_credentials(file_path)
+        workspace = cls(workspace_id, token, base_url)
+        workspace.default_node_id = node_id
         return workspace
 
     # The guide spells it both ways.
@@ -176,18 +164,9 @@ class Workspace:
         ``CONTACTHUB_NODE_ID`` (optional) is the node :meth:`get_node` gives without an id.
         Raises ``ValueError`` naming the variable that is missing.
         """
-        env = os.environ if environ is None else environ
-        missing = [
-            name for name in ("CONTACTHUB_WORKSPACE_ID", "CONTACTHUB_TOKEN") if not env.get(name)
-        ]
-        if missing:
-            raise ValueError(f"environment variable {' and '.join(missing)} not set")
-        workspace = cls(
-            env["CONTACTHUB_WORKSPACE_ID"],
-            env["CONTACTHUB_TOKEN"],
-            env.get("CONTACTHUB_BASE_URL") or DEFAULT_BASE_URL,
-        )
-        workspace.default_node_id = env.get("CONTACTHUB_NODE_ID") or None
+        workspace_id, token, base_url, node_id = env_credentials(environ)
+        workspace = cls(workspace_id, token, base_url)
+        workspace.default_node_id = node_id
         return workspace
 
     def iter_updates(
@@ -223,6 +202,49 @@ class Workspace:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+Credentials = tuple[str, str, str, "str | None"]
+"""``(workspace_id, token, base_url, node_id)`` read from an INI file or the environment."""
+
+
+def ini_credentials(file_path: str | os.PathLike[str]) -> Credentials:
+    """The credentials of an INI file (see :meth:`Workspace.from_ini_file`)."""
+    path = Path(file_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileNotFoundError(f"ContactHub configuration file not found: {path}") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path} is a directory, not a ContactHub configuration file") from None
+    values = _parse_ini(text, str(path))
+    return (
+        _required(values, "workspace_id", str(path)),
+        _required(values, "token", str(path)),
+        values.get("base_url") or DEFAULT_BASE_URL,
+        values.get("node_id") or None,
+    )
+
+
+def env_credentials(environ: Mapping[str, str] | None = None) -> Credentials:
+    """The credentials of the ``CONTACTHUB_*`` variables (see :meth:`Workspace.from_env`)."""
+    env = os.environ if environ is None else environ
+    missing = [
+        name for name in ("CONTACTHUB_WORKSPACE_ID", "CONTACTHUB_TOKEN") if not env.get(name)
+    ]
+    if missing:
+        raise ValueError(f"environment variable {' and '.join(missing)} not set")
+    return (
+        env["CONTACTHUB_WORKSPACE_ID"],
+        env["CONTACTHUB_TOKEN"],
+        env.get("CONTACTHUB_BASE_URL") or DEFAULT_BASE_URL,
+        env.get("CONTACTHUB_NODE_ID") or None,
+    )
+
+
+def timeouts_of(timeout: Timeouts | float | tuple[float, float] | None) -> Timeouts | None:
+    """The :class:`Timeouts` a ``timeout=`` argument means (see :class:`Workspace`)."""
+    return _timeouts(timeout)
 
 
 def _timeouts(timeout: Timeouts | float | tuple[float, float] | None) -> Timeouts | None:

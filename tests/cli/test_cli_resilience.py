@@ -217,7 +217,7 @@ def test_an_import_stops_early_when_the_hub_goes_away_and_resume_finishes(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Waits between retries are what make a dead hub slow to detect; the test skips them.
-    monkeypatch.setattr("contacthub.bulk.rounds.pause", lambda round_number: None)
+    monkeypatch.setattr("contacthub.bulk.rounds.pause_delay", lambda round_number: 0.0)
     monkeypatch.setattr(RetryPolicy, "backoff_delay", lambda self, retry, rand=None: 0.0)
     database = tmp_path / "hub.db"
     path = _write_customers(tmp_path / "customers.csv", 3000)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -30,3 +31,27 @@ def local_time_zone() -> Iterator[Callable[[str], None]]:
         else:
             os.environ["TZ"] = before
         time.tzset()
+
+
+# ---------------------------------------------------------------------- the async client
+# Coroutine tests are marked `pytest.mark.anyio` (anyio's pytest plugin) and run on asyncio.
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def aworkspace(hub: Any) -> AsyncIterator[Any]:
+    """An :class:`contacthub.AsyncWorkspace` on the ``hub`` fixture's fresh workspace."""
+    from contacthub import AsyncWorkspace
+
+    async with AsyncWorkspace(hub.workspace_id, hub.token, hub.base_url) as workspace:
+        yield workspace
+
+
+@pytest.fixture
+def anode(aworkspace: Any, hub: Any) -> Any:
+    """The :class:`contacthub.AsyncNode` of the ``hub`` fixture's fresh node."""
+    return aworkspace.get_node(hub.node_id)

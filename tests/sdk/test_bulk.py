@@ -325,7 +325,7 @@ def test_holds_compares_what_was_sent_with_the_normalised_document() -> None:
 def test_a_run_gives_up_when_the_api_cannot_be_reached(
     hub: Hub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("contacthub.bulk.rounds.pause", lambda round_number: None)
+    monkeypatch.setattr("contacthub.bulk.rounds.pause_delay", lambda round_number: 0.0)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # nobody listens there once the socket is closed

@@ -116,10 +116,39 @@ def export_customers(
     query, as a dict or JSON text), always sent as the ``{"name", "query"}`` document; the
     returned object's ``total`` says how many matched, once the first page is read.
     """
-    params = _wire.customers_params(
+    params = customers_export_params(node_id, query, external_id, sort, page_size)
+    return PagedExport(lambda export: pages(transport, "/customers", params, export))
+
+
+def customers_export_params(
+    node_id: str, query: Any, external_id: str | None, sort: SortSpec | None, page_size: int
+) -> dict[str, Any]:
+    """The listing parameters of a customers export (the sync and async ones)."""
+    return _wire.customers_params(
         node_id, external_id=external_id, query=query, sort=sort, size=page_size
     )
-    return PagedExport(lambda export: pages(transport, "/customers", params, export))
+
+
+def events_export_params(
+    node_id: str,
+    customer_id: str | None,
+    *,
+    event_type: str | Sequence[str] | None,
+    context: str | Sequence[str] | None,
+    date_from: datetime | date | str | None,
+    date_to: datetime | date | str | None,
+    page_size: int,
+) -> dict[str, Any]:
+    """The listing parameters of an events export (the sync and async ones)."""
+    return _wire.events_params(
+        node_id,
+        customer_id=customer_id,
+        event_type=event_type or None,
+        context=context or None,
+        date_from=date_from,
+        date_to=date_to,
+        size=page_size,
+    )
 
 
 def export_events(
@@ -142,14 +171,14 @@ def export_events(
     """
 
     def params(customer_id: str | None) -> dict[str, Any]:
-        return _wire.events_params(
+        return events_export_params(
             node_id,
-            customer_id=customer_id,
-            event_type=event_type or None,
-            context=context or None,
+            customer_id,
+            event_type=event_type,
+            context=context,
             date_from=date_from,
             date_to=date_to,
-            size=page_size,
+            page_size=page_size,
         )
 
     def event_pages(export: PagedExport) -> Iterator[dict[str, Any]]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from contacthub import _wire
+from contacthub import _ops, _wire
+from contacthub._ops import Call, Op
 from contacthub.bulk import export, rounds
 from contacthub.bulk.export import EXPORT_PAGE_SIZE, PagedExport
 from contacthub.bulk.recheck import customer_keys, holds, to_millis, without_node
@@ -58,65 +60,9 @@ class BulkOperations:
             A :class:`BulkRun`: outcomes in completion order, and its ``summary``.
         """
         transport = self.workspace.transport
-        node_id = self.node_id
 
         def work(item: BulkItem) -> WorkResult:
-            body = {**item.document, "nodeId": node_id}
-            # `unknown`: the first unknown outcome; `check`: ask the hub before (re)sending.
-            unknown: APIError | None = None
-            check = item.recheck
-            last: APIError | None = None
-            for round_number in range(MAX_ROUNDS):
-                if check:
-                    if not any(customer_keys(body)):
-                        return "failed", None, unknown_outcome(unknown, NO_KEY), True
-                    try:
-                        settled = self._settle_customer(body, force_update)
-                    except APIError as exc:
-                        if not transient(exc):
-                            return "failed", None, unknown_outcome(unknown, exc), True
-                        last = exc
-                        rounds.pause(round_number)
-                        continue
-                    if settled is not None:
-                        status, customer_id, error = settled
-                        if status == "created" and unknown is None:
-                            status = "present"  # stored by an earlier run: nothing sent now
-                        return status, customer_id, error, True
-                    check = False
-                landed = unknown is not None or item.recheck
-                try:
-                    created = transport.request("POST", "/customers", json=body)
-                    return "created", (created or {}).get("id"), None, landed
-                except OutcomeUnknownError as exc:
-                    unknown = unknown or exc
-                    check = True
-                    continue
-                except APIError as exc:
-                    existing_id = _wire.conflict_id(exc)
-                    if transient(exc):
-                        last = exc
-                        rounds.pause(round_number)
-                        continue
-                    if existing_id is None:
-                        return "failed", None, exc, landed
-                    try:
-                        settled = self._on_conflict(
-                            existing_id, body, force_update, exc, landed=landed
-                        )
-                    except APIError as inner:
-                        if not transient(inner):
-                            return "failed", existing_id, inner, landed
-                        last = inner
-                        rounds.pause(round_number)
-                        continue
-                    status, customer_id, error = settled
-                    if status == "created" and unknown is None:
-                        status = "present"  # the 409 was the earlier run's own customer
-                    return status, customer_id, error, landed
-            if unknown is not None:
-                return "failed", None, unknown_outcome(unknown, last or GAVE_UP), True
-            return "failed", None, last, False
+            return _ops.run(transport, customer_work(self.node_id, item, force_update), _sleep)
 
         return BulkRun(
             customers,
@@ -125,70 +71,6 @@ class BulkOperations:
             before_send=before_send,
             max_concurrency=transport.pool_size,
         )
-
-    def _on_conflict(
-        self,
-        customer_id: str,
-        body: Mapping[str, Any],
-        force_update: bool,
-        error: APIError,
-        *,
-        landed: bool,
-    ) -> tuple[OutcomeStatus, str | None, APIError | None]:
-        """Settle a 409: our own earlier attempt (``landed``), a force update, or a failure."""
-        transport = self.workspace.transport
-        if landed:
-            existing = transport.request("GET", f"/customers/{_wire.segment(customer_id)}")
-            if holds(existing, without_node(body)):
-                return "created", customer_id, None
-        if force_update:
-            transport.request(
-                "PATCH", f"/customers/{_wire.segment(customer_id)}", json=without_node(body)
-            )
-            return "updated", customer_id, None
-        return "failed", customer_id, error
-
-    def _settle_customer(
-        self, body: Mapping[str, Any], force_update: bool
-    ) -> tuple[OutcomeStatus, str | None, APIError | None] | None:
-        """After an unknown outcome: look the customer up; None when it is not in the hub."""
-        candidates = self._find_customers(body)
-        if not candidates:
-            return None
-        wanted = without_node(body)
-        for candidate in candidates:
-            if holds(candidate, wanted):
-                return "created", candidate.get("id"), None
-        existing_id = str(candidates[0].get("id"))
-        return self._on_conflict(
-            existing_id, body, force_update, _wire.conflict_error(existing_id), landed=False
-        )
-
-    def _find_customers(self, body: Mapping[str, Any]) -> list[dict[str, Any]]:
-        transport = self.workspace.transport
-        external_id, email = customer_keys(body)
-        if external_id:
-            page = transport.request(
-                "GET",
-                "/customers",
-                params=_wire.customers_params(
-                    self.node_id, external_id=external_id, size=EXPORT_PAGE_SIZE
-                ),
-            )
-            found = list((page or {}).get("elements") or [])
-            if found:
-                return found
-        if email:
-            from contacthub.models.query.query import equals_query
-
-            query = equals_query("base.contacts.email", email)
-            page = transport.request(
-                "GET",
-                "/customers",
-                params=_wire.customers_params(self.node_id, query=query, size=EXPORT_PAGE_SIZE),
-            )
-            return list((page or {}).get("elements") or [])
-        return []
 
     def bulk_add_events(
         self,
@@ -210,47 +92,9 @@ class BulkOperations:
             A :class:`BulkRun`: outcomes in completion order (``created`` or ``failed``).
         """
         transport = self.workspace.transport
-        node_id = self.node_id
 
         def work(item: BulkItem) -> WorkResult:
-            body = dict(item.document)
-            if "date" not in body or body["date"] is None:
-                body["date"] = _wire.format_instant(datetime.now(UTC))
-            bring_back = body.get("bringBackProperties")
-            if isinstance(bring_back, Mapping) and not bring_back.get("nodeId"):
-                body["bringBackProperties"] = {**bring_back, "nodeId": node_id}
-            unknown: APIError | None = None
-            check = item.recheck
-            last: APIError | None = None
-            for round_number in range(MAX_ROUNDS):
-                if check:
-                    try:
-                        found = self._find_event(body)
-                    except APIError as exc:
-                        if not transient(exc):
-                            return "failed", None, unknown_outcome(unknown, exc), True
-                        last = exc
-                        rounds.pause(round_number)
-                        continue
-                    if found is not None:
-                        # Found before this run sent anything: an earlier run stored it.
-                        return ("present" if unknown is None else "created"), found, None, True
-                    check = False
-                try:
-                    answer = transport.request("POST", "/events", json=body)
-                    event_id = answer.get("id") if isinstance(answer, Mapping) else None
-                    return "created", event_id, None, unknown is not None or item.recheck
-                except OutcomeUnknownError as exc:
-                    unknown = unknown or exc
-                    check = True
-                except APIError as exc:
-                    if not transient(exc):
-                        return "failed", None, exc, unknown is not None
-                    last = exc
-                    rounds.pause(round_number)
-            if unknown is not None:
-                return "failed", None, unknown_outcome(unknown, last or GAVE_UP), True
-            return "failed", None, last, False
+            return _ops.run(transport, event_work(self.node_id, item), _sleep)
 
         return BulkRun(
             events,
@@ -259,36 +103,6 @@ class BulkOperations:
             before_send=before_send,
             max_concurrency=transport.pool_size,
         )
-
-    def _find_event(self, body: Mapping[str, Any]) -> str | None:
-        """The id of a stored event identical to ``body``, or None."""
-        moment = to_millis(_wire.instant_of(body.get("date")))
-        if moment is None or not body.get("type"):
-            return None
-        # The API keeps milliseconds: a window of exactly that millisecond (both ends inclusive).
-        params = _wire.events_params(
-            self.node_id,
-            customer_id=body.get("customerId") or None,
-            event_type=body["type"],
-            date_from=moment,
-            date_to=moment,
-            size=EXPORT_PAGE_SIZE,
-        )
-        wanted = {key: body[key] for key in ("context", "properties") if key in body}
-        bring_back = body.get("bringBackProperties")
-        # Pages in order, none ahead: other workers keep adding events, and an insertion only
-        # pushes later entries further down, so reading in order can see one twice but never skip
-        # one; pages fetched out of order could skip the very event looked for, and resend it.
-        for event in export.pages(self.workspace.transport, "/events", params, prefetch=False):
-            if to_millis(_wire.instant_of(event.get("date"))) != moment or not holds(event, wanted):
-                continue
-            if isinstance(bring_back, Mapping) and not holds(
-                event.get("bringBackProperties"),
-                {k: bring_back.get(k) for k in ("type", "value")},
-            ):
-                continue
-            return str(event.get("id"))
-        return None
 
     # ----------------------------------------------------------------------------- export
 
@@ -333,3 +147,217 @@ class BulkOperations:
             date_to=date_to,
             page_size=page_size,
         )
+
+
+# ------------------------------------------------------------------------------ the work
+# Each item's work is an operation of contacthub._ops (a generator of requests and pauses),
+# so that the sync runs (threads) and the async ones (tasks) share every rule of it.
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+_Settled = tuple[OutcomeStatus, "str | None", "APIError | None"]
+
+
+def customer_work(node_id: str, item: BulkItem, force_update: bool) -> Op[WorkResult]:
+    """One customer of a bulk import: send it, settle a 409 or an unknown outcome by asking the
+    hub, and give transient failures up to MAX_ROUNDS rounds."""
+    body = {**item.document, "nodeId": node_id}
+    # `unknown`: the first unknown outcome; `check`: ask the hub before (re)sending.
+    unknown: APIError | None = None
+    check = item.recheck
+    last: APIError | None = None
+    for round_number in range(MAX_ROUNDS):
+        if check:
+            if not any(customer_keys(body)):
+                return "failed", None, unknown_outcome(unknown, NO_KEY), True
+            try:
+                settled = yield from _settle_customer(node_id, body, force_update)
+            except APIError as exc:
+                if not transient(exc):
+                    return "failed", None, unknown_outcome(unknown, exc), True
+                last = exc
+                yield rounds.pause_step(round_number)
+                continue
+            if settled is not None:
+                status, customer_id, error = settled
+                if status == "created" and unknown is None:
+                    status = "present"  # stored by an earlier run: nothing sent now
+                return status, customer_id, error, True
+            check = False
+        landed = unknown is not None or item.recheck
+        try:
+            created = yield Call("POST", "/customers", json=body, expect_body=False)
+            return "created", (created or {}).get("id"), None, landed
+        except OutcomeUnknownError as exc:
+            unknown = unknown or exc
+            check = True
+            continue
+        except APIError as exc:
+            existing_id = _wire.conflict_id(exc)
+            if transient(exc):
+                last = exc
+                yield rounds.pause_step(round_number)
+                continue
+            if existing_id is None:
+                return "failed", None, exc, landed
+            try:
+                settled = yield from _on_conflict(
+                    existing_id, body, force_update, exc, landed=landed
+                )
+            except APIError as inner:
+                if not transient(inner):
+                    return "failed", existing_id, inner, landed
+                last = inner
+                yield rounds.pause_step(round_number)
+                continue
+            status, customer_id, error = settled
+            if status == "created" and unknown is None:
+                status = "present"  # the 409 was the earlier run's own customer
+            return status, customer_id, error, landed
+    if unknown is not None:
+        return "failed", None, unknown_outcome(unknown, last or GAVE_UP), True
+    return "failed", None, last, False
+
+
+def _on_conflict(
+    customer_id: str,
+    body: Mapping[str, Any],
+    force_update: bool,
+    error: APIError,
+    *,
+    landed: bool,
+) -> Op[_Settled]:
+    """Settle a 409: our own earlier attempt (``landed``), a force update, or a failure."""
+    path = f"/customers/{_wire.segment(customer_id)}"
+    if landed:
+        existing = yield Call("GET", path, expect_body=False)
+        if holds(existing, without_node(body)):
+            return "created", customer_id, None
+    if force_update:
+        yield Call("PATCH", path, json=without_node(body), expect_body=False)
+        return "updated", customer_id, None
+    return "failed", customer_id, error
+
+
+def _settle_customer(
+    node_id: str, body: Mapping[str, Any], force_update: bool
+) -> Op[_Settled | None]:
+    """After an unknown outcome: look the customer up; None when it is not in the hub."""
+    candidates = yield from _find_customers(node_id, body)
+    if not candidates:
+        return None
+    wanted = without_node(body)
+    for candidate in candidates:
+        if holds(candidate, wanted):
+            return "created", candidate.get("id"), None
+    existing_id = str(candidates[0].get("id"))
+    return (
+        yield from _on_conflict(
+            existing_id, body, force_update, _wire.conflict_error(existing_id), landed=False
+        )
+    )
+
+
+def _find_customers(node_id: str, body: Mapping[str, Any]) -> Op[list[dict[str, Any]]]:
+    external_id, email = customer_keys(body)
+    if external_id:
+        params = _wire.customers_params(node_id, external_id=external_id, size=EXPORT_PAGE_SIZE)
+        page = yield Call("GET", "/customers", params=params, expect_body=False)
+        found = list((page or {}).get("elements") or [])
+        if found:
+            return found
+    if email:
+        from contacthub.models.query.query import equals_query
+
+        query = equals_query("base.contacts.email", email)
+        params = _wire.customers_params(node_id, query=query, size=EXPORT_PAGE_SIZE)
+        page = yield Call("GET", "/customers", params=params, expect_body=False)
+        return list((page or {}).get("elements") or [])
+    return []
+
+
+def event_work(node_id: str, item: BulkItem) -> Op[WorkResult]:
+    """One event of a bulk import: send it, settle an unknown outcome by looking for it."""
+    body = dict(item.document)
+    if "date" not in body or body["date"] is None:
+        body["date"] = _wire.format_instant(datetime.now(UTC))
+    bring_back = body.get("bringBackProperties")
+    if isinstance(bring_back, Mapping) and not bring_back.get("nodeId"):
+        body["bringBackProperties"] = {**bring_back, "nodeId": node_id}
+    unknown: APIError | None = None
+    check = item.recheck
+    last: APIError | None = None
+    for round_number in range(MAX_ROUNDS):
+        if check:
+            try:
+                found = yield from _find_event(node_id, body)
+            except APIError as exc:
+                if not transient(exc):
+                    return "failed", None, unknown_outcome(unknown, exc), True
+                last = exc
+                yield rounds.pause_step(round_number)
+                continue
+            if found is not None:
+                # Found before this run sent anything: an earlier run stored it.
+                return ("present" if unknown is None else "created"), found, None, True
+            check = False
+        try:
+            answer = yield Call("POST", "/events", json=body, expect_body=False)
+            event_id = answer.get("id") if isinstance(answer, Mapping) else None
+            return "created", event_id, None, unknown is not None or item.recheck
+        except OutcomeUnknownError as exc:
+            unknown = unknown or exc
+            check = True
+        except APIError as exc:
+            if not transient(exc):
+                return "failed", None, exc, unknown is not None
+            last = exc
+            yield rounds.pause_step(round_number)
+    if unknown is not None:
+        return "failed", None, unknown_outcome(unknown, last or GAVE_UP), True
+    return "failed", None, last, False
+
+
+def _find_event(node_id: str, body: Mapping[str, Any]) -> Op[str | None]:
+    """The id of a stored event identical to ``body``, or None."""
+    moment = to_millis(_wire.instant_of(body.get("date")))
+    if moment is None or not body.get("type"):
+        return None
+    # The API keeps milliseconds: a window of exactly that millisecond (both ends inclusive).
+    params = _wire.events_params(
+        node_id,
+        customer_id=body.get("customerId") or None,
+        event_type=body["type"],
+        date_from=moment,
+        date_to=moment,
+        size=EXPORT_PAGE_SIZE,
+    )
+    wanted = {key: body[key] for key in ("context", "properties") if key in body}
+    bring_back = body.get("bringBackProperties")
+    # Pages in order, none ahead: other workers keep adding events, and an insertion only
+    # pushes later entries further down, so reading in order can see one twice but never skip
+    # one; pages fetched out of order could skip the very event looked for, and resend it.
+    number, total_pages = 0, 1
+    while number < total_pages:
+        call = Call("GET", "/events", params={**params, "page": number}, expect_body=False)
+        answer = yield from rounds.rounds_of(call)
+        page: dict[str, Any] = answer if isinstance(answer, dict) else {}
+        elements = page.get("elements") or []
+        if not elements:
+            return None
+        for event in elements:
+            if to_millis(_wire.instant_of(event.get("date"))) != moment or not holds(event, wanted):
+                continue
+            if isinstance(bring_back, Mapping) and not holds(
+                event.get("bringBackProperties"),
+                {k: bring_back.get(k) for k in ("type", "value")},
+            ):
+                continue
+            return str(event.get("id"))
+        # Grown meanwhile: what was on the last page may have moved past it.
+        total_pages = max(total_pages, int((page.get("page") or {}).get("totalPages", 0)))
+        number += 1
+    return None

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from contacthub._ops import Call, Op, Pause
 from contacthub._retry import RetryPolicy
 from contacthub.errors import APIConnectionError, APIError, OutcomeUnknownError
 
@@ -43,9 +44,32 @@ def hopeless(error: APIError | None) -> str | None:
     return None
 
 
-def pause(round_number: int, policy: RetryPolicy = ROUNDS_POLICY) -> None:
-    """Wait before another round, growing with the rounds, jittered so threads spread out."""
-    time.sleep(policy.backoff_delay(round_number + 1, random.random))
+def pause_delay(round_number: int, policy: RetryPolicy = ROUNDS_POLICY) -> float:
+    """The wait before another round, growing with the rounds, jittered so workers spread out."""
+    return policy.backoff_delay(round_number + 1, random.random)
+
+
+def pause(round_number: int) -> None:
+    """Wait before another round (see :func:`pause_delay`)."""
+    time.sleep(pause_delay(round_number))
+
+
+def pause_step(round_number: int) -> Pause:
+    """The step of an operation (:mod:`contacthub._ops`) that waits before another round."""
+    return Pause(pause_delay(round_number))
+
+
+def rounds_of(call: Call) -> Op[Any]:
+    """The answer to ``call``, asked again (up to MAX_ROUNDS) while it fails on a transient
+    error: the operation behind :func:`with_rounds`, for the sync and async drivers."""
+    for round_number in range(MAX_ROUNDS - 1):
+        try:
+            return (yield call)
+        except APIError as exc:
+            if not transient(exc):
+                raise
+            yield pause_step(round_number)
+    return (yield call)
 
 
 def with_rounds(call: Callable[[], Any]) -> Any:

@@ -199,7 +199,7 @@ class BulkRun(Iterator[BulkOutcome]):
         try:
             return self._work(item)
         except Exception as exc:  # e.g. a document json cannot encode: that item's failure
-            return "failed", None, APIError(f"{type(exc).__name__}: {exc}"), False
+            return guarded_failure(exc)
 
     def _generate(self) -> Generator[BulkOutcome, None, None]:
         # Refill the window in batches (once a quarter of it is free), so that the caller's
@@ -208,9 +208,7 @@ class BulkRun(Iterator[BulkOutcome]):
         position = 0
         exhausted = False
         in_flight = 0
-        # Items in a row failing in a way the next items will too (see _hopeless).
-        hopeless_in_a_row = 0
-        last_hopeless: str | None = None
+        streak = HopelessStreak()
         # Finished futures arrive on a queue: waiting costs the same whatever the window's size.
         finished: queue.SimpleQueue[tuple[int, BulkItem, float, Future[_WorkResult]]] = (
             queue.SimpleQueue()
@@ -258,21 +256,46 @@ class BulkRun(Iterator[BulkOutcome]):
                 window.finished(time.monotonic() - began, overloaded=self._overloaded(error))
                 outcome = BulkOutcome(index, item.key, status, item_id, error, resolved)
                 self.summary.add(outcome)
-                hopeless = _hopeless(error)
-                if hopeless is not None and hopeless == last_hopeless:
-                    hopeless_in_a_row += 1
-                else:
-                    hopeless_in_a_row = 1 if hopeless is not None else 0
-                last_hopeless = hopeless
-                if hopeless_in_a_row >= self.give_up_after and self.abandoned is None:
-                    self.abandoned = (
-                        f"{hopeless_in_a_row} items in a row {hopeless} (last: {outcome.message})"
-                    )
+                why = streak.see(outcome, self.give_up_after)
+                if why is not None and self.abandoned is None:
+                    self.abandoned = why
                     self._stopping.set()
                 yield outcome
         finally:
             self.summary.finished = time.monotonic()
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+class HopelessStreak:
+    """Items in a row failing in a way the next items will too (see ``rounds.hopeless``)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.last: str | None = None
+
+    def see(self, outcome: BulkOutcome, give_up_after: int) -> str | None:
+        """Count ``outcome``; why the run should stop reading its input, once the streak
+        reaches ``give_up_after`` (else None)."""
+        hopeless = _hopeless(outcome.error)
+        if hopeless is not None and hopeless == self.last:
+            self.count += 1
+        else:
+            self.count = 1 if hopeless is not None else 0
+        self.last = hopeless
+        if self.count >= give_up_after:
+            return f"{self.count} items in a row {hopeless} (last: {outcome.message})"
+        return None
+
+
+def guarded_failure(exc: Exception) -> WorkResult:
+    """The outcome of an item whose work raised something other than an API error (e.g. a
+    document JSON cannot encode): that item fails, not the run."""
+    return "failed", None, APIError(f"{type(exc).__name__}: {exc}"), False
+
+
+def overloaded(error: APIError | None) -> bool:
+    """Whether a failure says the server is over its capacity (the window should shrink)."""
+    return _overloaded(error)
 
 
 def _overloaded(error: APIError | None) -> bool:

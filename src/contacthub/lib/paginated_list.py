@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from contacthub.errors.operation_not_permitted import OperationNotPermitted
@@ -11,49 +11,39 @@ from contacthub.lib.read_only_list import ReadOnlyList
 T = TypeVar("T")
 
 
-class PaginatedList(ReadOnlyList[T]):
-    """One page of entities (customers, events), as returned by ``node.get_customers()``.
+class PageBase(ReadOnlyList[T]):
+    """A page of entities and its paging numbers: what the sync and async pages share.
 
-    It is a read-only list of the page's entities: iterate it, index it, take its ``len``.
-    Its attributes describe the paging:
-
-    - ``size``: the number of elements per page (the requested page size);
-    - ``total_elements``: the number of elements matching the request, over all pages;
-    - ``total_pages``: the number of pages;
-    - ``total_unfiltered_elements``: the API's count of elements before filtering;
-    - ``page_number``: this page's number, counted from 0.
-
-    :meth:`next_page` and :meth:`previous_page` fetch the neighbouring pages as new lists (this
-    one never changes); past either end they raise :class:`OperationNotPermitted`.
-    :meth:`all_pages` walks every element of this page and the following ones, fetching each
-    page only when the previous one has been consumed::
-
-        for customer in node.get_customers(size=50).all_pages():
-            print(customer.base.contacts.email)
-
-    Args:
-        node: the node the entities belong to.
-        function: called as ``function(**kwargs)``, returns the API's page envelope
-            (``{"elements": [...], "page": {...}}``).
-        entity_class: builds each entity with ``entity_class.from_dict(node, element)``.
-        kwargs: the request's parameters; ``page`` selects the page (0 = the first).
+    Built from the API's page envelope (``{"elements": [...], "page": {...}}``) by
+    :meth:`_fill`; its subclasses fetch the neighbouring pages.
     """
 
-    def __init__(
+    node: Any
+    entity_class: Any
+    _function: Callable[..., Any]
+    _kwargs: dict[str, Any]
+    _page_number: int
+    _size: int
+    _total_elements: int
+    _total_pages: int
+    _total_unfiltered_elements: int
+
+    def _fill(
         self,
         node: Any,
         function: Callable[..., Any],
         entity_class: Any,
-        **kwargs: Any,
+        kwargs: Mapping[str, Any],
+        envelope: Any,
     ) -> None:
-        envelope = function(**kwargs)
+        """Become the page ``envelope`` holds: its entities and its paging numbers."""
         if envelope is None:
             envelope = {}
         if not isinstance(envelope, Mapping):
             raise TypeError(f"expected the API's page envelope, got {type(envelope).__name__}")
         elements = envelope.get("elements") or []
         page = envelope.get("page") or {}
-        super().__init__(entity_class.from_dict(node, element) for element in elements)
+        list.__init__(self, (entity_class.from_dict(node, element) for element in elements))
         self.node = node
         self.entity_class = entity_class
         self._function = function
@@ -100,6 +90,60 @@ class PaginatedList(ReadOnlyList[T]):
         """Whether a page comes before this one."""
         return self._page_number > 0
 
+    def _no_next(self) -> OperationNotPermitted:
+        return OperationNotPermitted(
+            f"no next page: this is page {self._page_number} and there are "
+            f"{self._total_pages} pages (numbered from 0)"
+        )
+
+    @staticmethod
+    def _no_previous() -> OperationNotPermitted:
+        return OperationNotPermitted("no previous page: this is the first page (page 0)")
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} page {self._page_number} of {self._total_pages}: "
+            f"{len(self)} of {self._total_elements} elements>"
+        )
+
+
+class PaginatedList(PageBase[T]):
+    """One page of entities (customers, events), as returned by ``node.get_customers()``.
+
+    It is a read-only list of the page's entities: iterate it, index it, take its ``len``.
+    Its attributes describe the paging:
+
+    - ``size``: the number of elements per page (the requested page size);
+    - ``total_elements``: the number of elements matching the request, over all pages;
+    - ``total_pages``: the number of pages;
+    - ``total_unfiltered_elements``: the API's count of elements before filtering;
+    - ``page_number``: this page's number, counted from 0.
+
+    :meth:`next_page` and :meth:`previous_page` fetch the neighbouring pages as new lists (this
+    one never changes); past either end they raise :class:`OperationNotPermitted`.
+    :meth:`all_pages` walks every element of this page and the following ones, fetching each
+    page only when the previous one has been consumed::
+
+        for customer in node.get_customers(size=50).all_pages():
+            print(customer.base.contacts.email)
+
+    Args:
+        node: the node the entities belong to.
+        function: called as ``function(**kwargs)``, returns the API's page envelope
+            (``{"elements": [...], "page": {...}}``).
+        entity_class: builds each entity with ``entity_class.from_dict(node, element)``.
+        kwargs: the request's parameters; ``page`` selects the page (0 = the first).
+    """
+
+    def __init__(
+        self,
+        node: Any,
+        function: Callable[..., Any],
+        entity_class: Any,
+        **kwargs: Any,
+    ) -> None:
+        self._fill(node, function, entity_class, kwargs, function(**kwargs))
+
     def _page(self, number: int) -> PaginatedList[T]:
         return PaginatedList(
             self.node, self._function, self.entity_class, **{**self._kwargs, "page": number}
@@ -112,10 +156,7 @@ class PaginatedList(ReadOnlyList[T]):
             OperationNotPermitted: this is the last page.
         """
         if not self.has_next_page:
-            raise OperationNotPermitted(
-                f"no next page: this is page {self._page_number} and there are "
-                f"{self._total_pages} pages (numbered from 0)"
-            )
+            raise self._no_next()
         return self._page(self._page_number + 1)
 
     def previous_page(self) -> PaginatedList[T]:
@@ -125,7 +166,7 @@ class PaginatedList(ReadOnlyList[T]):
             OperationNotPermitted: this is the first page.
         """
         if not self.has_previous_page:
-            raise OperationNotPermitted("no previous page: this is the first page (page 0)")
+            raise self._no_previous()
         return self._page(self._page_number - 1)
 
     def all_pages(self) -> Iterator[T]:
@@ -142,8 +183,59 @@ class PaginatedList(ReadOnlyList[T]):
                 return
             page = page._page(page._page_number + 1)
 
-    def __repr__(self) -> str:
-        return (
-            f"<PaginatedList page {self._page_number} of {self._total_pages}: "
-            f"{len(self)} of {self._total_elements} elements>"
+
+class AsyncPaginatedList(PageBase[T]):
+    """One page of entities from the async client (``await anode.get_customers()``).
+
+    The same read-only list and paging attributes as :class:`PaginatedList`; the neighbouring
+    pages are coroutines (``await page.next_page()``), and :meth:`all_pages` is an async
+    iterator::
+
+        page = await anode.get_customers(size=50)
+        async for customer in page.all_pages():
+            print(customer.base.contacts.email)
+
+    Build one with :meth:`fetch` (``function`` is a coroutine function returning the envelope).
+    """
+
+    @classmethod
+    async def fetch(
+        cls,
+        node: Any,
+        function: Callable[..., Awaitable[Any]],
+        entity_class: Any,
+        **kwargs: Any,
+    ) -> AsyncPaginatedList[T]:
+        """The page ``await function(**kwargs)`` answers."""
+        envelope = await function(**kwargs)
+        page: AsyncPaginatedList[T] = cls()
+        page._fill(node, function, entity_class, kwargs, envelope)
+        return page
+
+    async def _page(self, number: int) -> AsyncPaginatedList[T]:
+        return await AsyncPaginatedList.fetch(
+            self.node, self._function, self.entity_class, **{**self._kwargs, "page": number}
         )
+
+    async def next_page(self) -> AsyncPaginatedList[T]:
+        """The next page, as a new list (:class:`OperationNotPermitted` after the last)."""
+        if not self.has_next_page:
+            raise self._no_next()
+        return await self._page(self._page_number + 1)
+
+    async def previous_page(self) -> AsyncPaginatedList[T]:
+        """The previous page, as a new list (:class:`OperationNotPermitted` before the first)."""
+        if not self.has_previous_page:
+            raise self._no_previous()
+        return await self._page(self._page_number - 1)
+
+    async def all_pages(self) -> AsyncIterator[T]:
+        """Every element of this page and of the pages after it, each page fetched when the
+        previous one has been consumed (only one page is held at a time)."""
+        page: AsyncPaginatedList[T] = self
+        while True:
+            for element in list.__iter__(page):
+                yield element
+            if not page.has_next_page or len(page) == 0:
+                return
+            page = await page._page(page._page_number + 1)

@@ -8,6 +8,7 @@ from typing import Any, ClassVar, TypeVar
 from contacthub.errors import OperationNotPermitted
 from contacthub.lib.utils import copy_plain
 from contacthub.models._shapes import ITEM_SHAPES
+from contacthub.models._sync import sync_only
 from contacthub.models.properties import AttributeHolder, Properties, _make, _to_plain
 
 __all__ = ["CustomerItem"]
@@ -110,6 +111,13 @@ class CustomerItem(AttributeHolder):
             raise OperationNotPermitted(
                 f"this {self._NOUN}'s customer has no node: use a customer from node.get_customer"
             )
+        noun = self._NOUN
+        sync_only(
+            node,
+            f"{noun}.post(), put() and delete()",
+            f"await node.add_{noun}(customer_id, **{noun}.to_dict()), update_{noun} or "
+            f"remove_{noun}",
+        )
         return node
 
     def _adopt(self, answer: Any) -> None:

@@ -10,6 +10,7 @@ from contacthub.errors import OperationNotPermitted
 from contacthub.lib.read_only_list import ReadOnlyList
 from contacthub.lib.utils import copy_plain, diff_documents
 from contacthub.models._shapes import CUSTOMER_SHAPE
+from contacthub.models._sync import sync_only
 from contacthub.models._timezones import TIMEZONES as _TIMEZONES
 from contacthub.models.properties import (
     _GET_PARENT,
@@ -179,6 +180,7 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
             raise OperationNotPermitted(
                 f"cannot {action} a customer without a node: build it with Customer(node=node)"
             )
+        sync_only(self._node, _METHOD.get(action, action), _ASYNC_INSTEAD.get(action, action))
         return self._node
 
     def _adopt(self, answer: Any) -> None:
@@ -288,6 +290,23 @@ class Customer(AttributeHolder, metaclass=EntityMeta):
         current_base = self._props._data.get("base")
         if isinstance(current_base, dict) and isinstance(current_base.get(list_name), list):
             self._props["base"][list_name] = _replace_item(current_base[list_name], item_id, item)
+
+
+# What to await instead of each of the methods above, with the async client.
+_METHOD = {
+    "post": "customer.post()",
+    "put": "customer.put()",
+    "patch": "customer.patch()",
+    "delete": "customer.delete()",
+    "list the events of": "customer.get_events()",
+}
+_ASYNC_INSTEAD = {
+    "post": "await node.add_customer(**customer.to_dict())",
+    "put": "await node.update_customer(full_update=True, **customer.to_dict())",
+    "patch": "await node.update_customer(**customer.get_mutation_tracker())",
+    "delete": "await node.delete_customer(customer.id)",
+    "list the events of": "async for event in node.iter_events(customer.id)",
+}
 
 
 # Slots are set through their descriptors in from_dict, which builds customers in bulk:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from contacthub.errors import OperationNotPermitted
+from contacthub.models._sync import sync_only
 from contacthub.models.properties import AttributeHolder, Properties, _make, _to_plain
 
 if TYPE_CHECKING:
@@ -179,6 +180,7 @@ class Event(AttributeHolder):
         """Another event of this event's node, by its id (the guide's ``event.get_event(id=...)``)."""
         if self._node is None:
             raise OperationNotPermitted("cannot get an event without a node")
+        sync_only(self._node, "event.get_event()", "await node.get_event(id)")
         event: Event = self._node.get_event(id=id)
         return event
 
@@ -192,6 +194,7 @@ class Event(AttributeHolder):
             raise OperationNotPermitted(
                 "cannot post an event without a node: build it with Event(node=node, ...)"
             )
+        sync_only(self._node, "event.post()", "await node.add_event(**event.to_dict())")
         body = self.to_dict()
         # Typed as Any: other Node implementations may answer with the id or the raw body.
         answer: Any = self._node.add_event(**body)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from contacthub import _wire
+from contacthub.models._sync import sync_only
 
 if TYPE_CHECKING:
     from contacthub._wire import SortSpec
@@ -100,6 +101,7 @@ class Segment:
         sort: SortSpec | None = None,
     ) -> PaginatedList[Customer]:
         """A page of the node's customers the segment's query finds now."""
+        sync_only(self.node, "segment.customers()", "await node.get_segment_customers(segment.id)")
         return self.node.get_segment_customers(
             self.id, page=page, size=size, fields=fields, sort=sort
         )
@@ -108,6 +110,7 @@ class Segment:
         self, *, name: str | None = None, query: Any = None, enabled: bool | None = None
     ) -> Segment:
         """Replace the segment, keeping what is not given; the segment as stored."""
+        sync_only(self.node, "segment.update()", "await node.update_segment(segment.id, ...)")
         return self.node.update_segment(
             self.id,
             name=self.name if name is None else name,
@@ -117,6 +120,7 @@ class Segment:
 
     def delete(self) -> Segment:
         """Delete the segment; what it was."""
+        sync_only(self.node, "segment.delete()", "await node.delete_segment(segment.id)")
         return self.node.delete_segment(self.id)
 
     def __repr__(self) -> str:
