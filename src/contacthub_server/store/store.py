@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event, select, text
 
+from . import feed
 from .group import GroupCommit
 from .migrations import migrate
 from .tx import Tx
@@ -129,7 +130,12 @@ class Store:
         self._sqlite = self.dialect == "sqlite"
         # SQLite: this process's writers queue on one lock and share commits (see `group`);
         # PostgreSQL writes concurrently, each transaction on its own.
-        self._group = GroupCommit(partial(self._transaction, write=True)) if self._sqlite else None
+        # The feed entries of a group's blocks are appended once for the group, before its commit.
+        self._group = (
+            GroupCommit(partial(self._transaction, write=True), self._append_feed)
+            if self._sqlite
+            else None
+        )
         # Whether writes append to the change feed: always, except in the benchmark that
         # measures what the feed costs (bench/feed.py); no setting or API changes it.
         self._feed = True
@@ -234,6 +240,9 @@ class Store:
             thread.join(timeout=60)
         self._engine.dispose()
 
+    def _append_feed(self, conn: Connection, pending: Sequence[feed.Pending]) -> None:
+        feed.append(conn, self.dialect, pending)
+
     @contextmanager
     def tables_read(self) -> Iterator[Connection]:
         """A read transaction on the raw tables, every statement seeing one snapshot (admin
@@ -275,10 +284,12 @@ class Store:
         that raises has its own changes undone and never affects the others.
         """
         if self._group is not None:
-            with self._group.write() as conn:
+            later: list[feed.Pending] = []
+            with self._group.write(later) as conn:
                 tx = Tx(conn, self.dialect, with_feed=self._feed)
                 yield tx
-                tx.flush_feed()
+                # Appended by `_append_feed` with those of the group's other blocks.
+                later.extend(tx.take_feed())
         else:
             with self._transaction(write=True) as conn:
                 tx = Tx(conn, self.dialect, with_feed=self._feed)

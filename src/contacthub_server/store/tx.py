@@ -167,6 +167,12 @@ class Tx:
             if doc is not None:
                 self._record(ws, "UPDATE", "CUSTOMER", doc.get("nodeId"), doc)
 
+    def take_feed(self) -> list[feed.Pending]:
+        """The buffered feed entries, handed over to be appended by the caller (`Store.write`
+        on SQLite, once for a whole group commit), and forgotten here."""
+        pending, self._pending = self._pending, []
+        return pending
+
     def flush_feed(self) -> None:
         """Append the buffered feed entries (`Store.write` calls this right before commit)."""
         if self._pending:
