@@ -7,6 +7,10 @@ machine). Every phase sends a fixed number of requests and reports requests/s an
 
     ./dev bench hub_throughput                      # defaults: 16 connections
     ./dev bench hub_throughput --creates 500 --gets 2000 --events 500
+    ./dev bench hub_throughput --database postgresql://127.0.0.1/db --workers 2
+
+With ``--workers N`` the hub runs as ``contacthub serve --workers N`` (PostgreSQL only): the hub
+CPU figures then add up every process of the hub (the supervisor and its workers).
 """
 
 from __future__ import annotations
@@ -37,11 +41,11 @@ def free_port() -> int:
         return port
 
 
-def start_hub(database: str, port: int) -> subprocess.Popen[bytes]:
+def start_hub(database: str, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     command = [
         sys.executable, "-m", "contacthub_server", "serve", "--port", str(port),
         "--database", database, "--workspace-id", WS, "--node-id", NODE, "--token", TOKEN,
-        "--ini", os.devnull, "--log-level", "warning",
+        "--ini", os.devnull, "--log-level", "warning", "--workers", str(workers),
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
@@ -55,13 +59,34 @@ def start_hub(database: str, port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """CPU time (user + system) used so far by process ``pid`` (Linux), None elsewhere."""
+def _stat(pid: int) -> list[str] | None:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by process ``pid`` and every live process below
+    it (Linux: the workers of ``--workers N``), None elsewhere."""
+    fields = _stat(pid)
+    if fields is None:
+        return None
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (other := _stat(int(entry.name))) is not None:
+            parents[int(entry.name)] = (int(other[1]), other)
+    tree, total = {pid}, 0.0
+    total += int(fields[11]) + int(fields[12])
+    grew = True
+    while grew:
+        grew = False
+        for child, (parent, other) in parents.items():
+            if parent in tree and child not in tree:
+                tree.add(child)
+                total += int(other[11]) + int(other[12])
+                grew = True
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _request(method: str, path: str, body: Any = None) -> bytes:
@@ -159,12 +184,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gets", type=int, default=10000)
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--database", help="SQLAlchemy URL or SQLite path (default: a temp file)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="hub processes (above 1: PostgreSQL only)"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
         database = args.database or str(Path(tmp) / "bench.db")
         port = free_port()
-        hub = start_hub(database, port)
+        hub = start_hub(database, port, args.workers)
         try:
             rows: list[dict[str, Any]] = []
             ids: list[str] = []
@@ -191,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
             hub.terminate()
             hub.wait(timeout=30)
     where = "SQLite (temp file)" if not args.database else args.database
-    print(f"hub: one process on {where}; clients: {args.connections} keep-alive connections")
+    processes = "one process" if args.workers == 1 else f"{args.workers} worker processes"
+    print(f"hub: {processes} on {where}; clients: {args.connections} keep-alive connections")
     print(
         "| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms "
         "| hub CPU ms/request | client CPU ms/request |"

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from . import driver
 from .tables import feed_entries, feed_heads
 
 #: One buffered entry: (ws, operation, entity type, node id, the entity's JSON text).
@@ -41,9 +41,11 @@ _SQLITE_ENTRIES = (
     "INSERT INTO feed_entries (ws, seq, at, operation, entity, node_id, data) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-# PostgreSQL: the head upsert and every entry of the workspace in one statement (one round trip);
-# the entries travel as arrays, numbered in their order by WITH ORDINALITY.
-_PG_APPEND = """
+# PostgreSQL: the head upsert and the workspace's entries in one statement (one round trip).
+# One entry, the usual case, travels as plain parameters; several as arrays (in binary: the text
+# form of an array would quote every double quote of every JSON text), numbered in their order
+# by WITH ORDINALITY.
+_PG_HEAD = """
 WITH h AS (
   INSERT INTO feed_heads AS f (ws, last_offset, last_at)
   VALUES (%(ws)s, CAST(%(n)s AS bigint), CAST(%(now)s AS bigint))
@@ -52,11 +54,18 @@ WITH h AS (
   RETURNING last_offset, last_at
 )
 INSERT INTO feed_entries (ws, seq, at, operation, entity, node_id, data)
-SELECT %(ws)s, h.last_offset - CAST(%(n)s AS bigint) + x.ord, h.last_at, x.op, x.entity, x.node,
-  x.data
-FROM h, unnest(CAST(%(ops)s AS text[]), CAST(%(entities)s AS text[]), CAST(%(nodes)s AS text[]),
-               CAST(%(datas)s AS text[])) WITH ORDINALITY AS x(op, entity, node, data, ord)
 """
+_PG_APPEND_ONE = (
+    _PG_HEAD
+    + """SELECT %(ws)s, h.last_offset, h.last_at, %(op)s, %(entity)s, %(node)s, %(data)s FROM h"""
+)
+_PG_APPEND_MANY = (
+    _PG_HEAD
+    + """SELECT %(ws)s, h.last_offset - CAST(%(n)s AS bigint) + x.ord, h.last_at, x.op, x.entity,
+  x.node, x.data
+FROM h, unnest(CAST(%(ops)b AS text[]), CAST(%(entities)b AS text[]), CAST(%(nodes)b AS text[]),
+               CAST(%(datas)b AS text[])) WITH ORDINALITY AS x(op, entity, node, data, ord)"""
+)
 
 
 def append(conn: Connection, dialect: str, pending: Sequence[Pending]) -> None:
@@ -65,12 +74,16 @@ def append(conn: Connection, dialect: str, pending: Sequence[Pending]) -> None:
     for entry in pending:
         by_ws.setdefault(entry[0], []).append(entry)
     now = int(time.time() * 1000)
-    driver: Any = conn.connection.driver_connection
     # Workspaces in a fixed order: two transactions writing the same two never deadlock.
     for ws in sorted(by_ws):
         entries = by_ws[ws]
         if dialect == "postgresql":
-            params = {
+            if len(entries) == 1:
+                _ws, op, entity, node, data = entries[0]
+                one = {"ws": ws, "n": 1, "now": now, "op": op, "entity": entity, "node": node}
+                driver.execute(conn, _PG_APPEND_ONE, {**one, "data": data})
+                continue
+            many = {
                 "ws": ws,
                 "n": len(entries),
                 "now": now,
@@ -79,18 +92,18 @@ def append(conn: Connection, dialect: str, pending: Sequence[Pending]) -> None:
                 "nodes": [e[3] for e in entries],
                 "datas": [e[4] for e in entries],
             }
-            driver.execute(_PG_APPEND, params)
+            driver.execute(conn, _PG_APPEND_MANY, many)
             continue
-        last, at = driver.execute(_SQLITE_HEAD, (ws, len(entries), now)).fetchall()[0]
+        last, at = driver.execute(conn, _SQLITE_HEAD, (ws, len(entries), now)).fetchall()[0]
         first = int(last) - len(entries) + 1
         rows = [
             (ws, first + i, at, op, entity, node, data)
             for i, (_ws, op, entity, node, data) in enumerate(entries)
         ]
         if len(rows) == 1:
-            driver.execute(_SQLITE_ENTRIES, rows[0])
+            driver.execute(conn, _SQLITE_ENTRIES, rows[0])
         else:
-            driver.executemany(_SQLITE_ENTRIES, rows)
+            driver.executemany(conn, _SQLITE_ENTRIES, rows)
 
 
 def _filters(ws: str, node_id: str | None, entity: str | None) -> list[ColumnElement[bool]]:

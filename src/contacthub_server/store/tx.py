@@ -13,9 +13,22 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -24,7 +37,7 @@ from contacthub_server.schemas.consents import consent_changes
 from contacthub_server.schemas.instants import to_millis
 from contacthub_server.schemas.normalise import ordered_customer, ordered_event
 
-from . import feed
+from . import driver, feed
 from .errors import MatchKeyConflict, SessionTaken
 from .ordering import sort_keys, tie_break, uses_document
 from .query_sql import compile_query, search_cache
@@ -66,7 +79,20 @@ _INSERT_CUSTOMER_UNLESS_KEY_TAKEN: dict[str, Any] = {
     for name, module in (("postgresql", pg_dialect), ("sqlite", sqlite_dialect))
 }
 _INSERT_VALUES = insert(customer_values)
-_INSERT_DOC = insert(customer_docs)
+# A document given as its JSON text (already encoded for the feed): stored as that text on SQLite,
+# cast to jsonb on PostgreSQL.
+_DOC_TEXT = {
+    "sqlite": bindparam("p_doc", type_=Text()),
+    "postgresql": cast(bindparam("p_doc", type_=Text()), JSONB),
+}
+_INSERT_DOC_TEXT = {
+    name: insert(customer_docs).values(ref=bindparam("p_ref"), doc=value)
+    for name, value in _DOC_TEXT.items()
+}
+_UPDATE_DOC_TEXT = {
+    name: update(customer_docs).where(customer_docs.c.ref == bindparam("p_ref")).values(doc=value)
+    for name, value in _DOC_TEXT.items()
+}
 _INSERT_EVENT = insert(events)
 # Read and claim statements of the create/get paths, also built once with bind parameters (the
 # names differ from the column names: SQLAlchemy reserves those for the SET clause).
@@ -93,31 +119,50 @@ _CLAIM_EVENT = (
 
 
 # PostgreSQL: a customer's three inserts (row, document, value index) as one statement, one round
-# trip instead of three; the value rows travel as arrays unnested by the server. With a match key,
-# a holder of the key makes the first insert (and so the others) a no-op: no row comes back.
+# trip instead of three, run on the driver (`driver`); the value rows travel as arrays, in binary
+# (`%(name)b`: the text form would quote every element), unnested by the server. With a match
+# key, a holder of the key makes the first insert (and so the others) a no-op: no row comes back.
+# With {claim}, the same statement also gives the new customer the node's unowned events that
+# an EXTERNAL_ID bring-back names with its externalId (what `attach_external_id_events` does),
+# returning their documents; `customer_id IS NULL` is checked again on rows a concurrent
+# claimer held, so two customers never both take one event.
 _PG_INSERT_CUSTOMER = """
 WITH c AS (
   INSERT INTO customers (ws, id, node_id, external_id, match_key, registered_at, updated_at)
-  VALUES (:ws, :id, :node_id, :external_id, :match_key, :registered_at, :updated_at)
+  VALUES (%(ws)s, %(id)s, %(node_id)s, %(external_id)s, %(match_key)s,
+          CAST(%(registered_at)s AS bigint), CAST(%(updated_at)s AS bigint))
   {conflict}
   RETURNING ref
 ), d AS (
-  INSERT INTO customer_docs (ref, doc) SELECT ref, CAST(:doc AS jsonb) FROM c
+  INSERT INTO customer_docs (ref, doc) SELECT ref, CAST(%(doc)s AS jsonb) FROM c
 ), v AS (
   INSERT INTO customer_values (ref, path, kind, num, str, long_str, instant)
   SELECT c.ref, x.path, x.kind, x.num, x.str, x.long_str, x.instant FROM c,
-    unnest(CAST(:paths AS text[]), CAST(:kinds AS text[]), CAST(:nums AS float8[]),
-           CAST(:strs AS text[]), CAST(:longs AS text[]), CAST(:instants AS bigint[]))
+    unnest(CAST(%(paths)b AS text[]), CAST(%(kinds)b AS text[]), CAST(%(nums)b AS float8[]),
+           CAST(%(strs)b AS text[]), CAST(%(longs)b AS text[]), CAST(%(instants)b AS bigint[]))
       AS x(path, kind, num, str, long_str, instant)
-)
-SELECT ref FROM c
+){claim}
 """
-_PG_INSERT_CUSTOMER_PLAIN = text(_PG_INSERT_CUSTOMER.format(conflict=""))
-_PG_INSERT_CUSTOMER_UNLESS_KEY_TAKEN = text(
-    _PG_INSERT_CUSTOMER.format(
-        conflict="ON CONFLICT (ws, node_id, match_key) WHERE match_key IS NOT NULL DO NOTHING"
-    )
+_PG_CLAIM_AT_INSERT = """, e AS (
+  UPDATE events SET customer_id = CAST(%(id)s AS text),
+    doc = jsonb_set(doc, '{customerId}', to_jsonb(CAST(%(id)s AS text)))
+  WHERE ws = %(ws)s AND bbp_node = %(node_id)s AND bbp_type = 'EXTERNAL_ID'
+    AND bbp_value = %(external_id)s AND customer_id IS NULL AND EXISTS (SELECT 1 FROM c)
+  RETURNING doc
 )
+SELECT c.ref, e.doc FROM c LEFT JOIN e ON true"""
+_PG_INSERT_CUSTOMER_STATEMENTS = {
+    (taken, claim): _PG_INSERT_CUSTOMER.format(
+        conflict=(
+            "ON CONFLICT (ws, node_id, match_key) WHERE match_key IS NOT NULL DO NOTHING"
+            if taken
+            else ""
+        ),
+        claim=_PG_CLAIM_AT_INSERT if claim else "\nSELECT ref, NULL FROM c",
+    )
+    for taken in (False, True)
+    for claim in (False, True)
+}
 # PostgreSQL: claim a node's unowned events in one statement. `customer_id IS NULL` is checked
 # again on rows a concurrent claimer held, so two customers never both take one event.
 _PG_CLAIM_EVENTS = text(
@@ -154,11 +199,14 @@ class Tx:
 
     # -- the change feed and the consent register --------------------------------------------
 
-    def _record(self, ws: str, operation: str, entity: str, node_id: Any, doc: Doc) -> None:
-        """Buffer a feed entry; the JSON is taken now, as the entity is at this write."""
+    def _record(
+        self, ws: str, operation: str, entity: str, node_id: Any, doc: Doc, data: str | None = None
+    ) -> None:
+        """Buffer a feed entry; the JSON is taken now, as the entity is at this write (`data`:
+        the document's JSON text when the caller has already encoded it)."""
         if self._feed_on:
-            data = orjson.dumps(doc).decode()
-            self._pending.append((ws, operation, entity, node_id, data))
+            text = orjson.dumps(doc).decode() if data is None else data
+            self._pending.append((ws, operation, entity, node_id, text))
 
     def _record_customer_state(self, ws: str, customer_id: str) -> None:
         """An UPDATE entry with the customer as stored now (a sub-resource changed)."""
@@ -407,21 +455,22 @@ class Tx:
             "updated_at": _millis_or(doc.get("updatedAt"), registered),
         }
 
-    def _write_document(self, ref: int, doc: Doc, *, replacing: bool) -> None:
-        """Store the document of customer `ref` and (re)write its value index."""
+    def _write_document(self, ref: int, doc: Doc, *, replacing: bool) -> str:
+        """Store the document of customer `ref` and (re)write its value index; returns the
+        document's JSON text (encoded once, for the feed entry too)."""
+        data = orjson.dumps(doc).decode()
         if replacing:
-            self._conn.execute(
-                update(customer_docs).where(customer_docs.c.ref == ref).values(doc=doc)
-            )
+            self._conn.execute(_UPDATE_DOC_TEXT[self.dialect], {"p_ref": ref, "p_doc": data})
             self._conn.execute(delete(customer_values).where(customer_values.c.ref == ref))
         else:
-            self._conn.execute(_INSERT_DOC, {"ref": ref, "doc": doc})
+            self._conn.execute(_INSERT_DOC_TEXT[self.dialect], {"p_ref": ref, "p_doc": data})
         rows = [
             {"ref": ref, "path": p, "kind": k, "num": n, "str": s, "long_str": ls, "instant": i}
             for p, k, n, s, ls, i in document_values(doc)
         ]
         if rows:
             self._conn.execute(_INSERT_VALUES, rows)
+        return data
 
     def rewrite_document(self, ref: int, doc: Doc) -> None:
         """Store a customer's document as it is (a migration fills in a field): no feed entry,
@@ -447,37 +496,55 @@ class Tx:
                 .with_for_update()
             )
 
-    def insert_customer(self, ws: str, doc: Doc, match_key: str | None) -> None:
+    def insert_customer(
+        self,
+        ws: str,
+        doc: Doc,
+        match_key: str | None,
+        *,
+        attach_external_id_events: bool = False,
+    ) -> int:
         """Store a new customer (`doc["id"]` and `doc["nodeId"]` set by the service).
 
-        Raises MatchKeyConflict when another customer of the node holds `match_key`.
+        With `attach_external_id_events`, also give the customer the node's unowned events
+        brought back by its externalId, as `attach_external_id_events` does (on PostgreSQL in
+        the same statement); returns how many it took (0 without). Raises MatchKeyConflict when
+        another customer of the node holds `match_key`.
         """
         values = {"ws": ws, "id": doc["id"], **self._customer_columns(doc, match_key)}
+        external_id = values["external_id"]
+        claim = attach_external_id_events and bool(external_id)
         if self.dialect == "postgresql":
-            self._insert_customer_in_one_statement(ws, doc, values, match_key)
+            return self._insert_customer_in_one_statement(ws, doc, values, match_key, claim)
+        if match_key is None:
+            ref = self._conn.execute(_INSERT_CUSTOMER, values).scalar_one()
         else:
-            if match_key is None:
-                ref = self._conn.execute(_INSERT_CUSTOMER, values).scalar_one()
-            else:
-                stmt = _INSERT_CUSTOMER_UNLESS_KEY_TAKEN[self.dialect]
-                while (ref := self._conn.execute(stmt, values).scalar()) is None:
-                    existing = self.find_by_match_key(ws, values["node_id"], match_key)
-                    if existing is not None:
-                        raise MatchKeyConflict(existing)
-                    # The holder was deleted between the two statements: the key is free, again.
-            self._write_document(int(ref), doc, replacing=False)
-        # Both paths record the change in this transaction: the feed must miss no create.
-        self._record(ws, "CREATE", "CUSTOMER", doc["nodeId"], doc)
+            stmt = _INSERT_CUSTOMER_UNLESS_KEY_TAKEN[self.dialect]
+            while (ref := self._conn.execute(stmt, values).scalar()) is None:
+                existing = self.find_by_match_key(ws, values["node_id"], match_key)
+                if existing is not None:
+                    raise MatchKeyConflict(existing)
+                # The holder was deleted between the two statements: the key is free, again.
+        data = self._write_document(int(ref), doc, replacing=False)
+        self._customer_created(ws, doc, data)
+        if not claim:
+            return 0
+        return self.attach_external_id_events(ws, values["node_id"], external_id, doc["id"])
+
+    def _customer_created(self, ws: str, doc: Doc, data: str) -> None:
+        # Both backends record the change in this transaction: the feed must miss no create.
+        self._record(ws, "CREATE", "CUSTOMER", doc["nodeId"], doc, data)
         if doc.get("consents"):
             self._log_consents(ws, None, doc)
 
     def _insert_customer_in_one_statement(
-        self, ws: str, doc: Doc, values: dict[str, Any], match_key: str | None
-    ) -> None:
+        self, ws: str, doc: Doc, values: dict[str, Any], match_key: str | None, claim: bool
+    ) -> int:
         rows = document_values(doc)
+        data = orjson.dumps(doc).decode()
         params = {
             **values,
-            "doc": orjson.dumps(doc).decode(),
+            "doc": data,
             "paths": [r[0] for r in rows],
             "kinds": [r[1] for r in rows],
             "nums": [r[2] for r in rows],
@@ -485,14 +552,20 @@ class Tx:
             "longs": [r[4] for r in rows],
             "instants": [r[5] for r in rows],
         }
-        if match_key is None:
-            self._conn.execute(_PG_INSERT_CUSTOMER_PLAIN, params).scalar_one()
-            return
-        while self._conn.execute(_PG_INSERT_CUSTOMER_UNLESS_KEY_TAKEN, params).scalar() is None:
+        statement = _PG_INSERT_CUSTOMER_STATEMENTS[(match_key is not None, claim)]
+        while not (found := driver.execute(self._conn, statement, params).fetchall()):
+            if match_key is None:  # cannot happen: nothing but a match key makes it a no-op
+                raise RuntimeError("the customer insert stored nothing")
             existing = self.find_by_match_key(ws, values["node_id"], match_key)
             if existing is not None:
                 raise MatchKeyConflict(existing)
             # The holder was deleted between the two statements: the key is free, try again.
+        self._customer_created(ws, doc, data)
+        claimed = [row[1] for row in found if row[1] is not None]
+        for event_doc in claimed:
+            document = event_doc if isinstance(event_doc, dict) else orjson.loads(event_doc)
+            self._record(ws, "UPDATE", "EVENT", values["node_id"], ordered_event(document))
+        return len(claimed)
 
     def replace_customer(self, ws: str, doc: Doc, match_key: str | None) -> bool:
         """Replace the stored customer `doc["id"]` with `doc`; False when there is no such customer.
@@ -520,8 +593,8 @@ class Tx:
         before = self._conn.execute(
             select(customer_docs.c.doc).where(customer_docs.c.ref == ref)
         ).scalar()
-        self._write_document(int(ref), doc, replacing=True)
-        self._record(ws, "UPDATE", "CUSTOMER", doc["nodeId"], doc)
+        data = self._write_document(int(ref), doc, replacing=True)
+        self._record(ws, "UPDATE", "CUSTOMER", doc["nodeId"], doc, data)
         self._log_consents(ws, before, doc)
         return True
 
