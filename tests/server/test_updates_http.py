@@ -3,6 +3,7 @@ the exactly-once in-order property under concurrent writers and a concurrent rea
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -98,6 +99,8 @@ def test_a_create_claiming_waiting_events_records_them_after_the_customer(
         ("UPDATE", "EVENT"),
     ]
     assert updates[2]["entity"]["data"] == customer
+    # As the create answered it, key order included (JSONB would reorder the keys).
+    assert json.dumps(updates[2]["entity"]["data"]) == json.dumps(customer)
     claimed = [u["entity"]["data"] for u in updates[3:]]
     assert sorted(e["id"] for e in claimed) == sorted(waiting)
     assert all(e["customerId"] == customer["id"] for e in claimed)

@@ -127,6 +127,10 @@ _CLAIM_EVENT = (
 # an EXTERNAL_ID bring-back names with its externalId (what `attach_external_id_events` does),
 # returning their documents; `customer_id IS NULL` is checked again on rows a concurrent
 # claimer held, so two customers never both take one event.
+# With {feed}, it also appends the create's feed entry (as `feed.append` does: the head row's
+# lock, taken here, is then held to the commit), which saves the append's round trip: only for
+# a transaction that has recorded nothing before, so that the entries keep their order. The
+# document's text is typed text at its first use: the entry holds it as written, not as JSONB.
 _PG_INSERT_CUSTOMER = """
 WITH c AS (
   INSERT INTO customers (ws, id, node_id, external_id, match_key, registered_at, updated_at)
@@ -135,14 +139,26 @@ WITH c AS (
   {conflict}
   RETURNING ref
 ), d AS (
-  INSERT INTO customer_docs (ref, doc) SELECT ref, CAST(%(doc)s AS jsonb) FROM c
+  INSERT INTO customer_docs (ref, doc) SELECT ref, CAST(CAST(%(doc)s AS text) AS jsonb) FROM c
 ), v AS (
   INSERT INTO customer_values (ref, path, kind, num, str, long_str, instant)
   SELECT c.ref, x.value ->> 0, x.value ->> 1, CAST(x.value ->> 2 AS float8), x.value ->> 3,
          x.value ->> 4, CAST(x.value ->> 5 AS bigint)
   FROM c, json_array_elements(CAST(%(rows)s AS json)) AS x
-){claim}
+){feed}{claim}
 """
+_PG_FEED_AT_INSERT = """, h AS (
+  INSERT INTO feed_heads AS f (ws, last_offset, last_at)
+  SELECT %(ws)s, 1, CAST(%(now)s AS bigint) FROM c
+  ON CONFLICT (ws) DO UPDATE SET last_offset = f.last_offset + excluded.last_offset,
+    last_at = GREATEST(f.last_at, excluded.last_at)
+  RETURNING last_offset, last_at
+), fe AS (
+  INSERT INTO feed_entries (ws, seq, at, operation, entity, node_id, data)
+  SELECT %(ws)s, h.last_offset, h.last_at, 'CREATE', 'CUSTOMER', %(node_id)s,
+         CAST(%(doc)s AS text)
+  FROM h
+)"""
 _PG_CLAIM_AT_INSERT = """, e AS (
   UPDATE events SET customer_id = CAST(%(id)s AS text),
     doc = jsonb_set(doc, '{customerId}', to_jsonb(CAST(%(id)s AS text)))
@@ -152,16 +168,18 @@ _PG_CLAIM_AT_INSERT = """, e AS (
 )
 SELECT c.ref, e.doc FROM c LEFT JOIN e ON true"""
 _PG_INSERT_CUSTOMER_STATEMENTS = {
-    (taken, claim): _PG_INSERT_CUSTOMER.format(
+    (taken, claim, with_feed): _PG_INSERT_CUSTOMER.format(
         conflict=(
             "ON CONFLICT (ws, node_id, match_key) WHERE match_key IS NOT NULL DO NOTHING"
             if taken
             else ""
         ),
+        feed=_PG_FEED_AT_INSERT if with_feed else "",
         claim=_PG_CLAIM_AT_INSERT if claim else "\nSELECT ref, NULL FROM c",
     )
     for taken in (False, True)
     for claim in (False, True)
+    for with_feed in (False, True)
 }
 # PostgreSQL: claim a node's unowned events in one statement. `customer_id IS NULL` is checked
 # again on rows a concurrent claimer held, so two customers never both take one event.
@@ -531,9 +549,11 @@ class Tx:
             return 0
         return self.attach_external_id_events(ws, values["node_id"], external_id, doc["id"])
 
-    def _customer_created(self, ws: str, doc: Doc, data: str) -> None:
-        # Both backends record the change in this transaction: the feed must miss no create.
-        self._record(ws, "CREATE", "CUSTOMER", doc["nodeId"], doc, data)
+    def _customer_created(self, ws: str, doc: Doc, data: str, *, appended: bool = False) -> None:
+        # Both backends record the change in this transaction: the feed must miss no create
+        # (`appended`: the insert statement appended its entry already).
+        if not appended:
+            self._record(ws, "CREATE", "CUSTOMER", doc["nodeId"], doc, data)
         if doc.get("consents"):
             self._log_consents(ws, None, doc)
 
@@ -542,8 +562,10 @@ class Tx:
     ) -> int:
         data = orjson.dumps(doc).decode()
         rows = orjson.dumps(document_values(doc)).decode()
-        params = {**values, "doc": data, "rows": rows}
-        statement = _PG_INSERT_CUSTOMER_STATEMENTS[(match_key is not None, claim)]
+        # The entry goes in with the insert when nothing else of this transaction is waiting.
+        with_feed = self._feed_on and not self._pending
+        params = {**values, "doc": data, "rows": rows, "now": _now_millis()}
+        statement = _PG_INSERT_CUSTOMER_STATEMENTS[(match_key is not None, claim, with_feed)]
         while not (found := driver.execute(self._conn, statement, params).fetchall()):
             if match_key is None:  # cannot happen: nothing but a match key makes it a no-op
                 raise RuntimeError("the customer insert stored nothing")
@@ -551,7 +573,7 @@ class Tx:
             if existing is not None:
                 raise MatchKeyConflict(existing)
             # The holder was deleted between the two statements: the key is free, try again.
-        self._customer_created(ws, doc, data)
+        self._customer_created(ws, doc, data, appended=with_feed)
         claimed = [row[1] for row in found if row[1] is not None]
         for event_doc in claimed:
             document = event_doc if isinstance(event_doc, dict) else orjson.loads(event_doc)
