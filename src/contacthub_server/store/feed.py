@@ -3,11 +3,13 @@
 Offsets are counted per workspace in `feed_heads`. A writing transaction buffers its entries
 (`Tx` records one per changed customer or event) and appends them just before the commit
 (`Store.write`; on SQLite the entries of every block of a group commit at once, see `group`, in
-the order of the blocks): the upsert of the workspace's head row takes that row's lock,
-which it keeps until the commit. The appends of one workspace therefore follow each other in
-commit order, and the head and its entries become visible together: when a reader can see offset
-n, every offset below n is already committed, on SQLite as on PostgreSQL with any number of hub
-processes. A rolled-back transaction gives its offsets back (no gaps, nothing unacknowledged).
+the order of the blocks; on PostgreSQL a create that is the first write of its transaction appends
+its entry in its own statement, see `Tx`): the upsert of the workspace's head row takes that
+row's lock, which it keeps until the commit. The appends of one workspace therefore follow each
+other in commit order, and the head and its entries become visible together: when a reader can
+see offset n, every offset below n is already committed, on SQLite as on PostgreSQL with any
+number of hub processes. A rolled-back transaction gives its offsets back (no gaps, nothing
+unacknowledged).
 """
 
 from __future__ import annotations

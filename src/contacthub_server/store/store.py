@@ -327,7 +327,8 @@ class Store:
             with self._transaction(write=True) as conn:
                 tx = Tx(conn, self.dialect, with_feed=self._feed)
                 yield tx
-                # Last, so that the feed's head row is locked only from here to the commit.
+                # Last, so that the feed's head row is locked only from here to the commit (a
+                # create that is the transaction's first write appends its own entry: `Tx`).
                 tx.flush_feed()
         if time.monotonic() - self._maintained_at >= MAINTENANCE_EVERY_S:
             self._start_maintenance()
