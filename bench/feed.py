@@ -5,7 +5,9 @@
 
 1. Customer creates/s through the hub's service (4 threads, no HTTP, so that the store's work
    dominates), rounds alternating the feed on and off in the same run (`Store._feed`, a switch
-   for this benchmark only), best round of each kept.
+   for this benchmark only; off/on, then on/off, ...), best round and median of each kept; with
+   the process's CPU per create (user + system of all its threads), which the other jobs of a
+   shared machine disturb less than the rates.
 2. Changes/s read through `Workspace.iter_updates` (size 4,000) over HTTP from an in-process hub.
 3. Delay from a create's acknowledgement to a following `iter_updates(follow=True)` reader
    yielding it, with creates spaced 20-80 ms apart.
@@ -27,7 +29,10 @@ from contacthub_server.service import customers
 from contacthub_server.settings import HubSettings
 
 
-def creates_per_second(server: HubServer, ws: str, node: str, count: int, feed: bool) -> float:
+def creates_per_second(
+    server: HubServer, ws: str, node: str, count: int, feed: bool
+) -> tuple[float, float]:
+    """(creates/s, process CPU µs per create) of one round."""
     app = server.app
     assert app is not None
     app.store._feed = feed
@@ -40,20 +45,21 @@ def creates_per_second(server: HubServer, ws: str, node: str, count: int, feed: 
             customers.create_customer(app.registry, ws, body)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(threads_n)]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     app.store._feed = True
-    return count / (time.perf_counter() - start)
+    cpu_us = (time.process_time() - cpu) / count * 1e6
+    return count / (time.perf_counter() - start), cpu_us
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database", default=None)
     parser.add_argument("--creates", type=int, default=2000, help="creates per round")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--delays", type=int, default=100)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -61,16 +67,32 @@ def main() -> None:
         with HubServer(HubSettings(database_url=url)) as server:
             creds = server.provision()
             ws, node = creds.workspace_id, creds.node_id
-            on: list[float] = []
-            off: list[float] = []
-            for _ in range(args.rounds):
-                off.append(creates_per_second(server, ws, node, args.creates, feed=False))
-                on.append(creates_per_second(server, ws, node, args.creates, feed=True))
-            best_on, best_off = max(on), max(off)
+            rounds: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+            creates_per_second(server, ws, node, min(400, args.creates), feed=True)  # warm-up
+            for i in range(args.rounds):
+                for feed_on in (False, True) if i % 2 == 0 else (True, False):
+                    result = creates_per_second(server, ws, node, args.creates, feed=feed_on)
+                    rounds[feed_on].append(result)
             print(f"database: {server.app.store.dialect if server.app else '?'}")
-            print(f"creates/s without feed (best of {args.rounds}): {best_off:,.0f}  {off}")
-            print(f"creates/s with feed    (best of {args.rounds}): {best_on:,.0f}  {on}")
-            print(f"feed cost: {100 * (1 - best_on / best_off):.1f}% slower")
+            rate: dict[bool, tuple[float, float]] = {}
+            cpu: dict[bool, float] = {}
+            for feed_on in (False, True):
+                rates = [r for r, _ in rounds[feed_on]]
+                cpu[feed_on] = statistics.median(c for _, c in rounds[feed_on])
+                rate[feed_on] = (max(rates), statistics.median(rates))
+                label = "with feed   " if feed_on else "without feed"
+                print(
+                    f"creates/s {label}: best {rate[feed_on][0]:,.0f}, median "
+                    f"{rate[feed_on][1]:,.0f} ({', '.join(f'{r:.0f}' for r in rates)}); "
+                    f"CPU per create (median) {cpu[feed_on]:.0f} us"
+                )
+            best = 100 * (1 - rate[True][0] / rate[False][0])
+            median = 100 * (1 - rate[True][1] / rate[False][1])
+            more_cpu = 100 * (cpu[True] / cpu[False] - 1)
+            print(
+                f"feed cost: {best:.1f}% slower (best rounds), {median:.1f}% (medians), "
+                f"{more_cpu:.1f}% more CPU per create"
+            )
 
             client = Workspace(workspace_id=ws, token=creds.token, base_url=server.base_url)
             total = client.last_update_offset()

@@ -7,6 +7,10 @@ machine). Every phase sends a fixed number of requests and reports requests/s an
 
     ./dev bench hub_throughput                      # defaults: 16 connections
     ./dev bench hub_throughput --creates 500 --gets 2000 --events 500
+    ./dev bench hub_throughput --database postgresql://127.0.0.1/db --workers 2
+
+With ``--workers N`` the hub runs as ``contacthub serve --workers N`` (PostgreSQL only): the hub
+CPU figures then add up every process of the hub (the supervisor and its workers).
 """
 
 from __future__ import annotations
@@ -55,13 +59,34 @@ def start_hub(database: str, port: int, *extra: str) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """CPU time (user + system) used so far by process ``pid`` (Linux), None elsewhere."""
+def _stat(pid: int) -> list[str] | None:
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by process ``pid`` and every live process below
+    it (Linux: the workers of ``--workers N``), None elsewhere."""
+    fields = _stat(pid)
+    if fields is None:
+        return None
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (other := _stat(int(entry.name))) is not None:
+            parents[int(entry.name)] = (int(other[1]), other)
+    tree, total = {pid}, 0.0
+    total += int(fields[11]) + int(fields[12])
+    grew = True
+    while grew:
+        grew = False
+        for child, (parent, other) in parents.items():
+            if parent in tree and child not in tree:
+                tree.add(child)
+                total += int(other[11]) + int(other[12])
+                grew = True
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _request(method: str, path: str, body: Any = None) -> bytes:
@@ -162,12 +187,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--index-delay-ms", type=int, default=0, help="the hub's indexing delay (0: none)"
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="hub processes (above 1: PostgreSQL only)"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
         database = args.database or str(Path(tmp) / "bench.db")
         port = free_port()
         extra = ["--index-delay-ms", str(args.index_delay_ms)] if args.index_delay_ms else []
+        extra += ["--workers", str(args.workers)] if args.workers > 1 else []
         hub = start_hub(database, port, *extra)
         try:
             rows: list[dict[str, Any]] = []
@@ -196,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
             hub.wait(timeout=30)
     where = "SQLite (temp file)" if not args.database else args.database
     delay = f", indexing delay {args.index_delay_ms} ms" if args.index_delay_ms else ""
-    print(f"hub: one process on {where}{delay}; clients: {args.connections} keep-alive connections")
+    processes = "one process" if args.workers == 1 else f"{args.workers} worker processes"
+    print(f"hub: {processes} on {where}{delay}; clients: {args.connections} keep-alive connections")
     print(
         "| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms "
         "| hub CPU ms/request | client CPU ms/request |"

@@ -3,6 +3,7 @@ the exactly-once in-order property under concurrent writers and a concurrent rea
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -69,6 +70,42 @@ def test_deleting_a_customer_deletes_its_events_in_the_feed(hub: Hub, api: Api) 
         ("DELETE", "EVENT", event_id),
         ("DELETE", "CUSTOMER", cid),
     ]
+
+
+def test_a_create_claiming_waiting_events_records_them_after_the_customer(
+    hub: Hub, api: Api
+) -> None:
+    bring_back = {"type": "EXTERNAL_ID", "value": "ext-later", "nodeId": hub.node_id}
+    waiting = []
+    for title in ("one", "two"):
+        event = {
+            "bringBackProperties": bring_back,
+            "type": "viewedPage",
+            "context": "WEB",
+            "properties": {"title": title},
+        }
+        reply = api("POST", "/events", json=event)
+        assert reply.status_code == 202, reply.text
+        waiting.append(reply.json()["id"])
+    customer = api.customer(externalId="ext-later")
+
+    updates, next_offset = read_all(api)
+    assert next_offset == 5
+    assert [(u["operation"], u["entity"]["type"]) for u in updates] == [
+        ("CREATE", "EVENT"),
+        ("CREATE", "EVENT"),
+        ("CREATE", "CUSTOMER"),
+        ("UPDATE", "EVENT"),
+        ("UPDATE", "EVENT"),
+    ]
+    assert updates[2]["entity"]["data"] == customer
+    # As the create answered it, key order included (JSONB would reorder the keys).
+    assert json.dumps(updates[2]["entity"]["data"]) == json.dumps(customer)
+    claimed = [u["entity"]["data"] for u in updates[3:]]
+    assert sorted(e["id"] for e in claimed) == sorted(waiting)
+    assert all(e["customerId"] == customer["id"] for e in claimed)
+    for event_id in waiting:
+        assert api("GET", f"/events/{event_id}").json()["customerId"] == customer["id"]
 
 
 def test_a_refused_write_leaves_no_entry(hub: Hub, api: Api) -> None:

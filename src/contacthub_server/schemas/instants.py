@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -21,6 +22,9 @@ _INSTANT = re.compile(
 )
 
 
+# A write parses the same few date strings several times (a create's registeredAt and updatedAt
+# are one instant, indexed and copied to columns): parsing one costs ~6 µs, a cache hit ~0.1 µs.
+@lru_cache(maxsize=1024)
 def parse_instant(text: str) -> datetime | None:
     """The aware UTC datetime written in `text`, or None when `text` is not a date or date-time.
 

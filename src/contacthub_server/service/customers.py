@@ -248,8 +248,8 @@ def create_customer(
                         if merged is not None:
                             _link_session(tx, ws, merged, session)
                             return merged, True
-                tx.insert_customer(ws, doc, key)
-                _link_external_id_events(tx, ws, doc, None)
+                # With the events its externalId brings back (one statement on PostgreSQL).
+                tx.insert_customer(ws, doc, key, attach_external_id_events=True)
                 _link_session(tx, ws, doc, session)
             return doc, False
         except MatchKeyConflict as exc:

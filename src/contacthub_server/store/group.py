@@ -9,12 +9,19 @@ before its changes are committed, and a failed commit fails every writer of the 
 
 Each block runs inside its own SAVEPOINT, so a block that raises undoes its own changes only, as
 if it had its own transaction; the writers after it never see them.
+
+A block may also hand work to the commit (`write(later=...)`: the change feed's entries): what a
+block put in its `later` list joins the group only once the block succeeded, and `finish(conn,
+items)` does the work of the whole group, in block order, right before the commit, in the same
+transaction (its failure fails the group as a failed commit would). A block that hands nothing
+over (the raw-table writes of the admin) commits the deferred work of the group before it first,
+so that it sees, and may change, every row the blocks before it wrote.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Any
 
@@ -33,6 +40,7 @@ class _Group:
         self.conn = transaction.__enter__()
         self.driver: Any = self.conn.connection.driver_connection
         self.blocks = 0
+        self.later: list[Any] = []  # what the blocks so far handed to the commit, in order
         self.committed = threading.Event()
         self.error: BaseException | None = None
 
@@ -40,18 +48,28 @@ class _Group:
 class GroupCommit:
     """Runs write blocks one at a time, committing groups of them together (see the module)."""
 
-    def __init__(self, begin: Callable[[], AbstractContextManager[Connection]]) -> None:
-        """`begin()` opens a write transaction: a context manager giving its connection."""
+    def __init__(
+        self,
+        begin: Callable[[], AbstractContextManager[Connection]],
+        finish: Callable[[Connection, Sequence[Any]], None] | None = None,
+    ) -> None:
+        """`begin()` opens a write transaction: a context manager giving its connection;
+        `finish(conn, items)` does the work the group's blocks handed over (see the module)."""
         self._begin = begin
+        self._finish = finish
         self._lock = threading.Lock()  # held by the writer running its block
         self._count_lock = threading.Lock()
         self._waiting = 0  # writers waiting for `_lock`
         self._group: _Group | None = None
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, later: list[Any] | None = None) -> Iterator[Connection]:
         """A connection inside a write transaction; returns once the block's changes are
-        committed, and raises the block's own error (its changes undone) otherwise."""
+        committed, and raises the block's own error (its changes undone) otherwise.
+
+        `later`: a list the block fills with items for `finish`; they count only if the block
+        succeeds. Without it, the group's deferred work is committed before the block runs.
+        """
         with self._count_lock:
             self._waiting += 1
         self._lock.acquire()
@@ -60,6 +78,10 @@ class GroupCommit:
         group: _Group | None = None
         try:
             group = self._group
+            if group is not None and later is None and group.later:
+                # The commit of the group so far; this block starts the next group.
+                self._commit(group)
+                group = None
             if group is None:
                 group = self._group = _Group(self._begin())
             # The first block needs no savepoint (undoing it is rolling the transaction back),
@@ -78,6 +100,8 @@ class GroupCommit:
             if not first:
                 group.driver.execute(f"RELEASE {_SAVEPOINT}")
             group.blocks += 1
+            if later:
+                group.later.extend(later)
         except BaseException:
             self._finish_after_failure(group)
             raise
@@ -99,6 +123,12 @@ class GroupCommit:
 
     def _commit(self, group: _Group) -> None:
         """Commit the group (lock held), recording the outcome for its writers."""
+        if group.later and self._finish is not None:
+            try:
+                self._finish(group.conn, group.later)
+            except BaseException as exc:
+                self._abandon(group, exc)
+                return
         self._group = None
         try:
             group.transaction.__exit__(None, None, None)

@@ -11,17 +11,20 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import select as io_select
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from sqlalchemy.exc import DisconnectionError
 
+from . import feed
 from .group import GroupCommit
 from .migrations import migrate
 from .tx import IndexDelay, Tx
@@ -100,7 +103,7 @@ def _postgres_engine(url: str) -> Engine:
             "a postgresql:// database needs the PostgreSQL driver psycopg, which is not "
             "installed: pip install 'contacthub[server,postgres]' (or use a SQLite path)"
         )
-    return create_engine(
+    engine = create_engine(
         url,
         hide_parameters=True,  # an error's text must not carry customers' data into the log
         # work_mem: room for the hashed sets of IN / NOT IN sub-selects over a large value index;
@@ -111,10 +114,41 @@ def _postgres_engine(url: str) -> Engine:
         connect_args={"options": "-c work_mem=64MB -c plan_cache_mode=force_custom_plan"},
         pool_size=POOL_SIZE,
         max_overflow=POOL_MAX_OVERFLOW,
-        pool_pre_ping=True,
         json_serializer=_json_dumps,
         json_deserializer=orjson.loads,
     )
+
+    @event.listens_for(engine, "checkout")
+    def _check_alive(dbapi_conn: Any, _record: Any, _proxy: Any) -> None:
+        # Instead of a pre-ping (a round trip to the server on every checkout, measured at a
+        # tenth of a customer create's CPU): a pooled connection is idle, so the server has
+        # nothing to say on it unless it is going away (a restart or an administrator's
+        # termination sends an error, then closes). A dead or speaking connection is replaced:
+        # the pool then opens a new one, as after a failed ping.
+        if not _idle_and_quiet(dbapi_conn):
+            raise DisconnectionError("the pooled PostgreSQL connection was closed")
+
+    return engine
+
+
+def _idle_and_quiet(dbapi_conn: Any) -> bool:
+    """Whether a pooled psycopg connection is open, idle, and has nothing unread on its socket."""
+    if dbapi_conn.closed or dbapi_conn.broken:
+        return False
+    from psycopg.pq import TransactionStatus  # the driver of the `postgres` extra
+
+    if dbapi_conn.info.transaction_status != TransactionStatus.IDLE:
+        return False
+    try:
+        fd = dbapi_conn.fileno()
+        if hasattr(io_select, "poll"):
+            poller = io_select.poll()
+            poller.register(fd, io_select.POLLIN)
+            return not poller.poll(0)
+        readable, _, _ = io_select.select([fd], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
 
 
 class Store:
@@ -129,7 +163,12 @@ class Store:
         self._sqlite = self.dialect == "sqlite"
         # SQLite: this process's writers queue on one lock and share commits (see `group`);
         # PostgreSQL writes concurrently, each transaction on its own.
-        self._group = GroupCommit(partial(self._transaction, write=True)) if self._sqlite else None
+        # The feed entries of a group's blocks are appended once for the group, before its commit.
+        self._group = (
+            GroupCommit(partial(self._transaction, write=True), self._append_feed)
+            if self._sqlite
+            else None
+        )
         # Whether writes append to the change feed: always, except in the benchmark that
         # measures what the feed costs (bench/feed.py); no setting or API changes it.
         self._feed = True
@@ -237,6 +276,9 @@ class Store:
             thread.join(timeout=60)
         self._engine.dispose()
 
+    def _append_feed(self, conn: Connection, pending: Sequence[feed.Pending]) -> None:
+        feed.append(conn, self.dialect, pending)
+
     @contextmanager
     def tables_read(self) -> Iterator[Connection]:
         """A read transaction on the raw tables, every statement seeing one snapshot (admin
@@ -278,15 +320,18 @@ class Store:
         that raises has its own changes undone and never affects the others.
         """
         if self._group is not None:
-            with self._group.write() as conn:
+            later: list[feed.Pending] = []
+            with self._group.write(later) as conn:
                 tx = Tx(conn, self.dialect, with_feed=self._feed, index_delay=self.index_delay)
                 yield tx
-                tx.flush_feed()
+                # Appended by `_append_feed` with those of the group's other blocks.
+                later.extend(tx.take_feed())
         else:
             with self._transaction(write=True) as conn:
                 tx = Tx(conn, self.dialect, with_feed=self._feed, index_delay=self.index_delay)
                 yield tx
-                # Last, so that the feed's head row is locked only from here to the commit.
+                # Last, so that the feed's head row is locked only from here to the commit (a
+                # create that is the transaction's first write appends its own entry: `Tx`).
                 tx.flush_feed()
         if time.monotonic() - self._maintained_at >= MAINTENANCE_EVERY_S:
             self._start_maintenance()

@@ -15,8 +15,10 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     Connection,
+    Text,
     and_,
     bindparam,
+    cast,
     delete,
     func,
     insert,
@@ -27,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -36,7 +39,7 @@ from contacthub_server.schemas.consents import consent_changes
 from contacthub_server.schemas.instants import to_millis
 from contacthub_server.schemas.normalise import ordered_customer, ordered_event
 
-from . import analytics, feed
+from . import analytics, driver, feed
 from .errors import MatchKeyConflict, SessionTaken
 from .keys import index_key
 from .ordering import sort_keys, tie_break, uses_document
@@ -83,7 +86,20 @@ _INSERT_CUSTOMER_UNLESS_KEY_TAKEN: dict[str, Any] = {
     for name, module in (("postgresql", pg_dialect), ("sqlite", sqlite_dialect))
 }
 _INSERT_VALUES = insert(customer_values)
-_INSERT_DOC = insert(customer_docs)
+# A document given as its JSON text (already encoded for the feed): stored as that text on SQLite,
+# cast to jsonb on PostgreSQL.
+_DOC_TEXT = {
+    "sqlite": bindparam("p_doc", type_=Text()),
+    "postgresql": cast(bindparam("p_doc", type_=Text()), JSONB),
+}
+_INSERT_DOC_TEXT = {
+    name: insert(customer_docs).values(ref=bindparam("p_ref"), doc=value)
+    for name, value in _DOC_TEXT.items()
+}
+_UPDATE_DOC_TEXT = {
+    name: update(customer_docs).where(customer_docs.c.ref == bindparam("p_ref")).values(doc=value)
+    for name, value in _DOC_TEXT.items()
+}
 _INSERT_EVENT = insert(events)
 # Read and claim statements of the create/get paths, also built once with bind parameters (the
 # names differ from the column names: SQLAlchemy reserves those for the SET clause).
@@ -141,34 +157,72 @@ _SQLITE_ANY_PENDING = {
 
 
 # PostgreSQL: a customer's three inserts (row, document, value index) as one statement, one round
-# trip instead of three; the value rows travel as arrays unnested by the server. With a match key,
-# a holder of the key makes the first insert (and so the others) a no-op: no row comes back.
+# trip instead of three, run on the driver (`driver`). The value rows travel as one JSON array of
+# rows, taken apart by the server: psycopg's (Python) dumping of six arrays cost more of a
+# create's CPU than the server's parsing of that text. With a match key, a holder of the key
+# makes the first insert (and so the others) a no-op: no row comes back.
+# With {claim}, the same statement also gives the new customer the node's unowned events that
+# an EXTERNAL_ID bring-back names with its externalId (what `attach_external_id_events` does),
+# returning their documents; `customer_id IS NULL` is checked again on rows a concurrent
+# claimer held, so two customers never both take one event.
+# With {feed}, it also appends the create's feed entry (as `feed.append` does: the head row's
+# lock, taken here, is then held to the commit), which saves the append's round trip: only for
+# a transaction that has recorded nothing before, so that the entries keep their order. The
+# document's text is typed text at its first use: the entry holds it as written, not as JSONB.
 _PG_INSERT_CUSTOMER = """
 WITH c AS (
   INSERT INTO customers
     (ws, id, node_id, external_id, external_key, match_key, registered_at, updated_at, visible_at)
-  VALUES
-    (:ws, :id, :node_id, :external_id, :external_key, :match_key, :registered_at, :updated_at,
-     :visible_at)
+  VALUES (%(ws)s, %(id)s, %(node_id)s, %(external_id)s, %(external_key)s, %(match_key)s,
+          CAST(%(registered_at)s AS bigint), CAST(%(updated_at)s AS bigint),
+          CAST(%(visible_at)s AS bigint))
   {conflict}
   RETURNING ref
 ), d AS (
-  INSERT INTO customer_docs (ref, doc) SELECT ref, CAST(:doc AS jsonb) FROM c
+  INSERT INTO customer_docs (ref, doc) SELECT ref, CAST(CAST(%(doc)s AS text) AS jsonb) FROM c
 ), v AS (
   INSERT INTO customer_values (ref, path, kind, num, str, long_str, instant)
-  SELECT c.ref, x.path, x.kind, x.num, x.str, x.long_str, x.instant FROM c,
-    unnest(CAST(:paths AS text[]), CAST(:kinds AS text[]), CAST(:nums AS float8[]),
-           CAST(:strs AS text[]), CAST(:longs AS text[]), CAST(:instants AS bigint[]))
-      AS x(path, kind, num, str, long_str, instant)
-)
-SELECT ref FROM c
+  SELECT c.ref, x.value ->> 0, x.value ->> 1, CAST(x.value ->> 2 AS float8), x.value ->> 3,
+         x.value ->> 4, CAST(x.value ->> 5 AS bigint)
+  FROM c, json_array_elements(CAST(%(rows)s AS json)) AS x
+){feed}{claim}
 """
-_PG_INSERT_CUSTOMER_PLAIN = text(_PG_INSERT_CUSTOMER.format(conflict=""))
-_PG_INSERT_CUSTOMER_UNLESS_KEY_TAKEN = text(
-    _PG_INSERT_CUSTOMER.format(
-        conflict="ON CONFLICT (ws, node_id, match_key) WHERE match_key IS NOT NULL DO NOTHING"
-    )
+_PG_FEED_AT_INSERT = """, h AS (
+  INSERT INTO feed_heads AS f (ws, last_offset, last_at)
+  SELECT %(ws)s, 1, CAST(%(now)s AS bigint) FROM c
+  ON CONFLICT (ws) DO UPDATE SET last_offset = f.last_offset + excluded.last_offset,
+    last_at = GREATEST(f.last_at, excluded.last_at)
+  RETURNING last_offset, last_at
+), fe AS (
+  INSERT INTO feed_entries (ws, seq, at, operation, entity, node_id, data)
+  SELECT %(ws)s, h.last_offset, h.last_at, 'CREATE', 'CUSTOMER', %(node_id)s,
+         CAST(%(doc)s AS text)
+  FROM h
+)"""
+_PG_CLAIM_AT_INSERT = """, e AS (
+  UPDATE events SET customer_id = CAST(%(id)s AS text),
+    doc = jsonb_set(doc, '{customerId}', to_jsonb(CAST(%(id)s AS text))),
+    visible_at = CAST(%(visible_at)s AS bigint)
+  WHERE ws = %(ws)s AND bbp_node = %(node_id)s AND bbp_type = 'EXTERNAL_ID'
+    AND bbp_key = %(external_key)s AND bbp_value = %(external_id)s AND customer_id IS NULL
+    AND EXISTS (SELECT 1 FROM c)
+  RETURNING doc
 )
+SELECT c.ref, e.doc FROM c LEFT JOIN e ON true"""
+_PG_INSERT_CUSTOMER_STATEMENTS = {
+    (taken, claim, with_feed): _PG_INSERT_CUSTOMER.format(
+        conflict=(
+            "ON CONFLICT (ws, node_id, match_key) WHERE match_key IS NOT NULL DO NOTHING"
+            if taken
+            else ""
+        ),
+        feed=_PG_FEED_AT_INSERT if with_feed else "",
+        claim=_PG_CLAIM_AT_INSERT if claim else "\nSELECT ref, NULL FROM c",
+    )
+    for taken in (False, True)
+    for claim in (False, True)
+    for with_feed in (False, True)
+}
 # PostgreSQL: claim a node's unowned events in one statement. `customer_id IS NULL` is checked
 # again on rows a concurrent claimer held, so two customers never both take one event.
 _PG_CLAIM_EVENTS = text(
@@ -215,11 +269,14 @@ class Tx:
 
     # -- the change feed and the consent register --------------------------------------------
 
-    def _record(self, ws: str, operation: str, entity: str, node_id: Any, doc: Doc) -> None:
-        """Buffer a feed entry; the JSON is taken now, as the entity is at this write."""
+    def _record(
+        self, ws: str, operation: str, entity: str, node_id: Any, doc: Doc, data: str | None = None
+    ) -> None:
+        """Buffer a feed entry; the JSON is taken now, as the entity is at this write (`data`:
+        the document's JSON text when the caller has already encoded it)."""
         if self._feed_on:
-            data = orjson.dumps(doc).decode()
-            self._pending.append((ws, operation, entity, node_id, data))
+            text = orjson.dumps(doc).decode() if data is None else data
+            self._pending.append((ws, operation, entity, node_id, text))
 
     def _record_customer_state(self, ws: str, customer_id: str) -> None:
         """An UPDATE entry with the customer as stored now (a sub-resource changed)."""
@@ -227,6 +284,12 @@ class Tx:
             doc = self.get_customer(ws, customer_id)
             if doc is not None:
                 self._record(ws, "UPDATE", "CUSTOMER", doc.get("nodeId"), doc)
+
+    def take_feed(self) -> list[feed.Pending]:
+        """The buffered feed entries, handed over to be appended by the caller (`Store.write`
+        on SQLite, once for a whole group commit), and forgotten here."""
+        pending, self._pending = self._pending, []
+        return pending
 
     def flush_feed(self) -> None:
         """Append the buffered feed entries (`Store.write` calls this right before commit)."""
@@ -520,21 +583,22 @@ class Tx:
             "visible_at": self._visible_at(ws, doc["nodeId"]),
         }
 
-    def _write_document(self, ref: int, doc: Doc, *, replacing: bool) -> None:
-        """Store the document of customer `ref` and (re)write its value index."""
+    def _write_document(self, ref: int, doc: Doc, *, replacing: bool) -> str:
+        """Store the document of customer `ref` and (re)write its value index; returns the
+        document's JSON text (encoded once, for the feed entry too)."""
+        data = orjson.dumps(doc).decode()
         if replacing:
-            self._conn.execute(
-                update(customer_docs).where(customer_docs.c.ref == ref).values(doc=doc)
-            )
+            self._conn.execute(_UPDATE_DOC_TEXT[self.dialect], {"p_ref": ref, "p_doc": data})
             self._conn.execute(delete(customer_values).where(customer_values.c.ref == ref))
         else:
-            self._conn.execute(_INSERT_DOC, {"ref": ref, "doc": doc})
+            self._conn.execute(_INSERT_DOC_TEXT[self.dialect], {"p_ref": ref, "p_doc": data})
         rows = [
             {"ref": ref, "path": p, "kind": k, "num": n, "str": s, "long_str": ls, "instant": i}
             for p, k, n, s, ls, i in document_values(doc)
         ]
         if rows:
             self._conn.execute(_INSERT_VALUES, rows)
+        return data
 
     def rewrite_document(self, ref: int, doc: Doc) -> None:
         """Store a customer's document as it is (a migration fills in a field): no feed entry,
@@ -560,52 +624,71 @@ class Tx:
                 .with_for_update()
             )
 
-    def insert_customer(self, ws: str, doc: Doc, match_key: str | None) -> None:
+    def insert_customer(
+        self,
+        ws: str,
+        doc: Doc,
+        match_key: str | None,
+        *,
+        attach_external_id_events: bool = False,
+    ) -> int:
         """Store a new customer (`doc["id"]` and `doc["nodeId"]` set by the service).
 
-        Raises MatchKeyConflict when another customer of the node holds `match_key`.
+        With `attach_external_id_events`, also give the customer the node's unowned events
+        brought back by its externalId, as `attach_external_id_events` does (on PostgreSQL in
+        the same statement); returns how many it took (0 without). Raises MatchKeyConflict when
+        another customer of the node holds `match_key`.
         """
         values = {"ws": ws, "id": doc["id"], **self._customer_columns(ws, doc, match_key)}
+        external_id = values["external_id"]
+        claim = attach_external_id_events and bool(external_id)
         if self.dialect == "postgresql":
-            self._insert_customer_in_one_statement(ws, doc, values, match_key)
+            return self._insert_customer_in_one_statement(ws, doc, values, match_key, claim)
+        if match_key is None:
+            ref = self._conn.execute(_INSERT_CUSTOMER, values).scalar_one()
         else:
-            if match_key is None:
-                ref = self._conn.execute(_INSERT_CUSTOMER, values).scalar_one()
-            else:
-                stmt = _INSERT_CUSTOMER_UNLESS_KEY_TAKEN[self.dialect]
-                while (ref := self._conn.execute(stmt, values).scalar()) is None:
-                    existing = self.find_by_match_key(ws, values["node_id"], match_key)
-                    if existing is not None:
-                        raise MatchKeyConflict(existing)
-                    # The holder was deleted between the two statements: the key is free, again.
-            self._write_document(int(ref), doc, replacing=False)
-        # Both paths record the change in this transaction: the feed must miss no create.
-        self._record(ws, "CREATE", "CUSTOMER", doc["nodeId"], doc)
+            stmt = _INSERT_CUSTOMER_UNLESS_KEY_TAKEN[self.dialect]
+            while (ref := self._conn.execute(stmt, values).scalar()) is None:
+                existing = self.find_by_match_key(ws, values["node_id"], match_key)
+                if existing is not None:
+                    raise MatchKeyConflict(existing)
+                # The holder was deleted between the two statements: the key is free, again.
+        data = self._write_document(int(ref), doc, replacing=False)
+        self._customer_created(ws, doc, data)
+        if not claim:
+            return 0
+        return self.attach_external_id_events(ws, values["node_id"], external_id, doc["id"])
+
+    def _customer_created(self, ws: str, doc: Doc, data: str, *, appended: bool = False) -> None:
+        # Both backends record the change in this transaction: the feed must miss no create
+        # (`appended`: the insert statement appended its entry already).
+        if not appended:
+            self._record(ws, "CREATE", "CUSTOMER", doc["nodeId"], doc, data)
         if doc.get("consents"):
             self._log_consents(ws, None, doc)
 
     def _insert_customer_in_one_statement(
-        self, ws: str, doc: Doc, values: dict[str, Any], match_key: str | None
-    ) -> None:
-        rows = document_values(doc)
-        params = {
-            **values,
-            "doc": orjson.dumps(doc).decode(),
-            "paths": [r[0] for r in rows],
-            "kinds": [r[1] for r in rows],
-            "nums": [r[2] for r in rows],
-            "strs": [r[3] for r in rows],
-            "longs": [r[4] for r in rows],
-            "instants": [r[5] for r in rows],
-        }
-        if match_key is None:
-            self._conn.execute(_PG_INSERT_CUSTOMER_PLAIN, params).scalar_one()
-            return
-        while self._conn.execute(_PG_INSERT_CUSTOMER_UNLESS_KEY_TAKEN, params).scalar() is None:
+        self, ws: str, doc: Doc, values: dict[str, Any], match_key: str | None, claim: bool
+    ) -> int:
+        data = orjson.dumps(doc).decode()
+        rows = orjson.dumps(document_values(doc)).decode()
+        # The entry goes in with the insert when nothing else of this transaction is waiting.
+        with_feed = self._feed_on and not self._pending
+        params = {**values, "doc": data, "rows": rows, "now": _now_millis()}
+        statement = _PG_INSERT_CUSTOMER_STATEMENTS[(match_key is not None, claim, with_feed)]
+        while not (found := driver.execute(self._conn, statement, params).fetchall()):
+            if match_key is None:  # cannot happen: nothing but a match key makes it a no-op
+                raise RuntimeError("the customer insert stored nothing")
             existing = self.find_by_match_key(ws, values["node_id"], match_key)
             if existing is not None:
                 raise MatchKeyConflict(existing)
             # The holder was deleted between the two statements: the key is free, try again.
+        self._customer_created(ws, doc, data, appended=with_feed)
+        claimed = [row[1] for row in found if row[1] is not None]
+        for event_doc in claimed:
+            document = event_doc if isinstance(event_doc, dict) else orjson.loads(event_doc)
+            self._record(ws, "UPDATE", "EVENT", values["node_id"], ordered_event(document))
+        return len(claimed)
 
     def replace_customer(self, ws: str, doc: Doc, match_key: str | None) -> bool:
         """Replace the stored customer `doc["id"]` with `doc`; False when there is no such customer.
@@ -633,8 +716,8 @@ class Tx:
         before = self._conn.execute(
             select(customer_docs.c.doc).where(customer_docs.c.ref == ref)
         ).scalar()
-        self._write_document(int(ref), doc, replacing=True)
-        self._record(ws, "UPDATE", "CUSTOMER", doc["nodeId"], doc)
+        data = self._write_document(int(ref), doc, replacing=True)
+        self._record(ws, "UPDATE", "CUSTOMER", doc["nodeId"], doc, data)
         self._log_consents(ws, before, doc)
         return True
 

@@ -44,29 +44,46 @@ def scalar_row(path: str, value: Any) -> Row | None:
     return None
 
 
+# Whether a key can appear in a query path, for the keys met so far (documents repeat the same
+# few dozen keys; a regular expression match costs ~0.7 µs, a look-up ~0.1 µs). Bounded: keys
+# beyond it are matched each time.
+_SEGMENT_KEYS: dict[str, bool] = {}
+_SEGMENT_KEYS_MAX = 4096
+
+
+def _indexable_key(key: str) -> bool:
+    known = _SEGMENT_KEYS.get(key)
+    if known is None:
+        known = SEGMENT.fullmatch(key) is not None
+        if len(_SEGMENT_KEYS) < _SEGMENT_KEYS_MAX:
+            _SEGMENT_KEYS[key] = known
+    return known
+
+
 def document_values(doc: dict[str, Any]) -> list[Row]:
     """Every (path, kind, num, str, long_str, instant) row of a customer document, without repeats."""
     rows: dict[Row, None] = {}
 
     def visit(value: Any, path: str) -> None:
-        if value is None:
-            return
-        if isinstance(value, list):
-            for item in value:
-                visit(item, path)
-            return
+        # `null` is no value: skipped before the call (documents hold many null placeholders).
         if isinstance(value, dict):
             if path:
                 rows[(path, "o", None, None, None, None)] = None
             for key, item in value.items():
-                if isinstance(key, str) and SEGMENT.fullmatch(key):
+                if item is not None and isinstance(key, str) and _indexable_key(key):
                     child = f"{path}.{key}" if path else key
                     if len(child) <= MAX_PATH_LENGTH:
                         visit(item, child)
+            return
+        if isinstance(value, list):
+            for item in value:
+                if item is not None:
+                    visit(item, path)
             return
         row = scalar_row(path, value)
         if row is not None:
             rows[row] = None
 
-    visit(doc, "")
+    if doc is not None:
+        visit(doc, "")
     return list(rows)
