@@ -215,6 +215,21 @@ class Tx:
             size=size,
         )
 
+    def read_feed_back(
+        self,
+        ws: str,
+        *,
+        before: int | None = None,
+        node_id: str | None = None,
+        entity: str | None = None,
+        size: int = 50,
+    ) -> list[feed.FullEntry]:
+        """Up to `size` feed entries `(offset, epoch ms, operation, entity, node id, data JSON)`
+        below offset `before` (the latest without it), newest first (the console's feed page)."""
+        return feed.read_back(
+            self._conn, ws, before=before, node_id=node_id, entity=entity, size=size
+        )
+
     def feed_last_offset(
         self, ws: str, *, node_id: str | None = None, entity: str | None = None
     ) -> int:
