@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from contacthub_server.console.dashboard import DashboardPage
 from contacthub_server.console.feed import FeedPage
 from contacthub_server.console.operations import Operations
 from contacthub_server.console.pages import Console
@@ -40,6 +41,7 @@ def console_routes(registry: Registry, admin_key: Callable[[], str]) -> list[Bas
     ops = Operations(console)
     segments = SegmentPages(console)
     feed = FeedPage(console)
+    dashboard = DashboardPage(console)
     w = "/console/w/{ws}"
     return [
         Route("/", _to_console, methods=["GET"]),
@@ -57,6 +59,7 @@ def console_routes(registry: Registry, admin_key: Callable[[], str]) -> list[Bas
         Route(w + "/segments", guard(segments.segments), methods=["GET"]),
         Route(w + "/segments/{id}", guard(segments.segment), methods=["GET"]),
         Route(w + "/feed", guard(feed.feed), methods=["GET"]),
+        Route(w + "/dashboard", guard(dashboard.dashboard), methods=["GET"]),
         Route(w + "/faults", guard(ops.faults), methods=["GET"]),
         Route(w + "/faults", guard(ops.set_faults), methods=["POST"]),
         Route(w + "/faults/off", guard(ops.faults_off), methods=["POST"]),

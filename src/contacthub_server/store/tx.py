@@ -24,7 +24,7 @@ from contacthub_server.schemas.consents import consent_changes
 from contacthub_server.schemas.instants import to_millis
 from contacthub_server.schemas.normalise import ordered_customer, ordered_event
 
-from . import feed
+from . import feed, summary
 from .errors import MatchKeyConflict, SessionTaken
 from .ordering import sort_keys, tie_break, uses_document
 from .query_sql import compile_query, search_cache
@@ -979,6 +979,23 @@ class Tx:
             .offset(page * size)
         )
         return [dict(row[0]) for row in rows], total
+
+    # -- the console's dashboard ---------------------------------------------------------------
+
+    def count_customers(self, ws: str, node_id: str | None = None) -> int:
+        """How many customers the workspace (or one of its nodes) holds."""
+        return summary.count_customers(self._conn, ws, node_id)
+
+    def counts_per_day(
+        self, ws: str, entity: str, *, node_id: str | None = None, since: int | None = None
+    ) -> dict[int, int]:
+        """``{UTC day (days since 1970-01-01): count}`` of customers registered
+        (``entity="customers"``) or events dated (``"events"``) from epoch ms ``since`` on."""
+        return summary.per_day(self._conn, ws, entity, node_id=node_id, since=since)
+
+    def counts_per_value(self, ws: str, path: str, *, node_id: str | None = None) -> dict[str, int]:
+        """``{value: customers}`` of the non-empty string values of attribute ``path``."""
+        return summary.per_value(self._conn, ws, path, node_id=node_id)
 
     # -- configuration ------------------------------------------------------------------------
 
