@@ -35,6 +35,11 @@ def _number(value: int) -> str:
     return f"{value:,}"
 
 
+def _tick(value: float) -> str:
+    """An axis label: whole numbers as such, a half (the middle of a small axis) with its .5."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
 def columns(
     points: Sequence[tuple[str, int]],
     *,
@@ -57,7 +62,7 @@ def columns(
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e4e7ec"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
-            f"{_number(round(peak * fraction))}</text>"
+            f"{_tick(peak * fraction)}</text>"
         )
     count = max(1, len(points))
     slot = plot_w / count
@@ -86,10 +91,10 @@ def bars(
     *,
     label: str,
     color: str = ACCENT,
-    width: int = 420,
+    width: int = 600,
 ) -> Markup:
     """Horizontal bars, one per ``(label, value)`` in order, each with its count and share."""
-    row, left, right, top = 26, 120, 96, 6
+    row, left, right, top = 26, 130, 110, 6
     height = top * 2 + row * max(1, len(points))
     total = sum(v for _, v in points)
     peak = max((v for _, v in points), default=0) or 1

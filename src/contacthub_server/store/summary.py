@@ -2,9 +2,8 @@
 customers per value of one attribute (gender, country).
 
 Each is one grouped statement run by the database, never a walk over documents in Python. Days
-are UTC days (days since 1970-01-01); the console folds them into weeks, months or years. These
-are the console's own small counts; the analytics endpoints (``…/analytics/…``) answer the
-reference's richer figures in a workspace's time zone.
+are UTC days (days since 1970-01-01); the console folds them into months or years. These are the
+console's own small counts, not the reference's analytics (counted in a workspace's time zone).
 """
 
 from __future__ import annotations
