@@ -60,16 +60,25 @@ def per_day(
 
 def per_value(conn: Connection, ws: str, path: str, *, node_id: str | None) -> dict[str, int]:
     """``{value: customers}`` of the string values of attribute ``path`` (``""`` left out: the
-    caller counts the customers without a value as the total less these)."""
+    caller counts the customers without a value as the total less these).
+
+    The value index holds each value of a customer once, so a count of rows per value is a count
+    of customers. Short values are counted from their index alone (path, value, ref), long ones
+    (rare, not indexable) in a second statement.
+    """
     v, c = customer_values.c, customers.c
-    value = func.coalesce(v.str, v.long_str).label("value")
-    conditions: list[ColumnElement[bool]] = [v.path == path, v.kind == "s", c.ws == ws]
-    if node_id is not None:
-        conditions.append(c.node_id == node_id)
-    rows = conn.execute(
-        select(value, func.count(func.distinct(v.ref)))
-        .select_from(customer_values.join(customers, customers.c.ref == v.ref))
-        .where(and_(*conditions))
-        .group_by(value)
-    )
-    return {str(row[0]): int(row[1]) for row in rows if row[0]}
+    found: dict[str, int] = {}
+    for column in (v.str, v.long_str):
+        conditions: list[ColumnElement[bool]] = [v.path == path, column.isnot(None), c.ws == ws]
+        if node_id is not None:
+            conditions.append(c.node_id == node_id)
+        rows = conn.execute(
+            select(column, func.count())
+            .select_from(customer_values.join(customers, customers.c.ref == v.ref))
+            .where(and_(*conditions))
+            .group_by(column)
+        )
+        for value, count in rows:
+            if value:
+                found[str(value)] = found.get(str(value), 0) + int(count)
+    return found
