@@ -30,6 +30,7 @@ TOP_COUNTRIES = 10
 #: The label of the customers without a value.
 NOT_AVAILABLE = "N/A"
 _EPOCH = date(1970, 1, 1)
+_GENDER, _COUNTRY = "base.gender", "base.address.country"
 
 
 @dataclass(frozen=True)
@@ -129,16 +130,15 @@ class DashboardPage:
                 "customers": tx.count_customers(ws, node),
                 "new": tx.counts_per_day(ws, "customers", node_id=node, since=since),
                 "events": tx.counts_per_day(ws, "events", node_id=node, since=since),
-                "gender": tx.counts_per_value(ws, "base.gender", node_id=node),
-                "country": tx.counts_per_value(ws, "base.address.country", node_id=node),
+                "values": tx.counts_per_value(ws, [_GENDER, _COUNTRY], node_id=node),
             }
 
         found = await self.console._read(read)
         total = found["customers"]
         new = fold(period, found["new"], today)
         happened = fold(period, found["events"], today)
-        genders = composition(found["gender"], total)
-        countries = composition(found["country"], total, top=TOP_COUNTRIES)
+        genders = composition(found["values"][_GENDER], total)
+        countries = composition(found["values"][_COUNTRY], total, top=TOP_COUNTRIES)
         shown: dict[str, Markup] = {
             "customers": charts.columns(
                 list(zip(new.labels, new.counts, strict=True)), label="New customers"

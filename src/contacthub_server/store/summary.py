@@ -8,6 +8,8 @@ console's own small counts, not the reference's analytics (counted in a workspac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Connection, and_, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -58,27 +60,35 @@ def per_day(
     return {int(row[0]): int(row[1]) for row in rows}
 
 
-def per_value(conn: Connection, ws: str, path: str, *, node_id: str | None) -> dict[str, int]:
-    """``{value: customers}`` of the string values of attribute ``path`` (``""`` left out: the
-    caller counts the customers without a value as the total less these).
+def per_value(
+    conn: Connection, ws: str, paths: Sequence[str], *, node_id: str | None
+) -> dict[str, dict[str, int]]:
+    """``{path: {value: customers}}`` of the string values of each attribute of ``paths``
+    (``""`` left out: the caller counts the customers without a value as the total less these).
 
     The value index holds each value of a customer once, so a count of rows per value is a count
-    of customers. Short values are counted from their index alone (path, value, ref), long ones
-    (rare, not indexable) in a second statement.
+    of customers. All the paths are counted in one statement (PostgreSQL joins the workspace's
+    customers once), short values from their index alone (path, value, ref), long ones (rare,
+    not indexable) in a second statement.
     """
     v, c = customer_values.c, customers.c
-    found: dict[str, int] = {}
+    found: dict[str, dict[str, int]] = {path: {} for path in paths}
     for column in (v.str, v.long_str):
-        conditions: list[ColumnElement[bool]] = [v.path == path, column.isnot(None), c.ws == ws]
+        conditions: list[ColumnElement[bool]] = [
+            v.path.in_(list(paths)),
+            column.isnot(None),
+            c.ws == ws,
+        ]
         if node_id is not None:
             conditions.append(c.node_id == node_id)
         rows = conn.execute(
-            select(column, func.count())
+            select(v.path, column, func.count())
             .select_from(customer_values.join(customers, customers.c.ref == v.ref))
             .where(and_(*conditions))
-            .group_by(column)
+            .group_by(v.path, column)
         )
-        for value, count in rows:
+        for path, value, count in rows:
             if value:
-                found[str(value)] = found.get(str(value), 0) + int(count)
+                counts = found[str(path)]
+                counts[str(value)] = counts.get(str(value), 0) + int(count)
     return found

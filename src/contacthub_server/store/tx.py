@@ -993,9 +993,11 @@ class Tx:
         (``entity="customers"``) or events dated (``"events"``) from epoch ms ``since`` on."""
         return summary.per_day(self._conn, ws, entity, node_id=node_id, since=since)
 
-    def counts_per_value(self, ws: str, path: str, *, node_id: str | None = None) -> dict[str, int]:
-        """``{value: customers}`` of the non-empty string values of attribute ``path``."""
-        return summary.per_value(self._conn, ws, path, node_id=node_id)
+    def counts_per_value(
+        self, ws: str, paths: Sequence[str], *, node_id: str | None = None
+    ) -> dict[str, dict[str, int]]:
+        """``{path: {value: customers}}`` of the non-empty string values of each attribute."""
+        return summary.per_value(self._conn, ws, paths, node_id=node_id)
 
     # -- configuration ------------------------------------------------------------------------
 
