@@ -221,3 +221,92 @@ def test_see_a_request_change_faults_and_reset(
     assert [td.text for td in card.find_elements(By.CSS_SELECTOR, "td.num")] == ["0", "0"]
     _shot(browser, screenshots, "reset")
     assert hub.api("GET", "/customers", params={"nodeId": node}).json()["elements"] == []
+
+
+def test_segments_a_segment_the_feed_and_the_dashboard(
+    browser: Any, sqlite_console_hub: ConsoleHub, screenshots: Path
+) -> None:
+    hub = sqlite_console_hub
+    people = _seed(hub)
+    for first, gender in (("Mario", "male"), ("Luigi", "male"), ("Anna", "female")):
+        patch = {"base": {"gender": gender, "address": {"country": "Italy"}}}
+        assert hub.api("PATCH", f"/customers/{people[first]['id']}", json=patch).ok
+    romans = {
+        "type": "simple",
+        "name": "query",
+        "are": {
+            "condition": {
+                "type": "atomic",
+                "attribute": "base.address.city",
+                "operator": "EQUALS",
+                "value": "Rome",
+            }
+        },
+    }
+    newsletter = {
+        "type": "simple",
+        "name": "query",
+        "are": {
+            "condition": {
+                "type": "atomic",
+                "attribute": "tags.manual",
+                "operator": "IN",
+                "value": ["newsletter"],
+            }
+        },
+    }
+    for name, query in (("Romans", romans), ("Newsletter", newsletter)):
+        assert hub.api("POST", "/segments", json={"name": name, "query": query}).status_code == 201
+    _log_in(browser, hub)
+    browser.get(f"{hub.url}/console/w/{hub.ws}/customers")
+
+    _submit(browser, browser.find_element(By.LINK_TEXT, "Segments"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Segments"
+    names = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#segments a.segment-link")]
+    assert names == ["Romans", "Newsletter"]
+    _shot(browser, screenshots, "segments")
+
+    _submit(browser, browser.find_element(By.LINK_TEXT, "Romans"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "#customers tbody tr[data-id]")
+    expected = {people["Mario"]["id"], people["Anna"]["id"]}
+    assert {r.get_attribute("data-id") for r in rows} == expected
+    assert '"value": "Rome"' in browser.find_element(By.ID, "segment-query").text
+    assert 'Customer.base.address.city == "Rome"' in browser.find_element(By.ID, "sdk-code").text
+    _shot(browser, screenshots, "segment")
+    _submit(browser, browser.find_element(By.ID, "open-in-builder"))
+    results = browser.find_elements(By.CSS_SELECTOR, "#customers tbody tr[data-id]")
+    assert {r.get_attribute("data-id") for r in results} == expected
+
+    _submit(browser, browser.find_element(By.LINK_TEXT, "Feed"))
+    head = int(browser.find_element(By.ID, "feed-head").text)
+    assert head == 3 + 2 + 3  # three customers, two events, three patches
+    offsets = [
+        int(r.get_attribute("data-offset"))
+        for r in browser.find_elements(By.CSS_SELECTOR, "#feed tbody tr[data-offset]")
+    ]
+    assert offsets == list(range(head, 0, -1))
+    Select(browser.find_element(By.NAME, "entity")).select_by_visible_text("EVENT")
+    _submit(browser, browser.find_element(By.ID, "filter"))
+    events = browser.find_elements(By.CSS_SELECTOR, "#feed tbody tr[data-offset]")
+    assert [r.get_attribute("data-entity") for r in events] == ["EVENT", "EVENT"]
+    events[0].find_element(By.TAG_NAME, "summary").click()
+    assert "https://shop.example/cart" in events[0].find_element(By.TAG_NAME, "pre").text
+    _shot(browser, screenshots, "feed")
+
+    _submit(browser, browser.find_element(By.LINK_TEXT, "Dashboard"))
+    assert browser.find_element(By.ID, "customer-count").text == "3"
+    assert browser.find_element(By.ID, "event-count").text == "2"
+    gender = browser.find_element(
+        By.CSS_SELECTOR, '#chart-gender svg[data-chart="Customers by gender"]'
+    )
+    bars = {
+        bar.get_attribute("data-label"): bar.get_attribute("data-value")
+        for bar in gender.find_elements(By.CSS_SELECTOR, "rect.bar")
+    }
+    assert bars == {"male": "2", "female": "1"}
+    assert gender.size["width"] > 300  # drawn, at a readable size
+    browser.set_window_size(1366, 1240)  # the whole dashboard in one picture
+    try:
+        _shot(browser, screenshots, "dashboard")
+    finally:
+        browser.set_window_size(1366, 900)

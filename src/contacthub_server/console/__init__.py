@@ -18,8 +18,11 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from contacthub_server.console.dashboard import DashboardPage
+from contacthub_server.console.feed import FeedPage
 from contacthub_server.console.operations import Operations
 from contacthub_server.console.pages import Console
+from contacthub_server.console.segments import SegmentPages
 from contacthub_server.console.session import ConsoleSession
 from contacthub_server.service.registry import Registry
 
@@ -36,6 +39,9 @@ def console_routes(registry: Registry, admin_key: Callable[[], str]) -> list[Bas
     console = Console(registry, ConsoleSession(admin_key), templates)
     guard = console.guarded
     ops = Operations(console)
+    segments = SegmentPages(console)
+    feed = FeedPage(console)
+    dashboard = DashboardPage(console)
     w = "/console/w/{ws}"
     return [
         Route("/", _to_console, methods=["GET"]),
@@ -50,6 +56,10 @@ def console_routes(registry: Registry, admin_key: Callable[[], str]) -> list[Bas
         Route(w + "/customers/{id}/delete", guard(console.delete_customer), methods=["POST"]),
         Route(w + "/query", guard(console.query), methods=["GET"]),
         Route(w + "/events", guard(console.events), methods=["GET"]),
+        Route(w + "/segments", guard(segments.segments), methods=["GET"]),
+        Route(w + "/segments/{id}", guard(segments.segment), methods=["GET"]),
+        Route(w + "/feed", guard(feed.feed), methods=["GET"]),
+        Route(w + "/dashboard", guard(dashboard.dashboard), methods=["GET"]),
         Route(w + "/faults", guard(ops.faults), methods=["GET"]),
         Route(w + "/faults", guard(ops.set_faults), methods=["POST"]),
         Route(w + "/faults/off", guard(ops.faults_off), methods=["POST"]),

@@ -27,6 +27,8 @@ from .tables import feed_entries, feed_heads
 Pending = tuple[str, str, str, "str | None", str]
 #: One entry read back: (offset, operation, entity type, the entity's JSON text).
 Entry = tuple[int, str, str, str]
+#: One entry read back for a person: (offset, epoch ms, operation, entity type, node id, JSON).
+FullEntry = tuple[int, int, str, str, "str | None", str]
 
 
 # The head upsert and the entries' insert, as the drivers take them: they run on the driver's
@@ -169,3 +171,27 @@ def read(
     if len(entries) < size:
         last = max(last, before)
     return entries, last
+
+
+def read_back(
+    conn: Connection,
+    ws: str,
+    *,
+    before: int | None,
+    node_id: str | None,
+    entity: str | None,
+    size: int,
+) -> list[FullEntry]:
+    """Up to `size` entries below offset `before` (all of them without it), newest first, with
+    their time and node: the console's view of the feed, read backwards on the primary key."""
+    c = feed_entries.c
+    conditions = _filters(ws, node_id, entity)
+    if before is not None:
+        conditions.append(c.seq < before)
+    rows = conn.execute(
+        select(c.seq, c.at, c.operation, c.entity, c.node_id, c.data)
+        .where(and_(*conditions))
+        .order_by(c.seq.desc())
+        .limit(size)
+    ).all()
+    return [(int(r[0]), int(r[1]), r[2], r[3], r[4], r[5]) for r in rows]

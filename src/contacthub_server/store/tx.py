@@ -39,7 +39,7 @@ from contacthub_server.schemas.consents import consent_changes
 from contacthub_server.schemas.instants import to_millis
 from contacthub_server.schemas.normalise import ordered_customer, ordered_event
 
-from . import analytics, driver, feed
+from . import analytics, driver, feed, summary
 from .errors import MatchKeyConflict, SessionTaken
 from .keys import index_key
 from .ordering import sort_keys, tie_break, uses_document
@@ -337,6 +337,21 @@ class Tx:
             node_id=node_id,
             entity=entity,
             size=size,
+        )
+
+    def read_feed_back(
+        self,
+        ws: str,
+        *,
+        before: int | None = None,
+        node_id: str | None = None,
+        entity: str | None = None,
+        size: int = 50,
+    ) -> list[feed.FullEntry]:
+        """Up to `size` feed entries `(offset, epoch ms, operation, entity, node id, data JSON)`
+        below offset `before` (the latest without it), newest first (the console's feed page)."""
+        return feed.read_back(
+            self._conn, ws, before=before, node_id=node_id, entity=entity, size=size
         )
 
     def feed_last_offset(
@@ -1232,6 +1247,25 @@ class Tx:
             .offset(page * size)
         )
         return [dict(row[0]) for row in rows], total
+
+    # -- the console's dashboard ---------------------------------------------------------------
+
+    def count_customers(self, ws: str, node_id: str | None = None) -> int:
+        """How many customers the workspace (or one of its nodes) holds."""
+        return summary.count_customers(self._conn, ws, node_id)
+
+    def counts_per_day(
+        self, ws: str, entity: str, *, node_id: str | None = None, since: int | None = None
+    ) -> dict[int, int]:
+        """``{UTC day (days since 1970-01-01): count}`` of customers registered
+        (``entity="customers"``) or events dated (``"events"``) from epoch ms ``since`` on."""
+        return summary.per_day(self._conn, ws, entity, node_id=node_id, since=since)
+
+    def counts_per_value(
+        self, ws: str, paths: Sequence[str], *, node_id: str | None = None
+    ) -> dict[str, dict[str, int]]:
+        """``{path: {value: customers}}`` of the non-empty string values of each attribute."""
+        return summary.per_value(self._conn, ws, paths, node_id=node_id)
 
     # -- configuration ------------------------------------------------------------------------
 
