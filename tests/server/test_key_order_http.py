@@ -121,6 +121,22 @@ def answers(hub: Hub) -> dict[str, str]:
         texts["GET events"] = api(
             "GET", "/events", params={"customerId": created.json()["id"]}
         ).text
+        condition = {
+            "value": "Ada",
+            "operator": "EQUALS",
+            "type": "atomic",
+            "attribute": "base.firstName",
+        }
+        segment = {
+            "query": {"are": {"condition": condition}, "type": "simple", "name": "q"},
+            "name": "s",
+            "enabled": True,
+        }
+        posted = api("POST", "/segments", json=segment)
+        assert posted.status_code == 201, posted.text
+        texts["POST segment"] = posted.text
+        texts["GET segment"] = api("GET", f"/segments/{posted.json()[0]['id']}").text
+        texts["GET segments"] = api("GET", "/segments").text
         return texts
     finally:
         api.session.close()
@@ -155,6 +171,10 @@ def test_the_order_is_the_contracts_then_code_point_order(hubs: list[Hub]) -> No
         event = json.loads(texts["GET event"])
         assert list(event) == list(EVENT_KEYS)
         assert list(event["properties"]) == ["extended", "title", "url"]
+        (segment,) = json.loads(texts["POST segment"])
+        assert list(segment) == ["id", "name", "query", "enabled", "createdAt", "updatedAt"]
+        assert list(segment["query"]) == ["are", "name", "type"]
+        assert keys_of(texts["GET segment"]) == keys_of(json.dumps(segment))
         # What a write answers is what a later read answers.
         assert keys_of(texts["POST customer"]) == keys_of(texts["GET customer"])
         patched = json.loads(texts["PATCH customer"])

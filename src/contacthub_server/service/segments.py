@@ -19,6 +19,7 @@ from typing import Any
 
 from contacthub_server.query import Query, QueryError, parse_query
 from contacthub_server.schemas import dates
+from contacthub_server.schemas.normalise import ordered_segment
 from contacthub_server.service.customers import (
     next_update_time,
     require_node,
@@ -86,7 +87,7 @@ def add_segment(registry: Registry, ws: str, body: Any) -> dict[str, Any]:
     }
     with registry.write() as tx:
         tx.insert_segment(ws, doc)
-    return doc
+    return ordered_segment(doc)
 
 
 def get_segment(registry: Registry, ws: str, segment_id: str) -> dict[str, Any]:
@@ -114,7 +115,7 @@ def replace_segment(registry: Registry, ws: str, segment_id: str, body: Any) -> 
             "updatedAt": next_update_time(stored.get("updatedAt")),
         }
         tx.replace_segment(ws, doc)
-    return doc
+    return ordered_segment(doc)
 
 
 def delete_segment(registry: Registry, ws: str, segment_id: str) -> dict[str, Any]:

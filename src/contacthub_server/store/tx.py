@@ -37,7 +37,7 @@ from contacthub_server.query import Query, parse_query
 from contacthub_server.schemas import dates
 from contacthub_server.schemas.consents import consent_changes
 from contacthub_server.schemas.instants import to_millis
-from contacthub_server.schemas.normalise import ordered_customer, ordered_event
+from contacthub_server.schemas.normalise import ordered_customer, ordered_event, ordered_segment
 
 from . import analytics, driver, feed, summary
 from .errors import MatchKeyConflict, SessionTaken
@@ -1206,7 +1206,7 @@ class Tx:
         row = self._conn.execute(
             select(segments.c.doc).where(segments.c.ws == ws, segments.c.id == segment_id)
         ).first()
-        return None if row is None else dict(row[0])
+        return None if row is None else ordered_segment(row[0])
 
     def replace_segment(self, ws: str, doc: Doc) -> bool:
         """The stored segment with the doc's id becomes the doc; False = no such segment."""
@@ -1246,7 +1246,7 @@ class Tx:
             .limit(size)
             .offset(page * size)
         )
-        return [dict(row[0]) for row in rows], total
+        return [ordered_segment(row[0]) for row in rows], total
 
     # -- the console's dashboard ---------------------------------------------------------------
 
