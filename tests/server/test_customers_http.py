@@ -273,3 +273,18 @@ def test_nullable_properties_of_base_list_items_stay_nullable(api: Api) -> None:
     url = f"/customers/{created['id']}/subscriptions/s"
     refused = api("PUT", url, json={"id": "s", "preferences": None})
     assert assert_error(refused, 400)["errors"][0]["path"] == "/preferences"
+
+
+def test_tag_lists_are_never_null(api: Api) -> None:
+    """The vendor's tags schema types `auto` and `manual` as lists of strings: null is refused
+    (send [] to empty one), on create and on PATCH."""
+    body = {"nodeId": api.hub.node_id, "externalId": "t", "tags": {"manual": None}}
+    refused = assert_error(api("POST", "/customers", json=body), 400)
+    assert [e["path"] for e in refused["errors"]] == ["/tags/manual"]
+    customer = api.customer(externalId="t", tags={"manual": ["vip"]})
+    url = f"/customers/{customer['id']}"
+    patched = assert_error(api("PATCH", url, json={"tags": {"auto": None}}), 400)
+    assert [e["path"] for e in patched["errors"]] == ["/tags/auto"]
+    emptied = api("PATCH", url, json={"tags": {"manual": []}})
+    assert emptied.status_code == 200, emptied.text
+    assert emptied.json()["tags"] == {"auto": [], "manual": []}

@@ -221,8 +221,9 @@ CONSENTS = Obj(
 
 TAGS = Obj(
     {
-        "auto": ListOf(Str(nullable=False)),
-        "manual": ListOf(Str(nullable=False)),
+        # Lists of strings, never null: the vendor's tags schema types them so (send [] to empty).
+        "auto": ListOf(Str(nullable=False), nullable=False),
+        "manual": ListOf(Str(nullable=False), nullable=False),
     }
 )
 """Machine-assigned (``auto``) and user-assigned (``manual``) tags."""
