@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from contacthub_server.schemas.customer import GEO
 from contacthub_server.schemas.event_catalog import BRING_BACK_TYPES, CONTEXTS, EVENT_TYPES
-from contacthub_server.schemas.event_schemas import CONTEXT_INFO, PROPERTIES, TRACKING
+from contacthub_server.schemas.event_schemas import CONTEXT_INFO, PROPERTIES, STORE_TYPES, TRACKING
 from contacthub_server.schemas.spec import AnyObject, DateTime, Int, ListOf, Num, Obj, Spec, Str
 
 __all__ = [
@@ -40,20 +40,6 @@ def _strings(*names: str) -> dict[str, Spec]:
 
 _CONTACTS = _open(_strings("email", "mobilePhone", "phone"))
 _PLACE = {**_strings("street", "city", "country", "province", "region", "zip"), "geo": GEO}
-
-STORE_TYPES = (
-    "AIRPORT",
-    "ECOMMERCE",
-    "FLAGSHIP",
-    "FREE-STANDING",
-    "MALL",
-    "OUTLET",
-    "RESORT",
-    "SIS",
-    "WAREHOUSE",
-    "NOT-DEFINED",
-)
-"""The kinds of ``contextInfo.store.type``."""
 
 _CLIENT = _open(
     {
