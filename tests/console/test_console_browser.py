@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -30,7 +31,20 @@ def _submit(browser: Any, element: Any, *, confirm: bool = False) -> None:
     if confirm:
         WebDriverWait(browser, 10).until(expected_conditions.alert_is_present())
         browser.switch_to.alert.accept()
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, 10).until(lambda _: _left(page))
+
+
+def _left(page: Any) -> bool:
+    """Whether the browser has left the page ``page`` (its root element) was found on."""
+    try:
+        page.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:  # asked while the document is being replaced
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
+    return False
 
 
 def _seed(hub: ConsoleHub) -> dict[str, Any]:
